@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "guts",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "guts", targets: ["guts"]),
+        .library(name: "GutsGit", targets: ["GutsGit"]),
+        .library(name: "GutsStorage", targets: ["GutsStorage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CRocksDB", providers: [.apt(["librocksdb-dev"])]),
+        .systemLibrary(name: "CUnwind", providers: [.apt(["libunwind-dev"])]),
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSystemSupport"),
+
+        .target(name: "GutsGit", dependencies: ["CZlib", "CCrypto"]),
+        .target(name: "GutsStorage", dependencies: ["GutsGit", "CRocksDB", "CSystemSupport"]),
+        .executableTarget(
+            name: "guts",
+            dependencies: [
+                "GutsGit",
+                "GutsStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
+        ),
+
+        .testTarget(name: "GutsGitTests", dependencies: ["GutsGit"]),
+        .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit"]),
+    ]
+)

@@ -1,0 +1,44 @@
+import CCrypto
+
+/// Incremental SHA-1 over byte chunks, as git uses it for object ids and pack trailers.
+public struct SHA1: ~Copyable {
+    private var context = SHA_CTX()
+
+    public init() {
+        SHA1_Init(&context)
+    }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        SHA1_Update(&context, base, bytes.count)
+    }
+
+    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            update(UnsafeRawBufferPointer(buffer))
+        }
+        if handled == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBytes { update($0) }
+        }
+    }
+
+    public consuming func finalize() -> ObjectID {
+        var digest = [UInt8](repeating: 0, count: ObjectID.byteCount)
+        digest.withUnsafeMutableBufferPointer { SHA1_Final($0.baseAddress, &context) }
+        return ObjectID(bytes: digest)
+    }
+
+    /// The object id git gives `body` stored as an object of `type`.
+    public static func objectID<Bytes: Collection>(type: ObjectType, body: Bytes) -> ObjectID where Bytes.Element == UInt8 {
+        var hasher = SHA1()
+        hasher.update(objectHeader(type: type, size: body.count))
+        hasher.update(body)
+        return hasher.finalize()
+    }
+
+    /// `"<type> <size>\0"`, the prefix hashed (and stored loose) before an object's body.
+    public static func objectHeader(type: ObjectType, size: Int) -> [UInt8] {
+        Array("\(type.name) \(size)".utf8) + [0]
+    }
+}

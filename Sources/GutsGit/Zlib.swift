@@ -1,0 +1,140 @@
+import CZlib
+
+/// An error from zlib, with the operation and zlib's own message.
+public struct ZlibError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public let code: Int32
+    public let message: String
+
+    public var description: String { "zlib \(operation) failed (\(code)): \(message)" }
+}
+
+/// One-shot zlib (RFC 1950) compression and decompression of whole buffers.
+///
+/// Streaming inflation of pack entries lives in `Inflater`.
+public enum Zlib {
+    /// Compresses `bytes` as one zlib stream; `level` follows zlib (0...9, -1 default).
+    public static func compress<Bytes: Collection>(_ bytes: Bytes, level: Int32 = Z_DEFAULT_COMPRESSION) throws -> [UInt8]
+    where Bytes.Element == UInt8 {
+        let input = Array(bytes)
+        var stream = z_stream()
+        let initStatus = guts_deflateInit(&stream, level)
+        guard initStatus == Z_OK else { throw ZlibError(operation: "deflateInit", code: initStatus, message: "cannot start compression") }
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        var output = [UInt8](repeating: 0, count: bound)
+        let status: Int32 = input.withUnsafeBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                stream.next_in = UnsafeMutablePointer(mutating: inputBuffer.baseAddress)
+                stream.avail_in = uInt(inputBuffer.count)
+                stream.next_out = outputBuffer.baseAddress
+                stream.avail_out = uInt(outputBuffer.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else {
+            throw ZlibError(operation: "deflate", code: status, message: Self.message(of: stream))
+        }
+        output.removeLast(bound - Int(stream.total_out))
+        return output
+    }
+
+    /// Decompresses one zlib stream that must inflate to exactly `expectedSize` bytes.
+    ///
+    /// Refuses streams that would expand past `expectedSize` (a "zip bomb" cannot
+    /// make this allocate more than the caller declared) and streams that end early.
+    public static func decompress<Bytes: Collection>(_ bytes: Bytes, expectedSize: Int) throws -> [UInt8]
+    where Bytes.Element == UInt8 {
+        let input = Array(bytes)
+        var inflater = try Inflater()
+        var output = [UInt8]()
+        output.reserveCapacity(expectedSize)
+        let result = try input.withUnsafeBytes { buffer throws in
+            try inflater.inflate(buffer, into: &output, limit: expectedSize)
+        }
+        guard result.finished else {
+            throw ZlibError(operation: "inflate", code: Z_BUF_ERROR, message: "stream ended before its end marker")
+        }
+        guard output.count == expectedSize else {
+            throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "inflated to \(output.count) bytes, expected \(expectedSize)")
+        }
+        return output
+    }
+
+    static func message(of stream: z_stream) -> String {
+        stream.msg.map { String(cString: $0) } ?? "no message"
+    }
+}
+
+/// Incremental zlib inflation that reports where its stream ended in the input.
+///
+/// Pack entries are zlib streams laid end to end with no length prefix, so the
+/// reader must learn from zlib how many input bytes a stream used.
+public struct Inflater: ~Copyable {
+    private var stream: UnsafeMutablePointer<z_stream>
+
+    public struct Step: Sendable {
+        /// Input bytes consumed by this call.
+        public var consumed: Int
+        /// Whether the stream's end marker was reached.
+        public var finished: Bool
+    }
+
+    public init() throws {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let status = guts_inflateInit(stream)
+        guard status == Z_OK else {
+            stream.deallocate()
+            throw ZlibError(operation: "inflateInit", code: status, message: "cannot start decompression")
+        }
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+    }
+
+    /// Starts a new stream, keeping zlib's allocated window.
+    public mutating func reset() {
+        inflateReset(stream)
+    }
+
+    /// Inflates from `input`, appending to `output`; never lets `output` grow by more
+    /// than `limit` bytes in total for this stream, failing instead.
+    public mutating func inflate(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int) throws -> Step {
+        let startCount = output.count
+        var consumed = 0
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let remainingInput = input.count - consumed
+            let status: Int32 = chunk.withUnsafeMutableBufferPointer { chunkBuffer in
+                stream.pointee.next_in = remainingInput > 0
+                    ? UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
+                    : nil
+                stream.pointee.avail_in = uInt(remainingInput)
+                stream.pointee.next_out = chunkBuffer.baseAddress
+                stream.pointee.avail_out = uInt(chunkBuffer.count)
+                return CZlib.inflate(stream, Z_NO_FLUSH)
+            }
+            let used = remainingInput - Int(stream.pointee.avail_in)
+            consumed += used
+            let produced = chunk.count - Int(stream.pointee.avail_out)
+            if output.count - startCount + produced > limit {
+                throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "stream expands past its declared size of \(limit) bytes")
+            }
+            output.append(contentsOf: chunk[0..<produced])
+            switch status {
+            case Z_STREAM_END:
+                return Step(consumed: consumed, finished: true)
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR:
+                // No progress possible: input exhausted (caller supplies more) or output full.
+                return Step(consumed: consumed, finished: false)
+            default:
+                throw ZlibError(operation: "inflate", code: status, message: Zlib.message(of: stream.pointee))
+            }
+        }
+    }
+}

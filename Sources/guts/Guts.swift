@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Guts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guts",
+        abstract: "Run, measure and maintain a self-hosted git node.",
+        version: GutsVersion.current,
+        subcommands: []
+    )
+}

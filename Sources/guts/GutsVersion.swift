@@ -1,0 +1,3 @@
+enum GutsVersion {
+    static let current = "0.1.0"
+}
