@@ -8,9 +8,12 @@ let package = Package(
         .executable(name: "guts", targets: ["guts"]),
         .library(name: "GutsGit", targets: ["GutsGit"]),
         .library(name: "GutsStorage", targets: ["GutsStorage"]),
+        .library(name: "GutsNode", targets: ["GutsNode"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -21,11 +24,21 @@ let package = Package(
 
         .target(name: "GutsGit", dependencies: ["CZlib", "CCrypto"]),
         .target(name: "GutsStorage", dependencies: ["GutsGit", "CRocksDB", "CSystemSupport"]),
+        .target(
+            name: "GutsNode",
+            dependencies: [
+                "GutsGit",
+                "GutsStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "guts",
             dependencies: [
                 "GutsGit",
                 "GutsStorage",
+                "GutsNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
@@ -33,5 +46,9 @@ let package = Package(
 
         .testTarget(name: "GutsGitTests", dependencies: ["GutsGit"]),
         .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit"]),
+        .testTarget(
+            name: "GutsNodeTests",
+            dependencies: ["GutsNode", "GutsStorage", "GutsGit"]
+        ),
     ]
 )

@@ -80,10 +80,18 @@ public struct Inflater: ~Copyable {
         public var finished: Bool
     }
 
-    public init() throws {
+    /// The framing around the deflate data.
+    public enum Format: Sendable {
+        /// RFC 1950, as in git objects and packs.
+        case zlib
+        /// RFC 1952, as in `Content-Encoding: gzip` request bodies.
+        case gzip
+    }
+
+    public init(format: Format = .zlib) throws {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = guts_inflateInit(stream)
+        let status = format == .zlib ? guts_inflateInit(stream) : guts_inflateInit2(stream, 15 + 16)
         guard status == Z_OK else {
             stream.deallocate()
             throw ZlibError(operation: "inflateInit", code: status, message: "cannot start decompression")

@@ -1,0 +1,280 @@
+import Foundation
+import GutsGit
+import GutsStorage
+import HTTPTypes
+import Hummingbird
+
+/// The JSON API under `/api`.
+struct APIController: Sendable {
+    let node: GutsNode
+
+    struct RepositoryView: Encodable {
+        var id: UInt64
+        var fullName: String
+        var owner: String
+        var name: String
+        var isPrivate: Bool
+        var description: String
+        var defaultBranch: String
+        var allowForcePush: Bool
+        var cloneUrl: String
+
+        init(_ repository: Repository) {
+            id = repository.id
+            fullName = repository.fullName
+            owner = repository.owner
+            name = repository.name
+            isPrivate = repository.isPrivate
+            description = repository.description
+            defaultBranch = repository.defaultBranch
+            allowForcePush = repository.allowForcePush
+            cloneUrl = "/\(repository.fullName).git"
+        }
+    }
+
+    struct Page<Item: Encodable>: Encodable {
+        var items: [Item]
+        var nextCursor: String?
+    }
+
+    struct RefView: Encodable {
+        var name: String
+        var commit: String
+    }
+
+    struct CommitView: Encodable {
+        var id: String
+        var tree: String
+        var parents: [String]
+        var author: String
+        var committer: String
+        var message: String
+    }
+
+    struct TreeEntryView: Encodable {
+        var name: String
+        var path: String
+        var mode: String
+        var type: String
+        var id: String
+    }
+
+    struct RepositoryInput: Decodable {
+        var name: String?
+        var `private`: Bool?
+        var description: String?
+        var defaultBranch: String?
+        var allowForcePush: Bool?
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("/api")
+        api.get("/repos") { request, _ in try await list(request) }
+        api.post("/repos") { request, _ in try await create(request) }
+        api.get("/repos/:owner/:name") { request, context in
+            let handle = try await readableRepository(Self.name(context), request: request)
+            return try JSONResponse.make(RepositoryView(handle.repository))
+        }
+        api.patch("/repos/:owner/:name") { request, context in try await update(request, name: Self.name(context)) }
+        api.delete("/repos/:owner/:name") { request, context in try await delete(request, name: Self.name(context)) }
+        api.get("/repos/:owner/:name/branches") { request, context in try await refs(request, name: Self.name(context), prefix: "refs/heads/") }
+        api.get("/repos/:owner/:name/tags") { request, context in try await refs(request, name: Self.name(context), prefix: "refs/tags/") }
+        api.get("/repos/:owner/:name/commits") { request, context in try await commits(request, name: Self.name(context)) }
+        api.get("/repos/:owner/:name/tree/**") { request, context in
+            try await tree(request, name: Self.name(context), components: context.parameters.getCatchAll().map(String.init))
+        }
+    }
+
+    static func name(_ context: BasicRequestContext) -> String {
+        "\(context.parameters.get("owner") ?? "")/\(context.parameters.get("name") ?? "")"
+    }
+
+    // MARK: Repositories
+
+    private func list(_ request: Request) async throws -> Response {
+        let limit = try Self.limit(request)
+        let after = request.uri.queryParameters["cursor"].map(String.init)
+        let canSeePrivate = node.access.level(for: request.headers) >= .write
+        let storage = node.storage
+        let page: Page<RepositoryView> = try await BlockingPool.run {
+            var items = [Repository]()
+            var cursor = after
+            while items.count < limit {
+                let batch = try storage.repositories.list(after: cursor, limit: limit + 1)
+                items += batch.filter { canSeePrivate || !$0.isPrivate }
+                guard batch.count == limit + 1, let last = batch.last else { break }
+                cursor = last.fullName
+            }
+            let visible = Array(items.prefix(limit))
+            return Page(items: visible.map(RepositoryView.init), nextCursor: items.count > limit ? visible.last?.fullName : nil)
+        }
+        return try JSONResponse.make(page)
+    }
+
+    private func create(_ request: Request) async throws -> Response {
+        try requireWrite(request)
+        let input = try await decode(RepositoryInput.self, from: request)
+        guard let name = input.name else { throw NodeError(.unprocessableContent, "field 'name' is required") }
+        let storage = node.storage
+        let repository = try await BlockingPool.run {
+            try Self.mapStorageErrors {
+                try storage.repositories.create(name: name, isPrivate: input.private ?? false, description: input.description ?? "", defaultBranch: input.defaultBranch ?? "main")
+            }
+        }
+        return try JSONResponse.make(RepositoryView(repository), status: .created, headers: [.location: "/api/repos/\(repository.fullName)"])
+    }
+
+    private func update(_ request: Request, name: String) async throws -> Response {
+        try requireWrite(request)
+        let input = try await decode(RepositoryInput.self, from: request)
+        let storage = node.storage
+        let updated = try await BlockingPool.run {
+            try Self.mapStorageErrors {
+                guard var repository = try storage.repositories.get(name: name) else { throw NodeError(.notFound, "repository \(name) not found") }
+                if let newName = input.name, newName != repository.fullName {
+                    repository = try storage.repositories.rename(from: name, to: newName)
+                }
+                if let value = input.private { repository.isPrivate = value }
+                if let value = input.description { repository.description = value }
+                if let value = input.defaultBranch {
+                    try RefName.validate("refs/heads/\(value)")
+                    repository.defaultBranch = value
+                    try storage.refs(repository).setHead("refs/heads/\(value)")
+                }
+                if let value = input.allowForcePush { repository.allowForcePush = value }
+                try storage.repositories.update(repository)
+                return repository
+            }
+        }
+        return try JSONResponse.make(RepositoryView(updated))
+    }
+
+    private func delete(_ request: Request, name: String) async throws -> Response {
+        try requireWrite(request)
+        let storage = node.storage
+        try await BlockingPool.run {
+            try Self.mapStorageErrors {
+                guard try storage.repositories.get(name: name) != nil else { throw NodeError(.notFound, "repository \(name) not found") }
+                try storage.repositories.delete(name: name)
+            }
+        }
+        return Response(status: .noContent)
+    }
+
+    // MARK: Refs, commits, trees
+
+    private func refs(_ request: Request, name: String, prefix: String) async throws -> Response {
+        let handle = try await readableRepository(name, request: request)
+        let limit = try Self.limit(request)
+        let after = request.uri.queryParameters["cursor"].map(String.init)
+        let page: Page<RefView> = try await BlockingPool.run {
+            let all = try handle.refs.list(prefix: prefix).map { RefView(name: String($0.name.dropFirst(prefix.count)), commit: try handle.peel($0.id).hex) }
+            let rest = after.map { cursor in all.filter { $0.name > cursor } } ?? all
+            let items = Array(rest.prefix(limit))
+            return Page(items: items, nextCursor: rest.count > limit ? items.last?.name : nil)
+        }
+        return try JSONResponse.make(page)
+    }
+
+    /// A page of history from `ref` (default HEAD), newest first by committer time; the
+    /// cursor is the id of the first commit of the next page.
+    private func commits(_ request: Request, name: String) async throws -> Response {
+        let handle = try await readableRepository(name, request: request)
+        let limit = try Self.limit(request)
+        let refName = request.uri.queryParameters["ref"].map(String.init) ?? "HEAD"
+        let cursor = try request.uri.queryParameters["cursor"].map { text -> ObjectID in
+            guard let id = ObjectID(hex: text) else { throw NodeError(.badRequest, "cursor must be a commit id") }
+            return id
+        }
+        let page: Page<CommitView> = try await BlockingPool.run {
+            guard let start = try RefResolver(repository: handle).resolve(refName.split(separator: "/").map(String.init)) else {
+                throw NodeError(.notFound, "ref \(refName) not found")
+            }
+            let log = try CommitLog(repository: handle).page(from: start.commit, startingAt: cursor, limit: limit + 1)
+            let items = log.prefix(limit).map { entry in
+                CommitView(id: entry.id.hex, tree: entry.commit.tree.hex, parents: entry.commit.parents.map(\.hex),
+                           author: entry.commit.author.description, committer: entry.commit.committer.description, message: entry.commit.message)
+            }
+            return Page(items: Array(items), nextCursor: log.count > limit ? log[limit].id.hex : nil)
+        }
+        return try JSONResponse.make(page)
+    }
+
+    private func tree(_ request: Request, name: String, components: [String]) async throws -> Response {
+        let handle = try await readableRepository(name, request: request)
+        let (entries, treeID, immutable): ([TreeEntryView], ObjectID, Bool) = try await BlockingPool.run {
+            let resolver = RefResolver(repository: handle)
+            guard let resolved = try resolver.resolve(components) else { throw NodeError(.notFound, "ref not found") }
+            guard let entry = try resolver.entry(at: resolved.path, in: resolved.commit) else { throw NodeError(.notFound, "path not found") }
+            guard entry.mode == .directory, let object = try handle.load(entry.id) else { throw NodeError(.unprocessableContent, "path is not a directory") }
+            let base = resolved.path.filter { !$0.isEmpty }.joined(separator: "/")
+            let views = try Tree(parsing: object.body).entries.map { item in
+                TreeEntryView(name: item.name, path: base.isEmpty ? item.name : "\(base)/\(item.name)", mode: String(item.mode.rawValue, radix: 8),
+                              type: item.mode == .directory ? "tree" : item.mode == .gitlink ? "commit" : "blob", id: item.id.hex)
+            }
+            return (views, entry.id, resolved.immutable)
+        }
+        let etag = "\"\(treeID.hex)\""
+        let headers = ContentController.cachingHeaders(etag: etag, immutable: immutable)
+        if ContentController.matches(request.headers[.ifNoneMatch], etag: etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        return try JSONResponse.make(entries, headers: headers)
+    }
+
+    // MARK: Helpers
+
+    /// The repository if it exists and the caller may read it.
+    func readableRepository(_ name: String, request: Request) async throws -> RepositoryHandle {
+        let storage = node.storage
+        let level = node.access.level(for: request.headers)
+        guard let repository = try await BlockingPool.run({ try storage.repositories.get(name: name) }) else {
+            throw NodeError(.notFound, "repository \(name) not found")
+        }
+        if repository.isPrivate && level < .write {
+            // Private repositories are indistinguishable from missing ones to anonymous callers.
+            throw level == .anonymous ? NodeError.unauthorized("repository \(name) requires a token") : NodeError(.notFound, "repository \(name) not found")
+        }
+        return RepositoryHandle(repository: repository, storage: storage)
+    }
+
+    private func requireWrite(_ request: Request) throws {
+        switch node.access.level(for: request.headers) {
+        case .anonymous:
+            if request.headers[.authorization] != nil { throw NodeError(.forbidden, "token not accepted") }
+            throw NodeError.unauthorized()
+        case .write, .admin: return
+        }
+    }
+
+    private func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
+        let body = try await RequestBodyReader(limit: node.configuration.maxAPIBodyBytes).collect(request)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(type, from: Data(body))
+        } catch {
+            throw NodeError(.badRequest, "request body is not valid JSON for this endpoint")
+        }
+    }
+
+    static func limit(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return 30 }
+        guard let value = Int(text), (1...100).contains(value) else { throw NodeError(.badRequest, "limit must be between 1 and 100") }
+        return value
+    }
+
+    /// Storage errors as the status codes a client can act on.
+    static func mapStorageErrors<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as StorageError {
+            switch error {
+            case .invalidRepositoryName, .invalidRefName: throw NodeError(.unprocessableContent, "\(error)")
+            case .repositoryExists: throw NodeError(.conflict, "\(error)")
+            case .repositoryNotFound: throw NodeError(.notFound, "\(error)")
+            default: throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import GutsGit
+import HTTPTypes
+import Hummingbird
+
+/// Raw file contents at `/{owner}/{name}/raw/{ref}/{path}`, with caching headers that
+/// match how the ref was named.
+struct ContentController: Sendable {
+    let node: GutsNode
+
+    func raw(_ request: Request, repositoryName: String, components: [String]) async throws -> Response {
+        let handle = try await APIController(node: node).readableRepository(repositoryName, request: request)
+        let (blobID, body, immutable): (ObjectID, [UInt8], Bool) = try await BlockingPool.run {
+            let resolver = RefResolver(repository: handle)
+            guard let resolved = try resolver.resolve(components) else { throw NodeError(.notFound, "ref not found") }
+            guard let entry = try resolver.entry(at: resolved.path, in: resolved.commit) else {
+                throw NodeError(.notFound, "path not found")
+            }
+            guard entry.mode != .directory, entry.mode != .gitlink, let blob = try handle.load(entry.id), blob.type == .blob else {
+                throw NodeError(.unprocessableContent, "path is not a file")
+            }
+            return (entry.id, blob.body, resolved.immutable)
+        }
+        let etag = "\"\(blobID.hex)\""
+        var headers = Self.cachingHeaders(etag: etag, immutable: immutable)
+        if Self.matches(request.headers[.ifNoneMatch], etag: etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = body.contains(0) ? "application/octet-stream" : "text/plain; charset=utf-8"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Immutable content (named by a full id) may be cached forever; content named by a
+    /// branch must be revalidated, which the strong ETag makes cheap.
+    static func cachingHeaders(etag: String, immutable: Bool) -> HTTPFields {
+        [
+            .eTag: etag,
+            .cacheControl: immutable ? "public, max-age=31536000, immutable" : "public, max-age=0, must-revalidate",
+        ]
+    }
+
+    static func matches(_ ifNoneMatch: String?, etag: String) -> Bool {
+        guard let ifNoneMatch else { return false }
+        return ifNoneMatch.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag || $0.trimmingCharacters(in: .whitespaces) == "*" }
+    }
+}

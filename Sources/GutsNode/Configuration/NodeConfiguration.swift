@@ -1,0 +1,114 @@
+import Foundation
+
+/// Everything `guts serve` can be told, merged from defaults < config file < `GUTS_*` environment < flags.
+public struct NodeConfiguration: Codable, Sendable, Equatable {
+    public enum StorageKind: String, Codable, Sendable { case rocksdb, memory }
+    public enum LogFormat: String, Codable, Sendable { case text, json }
+
+    /// A credential: `write` tokens may push and change repositories, `admin` tokens may also use `/admin`.
+    public struct Token: Codable, Sendable, Equatable {
+        public var name: String
+        public var token: String
+        public var admin: Bool
+
+        public init(name: String, token: String, admin: Bool = false) {
+            self.name = name
+            self.token = token
+            self.admin = admin
+        }
+    }
+
+    public var listen = "127.0.0.1:8080"
+    public var dataDirectory = "./guts-data"
+    public var storage = StorageKind.rocksdb
+    public var logFormat = LogFormat.text
+    public var logLevel = "info"
+    public var tokens: [Token] = []
+    /// A push by a write token to a repository that does not exist creates it.
+    public var createOnPush = true
+    public var blockCacheBytes = 256 << 20
+    public var objectCacheBytes = 128 << 20
+    public var objectCacheEntries = 100_000
+    public var maxRequestBodyBytes = 2 << 30
+    public var maxAPIBodyBytes = 1 << 20
+    public var maxHeaderBytes = 64 << 10
+    public var maxConnections = 20_000
+    /// Seconds a connection may stay idle (no bytes either way) before it is closed.
+    public var idleTimeoutSeconds = 60
+    /// Seconds a single request may take before it is abandoned.
+    public var requestTimeoutSeconds = 3600
+
+    public init() {}
+
+    public var listenHost: String { String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)]) }
+    public var listenPort: Int { Int(listen[(listen.lastIndex(of: ":").map { listen.index(after: $0) } ?? listen.endIndex)...]) ?? 8080 }
+
+    /// Reads a JSON config file; keys it omits keep their current values.
+    public mutating func merge(configFile path: String) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw NodeConfigurationError.unreadable(path: path, reason: "\(error.localizedDescription)")
+        }
+        guard let overrides = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw NodeConfigurationError.unreadable(path: path, reason: "not a JSON object")
+        }
+        var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
+        for (key, value) in overrides {
+            guard merged[key] != nil else { throw NodeConfigurationError.unknownKey(key, path: path) }
+            merged[key] = value
+        }
+        do {
+            self = try JSONDecoder().decode(Self.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch {
+            throw NodeConfigurationError.unreadable(path: path, reason: "a value has the wrong type")
+        }
+    }
+
+    /// Applies `GUTS_LISTEN`, `GUTS_DATA_DIR`, `GUTS_STORAGE`, `GUTS_LOG_FORMAT`, `GUTS_LOG_LEVEL`,
+    /// `GUTS_ADMIN_TOKEN` and `GUTS_WRITE_TOKEN`.
+    public mutating func merge(environment: [String: String]) throws {
+        if let value = environment["GUTS_LISTEN"] { listen = value }
+        if let value = environment["GUTS_DATA_DIR"] { dataDirectory = value }
+        if let value = environment["GUTS_STORAGE"] {
+            guard let kind = StorageKind(rawValue: value) else { throw NodeConfigurationError.invalidValue("GUTS_STORAGE", value) }
+            storage = kind
+        }
+        if let value = environment["GUTS_LOG_FORMAT"] {
+            guard let format = LogFormat(rawValue: value) else { throw NodeConfigurationError.invalidValue("GUTS_LOG_FORMAT", value) }
+            logFormat = format
+        }
+        if let value = environment["GUTS_LOG_LEVEL"] { logLevel = value }
+        if let value = environment["GUTS_ADMIN_TOKEN"], !value.isEmpty {
+            tokens.append(Token(name: "env-admin", token: value, admin: true))
+        }
+        if let value = environment["GUTS_WRITE_TOKEN"], !value.isEmpty {
+            tokens.append(Token(name: "env-write", token: value))
+        }
+    }
+
+    /// Checks values that would otherwise fail later with a less clear message.
+    public func validate() throws {
+        guard listen.contains(":"), (1...65535).contains(listenPort) || listenPort == 0 else {
+            throw NodeConfigurationError.invalidValue("listen", listen)
+        }
+        guard maxRequestBodyBytes > 0, maxConnections > 0 else {
+            throw NodeConfigurationError.invalidValue("limits", "must be positive")
+        }
+    }
+}
+
+public enum NodeConfigurationError: Error, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case unknownKey(String, path: String)
+    case invalidValue(String, String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): "cannot read config file \(path): \(reason)"
+        case .unknownKey(let key, let path): "unknown key '\(key)' in config file \(path)"
+        case .invalidValue(let key, let value): "invalid value for \(key): \(value)"
+        }
+    }
+}

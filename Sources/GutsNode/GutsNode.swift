@@ -1,0 +1,93 @@
+import Foundation
+import GutsStorage
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A running Guts node: storage, access control, metrics and the HTTP application over them.
+public final class GutsNode: Sendable {
+    public static let version = "0.1.0"
+
+    public let configuration: NodeConfiguration
+    public let storage: Storage
+    let metrics = NodeMetrics()
+    let access: AccessControl
+    let logger: Logger
+    let temporaryDirectory: String
+    let startedAt = Date()
+
+    /// Opens the storage the configuration names. When no token is configured, creates
+    /// (once) an admin token in `<data-dir>/admin-token`, readable only by its owner.
+    public init(configuration: NodeConfiguration, logger: Logger) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.logger = logger
+        let dataDirectory = configuration.dataDirectory
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        switch configuration.storage {
+        case .rocksdb:
+            storage = try Storage.open(
+                dataDirectory: dataDirectory + "/db",
+                options: .init(blockCacheBytes: configuration.blockCacheBytes, objectCacheBytes: configuration.objectCacheBytes, objectCacheEntries: configuration.objectCacheEntries)
+            )
+        case .memory:
+            storage = Storage.inMemory()
+        }
+        temporaryDirectory = dataDirectory + "/tmp"
+        try? FileManager.default.removeItem(atPath: temporaryDirectory)
+        try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
+        var tokens = configuration.tokens
+        if tokens.isEmpty {
+            tokens = [try Self.initialAdminToken(in: dataDirectory, logger: logger)]
+        }
+        access = AccessControl(tokens: tokens)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
+    /// finish, closes storage (flushing RocksDB) and returns.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let application = makeApplication(onServerRunning: onServerRunning)
+        defer { storage.close() }
+        try await application.runService()
+    }
+
+    func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let configuration = self.configuration
+        let logger = self.logger
+        let dataDirectory = configuration.dataDirectory
+        return Application(
+            router: NodeRouter.make(node: self),
+            server: .http1(configuration: .init(
+                idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes)
+            )),
+            configuration: .init(
+                address: .hostname(configuration.listenHost, port: configuration.listenPort),
+                serverName: "guts/\(Self.version)",
+                backlog: 1024,
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)
+            ),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.listenPort
+                NodeDiscovery(url: "http://\(configuration.listenHost):\(port)", pid: getpid()).write(to: dataDirectory)
+                logger.info("guts node listening", metadata: ["url": "http://\(configuration.listenHost):\(port)", "data-dir": "\(dataDirectory)"])
+                await onServerRunning(port)
+            },
+            logger: logger
+        )
+    }
+
+    private static func initialAdminToken(in dataDirectory: String, logger: Logger) throws -> NodeConfiguration.Token {
+        let path = dataDirectory + "/admin-token"
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+            return .init(name: "initial-admin", token: existing, admin: true)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        guard FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw NodeConfigurationError.invalidValue("data-dir", "cannot write \(path)")
+        }
+        logger.notice("no tokens configured; generated an admin token", metadata: ["file": "\(path)"])
+        return .init(name: "initial-admin", token: token, admin: true)
+    }
+}

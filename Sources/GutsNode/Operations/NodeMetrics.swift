@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+
+/// The node's counters and histograms, rendered in Prometheus text format.
+///
+/// Label sets are small and fixed (route templates, not paths), so a locked dictionary
+/// per metric family is enough.
+public final class NodeMetrics: Sendable {
+    /// Upper bounds of the request duration buckets, in seconds.
+    static let durationBuckets: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+    private struct Histogram {
+        var bucketCounts = [UInt64](repeating: 0, count: NodeMetrics.durationBuckets.count)
+        var count: UInt64 = 0
+        var sum: Double = 0
+    }
+
+    private struct State {
+        var requests: [String: UInt64] = [:]
+        var durations: [String: Histogram] = [:]
+        var gitBytesSent: [String: UInt64] = [:]
+        var gitBytesReceived: [String: UInt64] = [:]
+        var pushes: [String: UInt64] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func recordRequest(route: String, method: String, status: Int, seconds: Double) {
+        state.withLock { state in
+            state.requests[Self.labels(["route": route, "method": method, "status": String(status)]), default: 0] += 1
+            let key = Self.labels(["route": route])
+            var histogram = state.durations[key] ?? Histogram()
+            histogram.count += 1
+            histogram.sum += seconds
+            for (index, bound) in Self.durationBuckets.enumerated() where seconds <= bound {
+                histogram.bucketCounts[index] += 1
+            }
+            state.durations[key] = histogram
+        }
+    }
+
+    func recordGitBytes(service: GitService, sent: Int, received: Int) {
+        state.withLock { state in
+            let key = Self.labels(["service": service.rawValue])
+            state.gitBytesSent[key, default: 0] += UInt64(sent)
+            state.gitBytesReceived[key, default: 0] += UInt64(received)
+        }
+    }
+
+    func recordPush(succeeded: Bool) {
+        state.withLock { $0.pushes[Self.labels(["result": succeeded ? "ok" : "rejected"]), default: 0] += 1 }
+    }
+
+    /// Prometheus exposition text for the node's own metrics plus `extra` gauges.
+    func render(extraGauges: [(name: String, help: String, labels: [String: String], value: Double)]) -> String {
+        let snapshot = state.withLock { $0 }
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String, _ values: [String: UInt64]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for key in values.keys.sorted() { out += "\(name)\(key) \(values[key]!)\n" }
+        }
+        family("guts_http_requests_total", "counter", "HTTP requests by route template, method and status.", snapshot.requests)
+        out += "# HELP guts_http_request_duration_seconds HTTP request duration by route template.\n"
+        out += "# TYPE guts_http_request_duration_seconds histogram\n"
+        for key in snapshot.durations.keys.sorted() {
+            let histogram = snapshot.durations[key]!
+            let route = key.dropFirst().dropLast()
+            for (index, bound) in Self.durationBuckets.enumerated() {
+                out += "guts_http_request_duration_seconds_bucket{\(route),le=\"\(bound)\"} \(histogram.bucketCounts[index])\n"
+            }
+            out += "guts_http_request_duration_seconds_bucket{\(route),le=\"+Inf\"} \(histogram.count)\n"
+            out += "guts_http_request_duration_seconds_sum\(key) \(histogram.sum)\n"
+            out += "guts_http_request_duration_seconds_count\(key) \(histogram.count)\n"
+        }
+        family("guts_git_bytes_sent_total", "counter", "Bytes of git protocol responses sent.", snapshot.gitBytesSent)
+        family("guts_git_bytes_received_total", "counter", "Bytes of git protocol requests received.", snapshot.gitBytesReceived)
+        family("guts_git_pushes_total", "counter", "Pushes by result.", snapshot.pushes)
+        var described = Set<String>()
+        for gauge in extraGauges {
+            if described.insert(gauge.name).inserted {
+                out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n"
+            }
+            out += "\(gauge.name)\(Self.labels(gauge.labels)) \(gauge.value)\n"
+        }
+        return out
+    }
+
+    static func labels(_ pairs: [String: String]) -> String {
+        guard !pairs.isEmpty else { return "" }
+        let body = pairs.keys.sorted().map { key in
+            let value = pairs[key]!.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n")
+            return "\(key)=\"\(value)\""
+        }
+        return "{" + body.joined(separator: ",") + "}"
+    }
+}

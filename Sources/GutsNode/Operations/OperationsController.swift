@@ -1,0 +1,81 @@
+import Foundation
+import GutsStorage
+import Hummingbird
+
+/// `/health*`, `/version` and `/metrics`.
+struct OperationsController: Sendable {
+    let node: GutsNode
+
+    struct HealthReport: Encodable {
+        var status: String
+        var checks: [String: String]
+        var uptimeSeconds: Int
+    }
+
+    struct VersionReport: Encodable {
+        var version: String
+        var storage: String
+        var schemaVersion: Int
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/health/live") { _, _ in
+            try JSONResponse.make(HealthReport(status: "ok", checks: [:], uptimeSeconds: uptime))
+        }
+        router.get("/health/startup") { _, _ in try await readiness() }
+        router.get("/health/ready") { _, _ in try await readiness() }
+        router.get("/health") { _, _ in try await readiness() }
+        router.get("/version") { _, _ in
+            let schema = try await BlockingPool.run { [storage = node.storage] in try storage.schemaVersion() }
+            return try JSONResponse.make(VersionReport(version: GutsNode.version, storage: node.configuration.storage.rawValue, schemaVersion: schema))
+        }
+        router.get("/metrics") { _, _ in
+            let text = try await BlockingPool.run { [node] in node.metrics.render(extraGauges: storageGauges(node.storage)) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+
+    private var uptime: Int { Int(Date().timeIntervalSince(node.startedAt)) }
+
+    /// Ready when storage answers a read; 503 otherwise.
+    private func readiness() async throws -> Response {
+        let storage = node.storage
+        var checks = ["storage": "ok"]
+        do {
+            _ = try await BlockingPool.run { try storage.schemaVersion() }
+        } catch {
+            checks["storage"] = "\(error)"
+        }
+        let healthy = checks.values.allSatisfy { $0 == "ok" }
+        let report = HealthReport(status: healthy ? "ok" : "unavailable", checks: checks, uptimeSeconds: uptime)
+        return try JSONResponse.make(report, status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    /// Cache counters and RocksDB properties as Prometheus gauges.
+    private func storageGauges(_ storage: Storage) -> [(name: String, help: String, labels: [String: String], value: Double)] {
+        let cache = storage.cacheStatistics
+        var gauges: [(name: String, help: String, labels: [String: String], value: Double)] = [
+            ("guts_object_cache_hits", "Object cache hits.", [:], Double(cache.hits)),
+            ("guts_object_cache_misses", "Object cache misses.", [:], Double(cache.misses)),
+            ("guts_object_cache_evictions", "Object cache evictions.", [:], Double(cache.evictions)),
+            ("guts_object_cache_bytes", "Bytes held by the object cache.", [:], Double(cache.bytes)),
+            ("guts_object_cache_entries", "Entries in the object cache.", [:], Double(cache.entries)),
+        ]
+        let properties = [
+            ("rocksdb.estimate-live-data-size", "guts_rocksdb_live_data_bytes"),
+            ("rocksdb.cur-size-all-mem-tables", "guts_rocksdb_memtable_bytes"),
+            ("rocksdb.block-cache-usage", "guts_rocksdb_block_cache_bytes"),
+            ("rocksdb.estimate-table-readers-mem", "guts_rocksdb_table_readers_bytes"),
+            ("rocksdb.total-sst-files-size", "guts_rocksdb_sst_bytes"),
+            ("rocksdb.estimate-pending-compaction-bytes", "guts_rocksdb_pending_compaction_bytes"),
+        ]
+        for family in ColumnFamily.allCases {
+            for (property, name) in properties {
+                if let value = storage.property(property, in: family).flatMap(Double.init) {
+                    gauges.append((name, "RocksDB property \(property).", ["cf": family.rawValue], value))
+                }
+            }
+        }
+        return gauges
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+
+/// Decides who a request is from, by the token it carries.
+///
+/// git sends tokens as HTTP Basic credentials (either half may hold the token); API
+/// clients may use `Authorization: Bearer <token>`. Comparison takes constant time.
+struct AccessControl: Sendable {
+    enum Level: Int, Comparable, Sendable {
+        case anonymous, write, admin
+        static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    let tokens: [NodeConfiguration.Token]
+
+    func level(for fields: HTTPFields) -> Level {
+        guard let header = fields[.authorization] else { return .anonymous }
+        var best = Level.anonymous
+        for candidate in Self.candidates(fromAuthorization: header) {
+            for token in tokens where Self.constantTimeEquals(token.token, candidate) {
+                best = max(best, token.admin ? .admin : .write)
+            }
+        }
+        return best
+    }
+
+    /// The strings an Authorization header could carry a token in.
+    static func candidates(fromAuthorization header: String) -> [String] {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2 else { return [] }
+        switch parts[0].lowercased() {
+        case "bearer", "token":
+            return [String(parts[1])]
+        case "basic":
+            guard let data = Data(base64Encoded: String(parts[1])), let text = String(data: data, encoding: .utf8) else { return [] }
+            let halves = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            return halves.filter { !$0.isEmpty }
+        default:
+            return []
+        }
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        var difference = UInt8(truncatingIfNeeded: left.count ^ right.count)
+        for index in 0..<max(left.count, right.count) {
+            let x = index < left.count ? left[index] : 0
+            let y = index < right.count ? right[index] : 0
+            difference |= x ^ y
+        }
+        return difference == 0
+    }
+}

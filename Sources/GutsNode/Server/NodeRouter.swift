@@ -1,0 +1,31 @@
+import Hummingbird
+
+/// All of the node's routes.
+enum NodeRouter {
+    static func make(node: GutsNode) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RequestObservationMiddleware(metrics: node.metrics))
+        OperationsController(node: node).register(on: router)
+        APIController(node: node).register(on: router)
+        let git = SmartHTTPController(node: node)
+        let content = ContentController(node: node)
+        router.get("**") { request, _ in
+            guard let route = GitRoute.parse(request.uri.path) else { throw NodeError(.notFound, "no such route") }
+            switch route.action {
+            case .infoRefs: return try await git.infoRefs(request, repositoryName: route.repository)
+            case .raw(let components): return try await content.raw(request, repositoryName: route.repository, components: components)
+            case .archive: throw NodeError(.notFound, "archives are not available yet")
+            case .uploadPack, .receivePack: throw NodeError(.methodNotAllowed, "use POST for \(request.uri.path)")
+            }
+        }
+        router.post("**") { request, _ in
+            guard let route = GitRoute.parse(request.uri.path) else { throw NodeError(.notFound, "no such route") }
+            switch route.action {
+            case .uploadPack: return try await git.uploadPack(request, repositoryName: route.repository)
+            case .receivePack: return try await git.receivePack(request, repositoryName: route.repository)
+            default: throw NodeError(.methodNotAllowed, "method not allowed for \(request.uri.path)")
+            }
+        }
+        return router
+    }
+}

@@ -1,0 +1,68 @@
+import GutsGit
+
+/// A ref as the server advertises it: name, id, and for annotated tags the peeled id.
+struct AdvertisedRef: Sendable, Equatable {
+    var name: String
+    var id: ObjectID
+    var peeled: ObjectID?
+    var symrefTarget: String?
+
+    /// HEAD (when its target exists) followed by every ref under `refs/`, tags peeled.
+    static func collect(from repository: RepositoryHandle) throws -> [AdvertisedRef] {
+        let (head, refs) = try repository.advertisedRefs()
+        var result = [AdvertisedRef]()
+        if let head, let target = refs.first(where: { $0.name == head }) {
+            result.append(AdvertisedRef(name: "HEAD", id: target.id, symrefTarget: head))
+        }
+        for ref in refs {
+            let peeled = try repository.peel(ref.id)
+            result.append(AdvertisedRef(name: ref.name, id: ref.id, peeled: peeled == ref.id ? nil : peeled))
+        }
+        return result
+    }
+}
+
+/// Encodes ref advertisements (protocol v0 `info/refs` and v2 `ls-refs`).
+enum RefAdvertisement {
+    /// The v0 advertisement: service header, then refs with capabilities after a NUL on the first line.
+    static func version0(service: GitService, refs: [AdvertisedRef], capabilities: [String], smartHTTPHeader: Bool = true) -> [UInt8] {
+        var out = [UInt8]()
+        if smartHTTPHeader {
+            out += PktLine.encode(line: "# service=\(service.rawValue)")
+            out += PktLine.flush
+        }
+        let capabilityText = capabilities.joined(separator: " ")
+        if refs.isEmpty {
+            out += PktLine.encode(Array("\(ObjectID.zero.hex) capabilities^{}\u{0}\(capabilityText)\n".utf8))
+        }
+        for (index, ref) in refs.enumerated() {
+            let suffix = index == 0 ? "\u{0}\(capabilityText)" : ""
+            out += PktLine.encode(Array("\(ref.id.hex) \(ref.name)\(suffix)\n".utf8))
+            if let peeled = ref.peeled {
+                out += PktLine.encode(line: "\(peeled.hex) \(ref.name)^{}")
+            }
+        }
+        out += PktLine.flush
+        return out
+    }
+
+    /// The v2 `ls-refs` reply for the given arguments (`symrefs`, `peel`, `ref-prefix`, `unborn`).
+    static func lsRefs(refs: [AdvertisedRef], unbornHead: String?, arguments: [String]) -> [UInt8] {
+        let prefixes = arguments.compactMap { $0.hasPrefix("ref-prefix ") ? String($0.dropFirst("ref-prefix ".count)) : nil }
+        let symrefs = arguments.contains("symrefs")
+        let peel = arguments.contains("peel")
+        func wanted(_ name: String) -> Bool { prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
+        var out = [UInt8]()
+        if let unbornHead, arguments.contains("unborn"), wanted("HEAD") {
+            out += PktLine.encode(line: "unborn HEAD" + (symrefs ? " symref-target:\(unbornHead)" : ""))
+        }
+        for ref in refs where wanted(ref.name) {
+            var line = "\(ref.id.hex) \(ref.name)"
+            if symrefs, let target = ref.symrefTarget { line += " symref-target:\(target)" }
+            if peel, let peeled = ref.peeled { line += " peeled:\(peeled.hex)" }
+            out += PktLine.encode(line: line)
+        }
+        out += PktLine.flush
+        return out
+    }
+}

@@ -1,0 +1,37 @@
+/// A path under the git layouts: `/{owner}/{name}.git/...`, `/{owner}/{name}/...` and `/git/{owner}/{name}/...`.
+struct GitRoute: Equatable, Sendable {
+    enum Action: Equatable, Sendable {
+        case infoRefs
+        case uploadPack
+        case receivePack
+        /// `raw/{ref}/{path}`: the remaining components, ref and path not yet told apart.
+        case raw([String])
+        /// `archive/{ref}.{tar.gz|zip}`.
+        case archive(String)
+    }
+
+    var repository: String
+    var action: Action
+
+    /// Splits a request path (without query) into repository and action; nil for other paths.
+    static func parse(_ path: String) -> GitRoute? {
+        var components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if components.first == "git" && components.count >= 4 { components.removeFirst() }
+        guard components.count >= 3 else { return nil }
+        let owner = components[0]
+        var name = components[1]
+        if name.hasSuffix(".git") { name.removeLast(4) }
+        guard !owner.isEmpty, !name.isEmpty else { return nil }
+        let rest = Array(components[2...])
+        let action: Action
+        switch rest.first {
+        case "info" where rest == ["info", "refs"]: action = .infoRefs
+        case "git-upload-pack" where rest.count == 1: action = .uploadPack
+        case "git-receive-pack" where rest.count == 1: action = .receivePack
+        case "raw" where rest.count >= 3: action = .raw(Array(rest.dropFirst()))
+        case "archive" where rest.count >= 2: action = .archive(rest.dropFirst().joined(separator: "/"))
+        default: return nil
+        }
+        return GitRoute(repository: "\(owner)/\(name)", action: action)
+    }
+}

@@ -1,0 +1,36 @@
+import GutsGit
+import GutsStorage
+
+/// One repository's record with its object and ref stores, as a request sees it.
+struct RepositoryHandle: Sendable {
+    let repository: Repository
+    let objects: ObjectStore
+    let refs: RefStore
+
+    init(repository: Repository, storage: Storage) {
+        self.repository = repository
+        self.objects = storage.objects(repository)
+        self.refs = storage.refs(repository)
+    }
+
+    /// Loads and verifies an object for graph walks.
+    func load(_ id: ObjectID) throws -> RawObject? {
+        guard let object = try objects.load(id) else { return nil }
+        return RawObject(type: object.type, body: object.body)
+    }
+
+    /// The object a tag chain finally points to.
+    func peel(_ id: ObjectID) throws -> ObjectID {
+        var current = id
+        for _ in 0..<64 {
+            guard let object = try load(current), object.type == .tag else { return current }
+            current = try Tag(parsing: object.body).object
+        }
+        return current
+    }
+
+    /// All refs with HEAD's symbolic target, in the order git advertises them.
+    func advertisedRefs() throws -> (head: String?, refs: [(name: String, id: ObjectID)]) {
+        (try refs.head(), try refs.list(prefix: "refs/"))
+    }
+}

@@ -1,0 +1,137 @@
+import GutsGit
+
+/// What upload-pack sends back for one request: negotiation lines, then maybe a pack.
+struct UploadPackReply: Sendable {
+    var preamble: [UInt8]
+    var pack: PackProducer?
+    var sideBand: SideBand = .none
+    var progress: Bool = false
+    /// Bytes after the pack (a flush when side-banded).
+    var closing: [UInt8] = []
+}
+
+/// The server side of `git fetch`/`git clone` over stateless smart HTTP, protocols v0 and v2.
+///
+/// Negotiation follows `multi_ack_detailed`: every have the server also has is acknowledged
+/// as common, and once any common commit is known the server says it is ready, so the client
+/// sends `done` and gets a pack of everything its common commits do not reach.
+struct UploadPack {
+    let repository: RepositoryHandle
+    let agent: String
+
+    static let version0Capabilities = [
+        "multi_ack_detailed", "side-band-64k", "side-band", "thin-pack", "ofs-delta", "shallow",
+        "no-progress", "include-tag", "object-format=sha1",
+    ]
+
+    /// `GET info/refs?service=git-upload-pack`, in the protocol the client asked for.
+    func advertisement(version2: Bool) throws -> [UInt8] {
+        if version2 {
+            var out = [UInt8]()
+            for line in ["version 2", "agent=\(agent)", "ls-refs=unborn", "fetch=shallow", "server-option", "object-format=sha1"] {
+                out += PktLine.encode(line: line)
+            }
+            return out + PktLine.flush
+        }
+        let refs = try AdvertisedRef.collect(from: repository)
+        var capabilities = Self.version0Capabilities
+        if let head = refs.first(where: { $0.name == "HEAD" })?.symrefTarget {
+            capabilities.append("symref=HEAD:\(head)")
+        }
+        capabilities.append("agent=\(agent)")
+        return RefAdvertisement.version0(service: .uploadPack, refs: refs, capabilities: capabilities)
+    }
+
+    /// `POST git-upload-pack` in protocol v0.
+    func serveVersion0(_ body: [UInt8]) throws -> UploadPackReply {
+        let request = try FetchRequest.parseVersion0(body)
+        let planner = FetchPlanner(repository: repository)
+        try planner.validateWants(request.wants)
+        let detailed = request.capabilities.contains("multi_ack_detailed")
+        var reply = UploadPackReply(preamble: [])
+        var plan: FetchPlanner.Plan?
+        if request.depth != nil {
+            let computed = try planner.plan(for: request, common: [])
+            reply.preamble += computed.shallowBoundary.flatMap { PktLine.encode(line: "shallow \($0.hex)") }
+            reply.preamble += PktLine.flush
+            plan = computed
+        }
+        let common = try planner.commonHaves(request.haves)
+        if detailed {
+            reply.preamble += common.flatMap { PktLine.encode(line: "ACK \($0.hex) common") }
+        }
+        guard request.done else {
+            if detailed, let last = common.last {
+                reply.preamble += PktLine.encode(line: "ACK \(last.hex) ready")
+            }
+            reply.preamble += PktLine.encode(line: "NAK")
+            return reply
+        }
+        reply.preamble += PktLine.encode(line: common.last.map { "ACK \($0.hex)" } ?? "NAK")
+        if plan == nil || !common.isEmpty {
+            plan = try planner.plan(for: request, common: common)
+        }
+        reply.sideBand = SideBand(capabilities: request.capabilities)
+        reply.progress = !request.noProgress
+        reply.pack = PackProducer(ids: plan!.objects, objects: repository.objects)
+        reply.closing = reply.sideBand == .none ? [] : PktLine.flush
+        return reply
+    }
+
+    /// `POST git-upload-pack` in protocol v2: `ls-refs` or `fetch`.
+    func serveVersion2(_ body: [UInt8]) throws -> UploadPackReply {
+        var reader = PktLineReader(body)
+        let (header, terminator) = try reader.readSection()
+        guard let command = header.first(where: { $0.hasPrefix("command=") })?.dropFirst("command=".count) else {
+            throw GitProtocolError.badRequest("no command in protocol v2 request")
+        }
+        var arguments = [String]()
+        if terminator == .delimiter {
+            arguments = try reader.readSection().lines
+        }
+        switch command {
+        case "ls-refs":
+            let refs = try AdvertisedRef.collect(from: repository)
+            let head = try repository.refs.head()
+            let unborn = refs.contains(where: { $0.name == "HEAD" }) ? nil : head
+            return UploadPackReply(preamble: RefAdvertisement.lsRefs(refs: refs, unbornHead: unborn, arguments: arguments))
+        case "fetch":
+            return try fetchVersion2(FetchRequest.parseVersion2(arguments: arguments))
+        default:
+            throw GitProtocolError.badRequest("unknown command '\(command)'")
+        }
+    }
+
+    private func fetchVersion2(_ request: FetchRequest) throws -> UploadPackReply {
+        let planner = FetchPlanner(repository: repository)
+        try planner.validateWants(request.wants)
+        let common = try planner.commonHaves(request.haves)
+        var reply = UploadPackReply(preamble: [])
+        if !request.done {
+            reply.preamble += PktLine.encode(line: "acknowledgments")
+            if common.isEmpty {
+                reply.preamble += PktLine.encode(line: "NAK")
+            } else {
+                reply.preamble += common.flatMap { PktLine.encode(line: "ACK \($0.hex)") }
+            }
+            guard !common.isEmpty || request.haves.isEmpty else {
+                reply.preamble += PktLine.flush
+                return reply
+            }
+            reply.preamble += PktLine.encode(line: "ready")
+            reply.preamble += PktLine.delimiter
+        }
+        let plan = try planner.plan(for: request, common: common)
+        if request.depth != nil {
+            reply.preamble += PktLine.encode(line: "shallow-info")
+            reply.preamble += plan.shallowBoundary.flatMap { PktLine.encode(line: "shallow \($0.hex)") }
+            reply.preamble += PktLine.delimiter
+        }
+        reply.preamble += PktLine.encode(line: "packfile")
+        reply.sideBand = .large
+        reply.progress = !request.noProgress
+        reply.pack = PackProducer(ids: plan.objects, objects: repository.objects)
+        reply.closing = PktLine.flush
+        return reply
+    }
+}
