@@ -25,7 +25,7 @@ public struct SHA1: ~Copyable {
 
     public consuming func finalize() -> ObjectID {
         var digest = [UInt8](repeating: 0, count: ObjectID.byteCount)
-        digest.withUnsafeMutableBufferPointer { SHA1_Final($0.baseAddress, &context) }
+        _ = digest.withUnsafeMutableBufferPointer { SHA1_Final($0.baseAddress, &context) }
         return ObjectID(bytes: digest)
     }
 

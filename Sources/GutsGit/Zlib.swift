@@ -145,4 +145,46 @@ public struct Inflater: ~Copyable {
             }
         }
     }
+
+    /// Inflates from `input`, handing each produced chunk to `sink` instead of keeping it.
+    ///
+    /// `produced` counts this stream's output across calls; the call fails as soon as it
+    /// would exceed `limit`, so a stream that expands without bound costs at most one
+    /// chunk of memory.
+    public mutating func inflate(
+        _ input: UnsafeRawBufferPointer, produced: inout Int, limit: Int,
+        sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Step {
+        var consumed = 0
+        let chunkSize = max(1, min(64 * 1024, limit - produced + 1))
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            let remainingInput = input.count - consumed
+            stream.pointee.next_in = remainingInput > 0
+                ? UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
+                : nil
+            stream.pointee.avail_in = uInt(remainingInput)
+            stream.pointee.next_out = chunk.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(chunkSize)
+            let status = CZlib.inflate(stream, Z_NO_FLUSH)
+            consumed += remainingInput - Int(stream.pointee.avail_in)
+            let count = chunkSize - Int(stream.pointee.avail_out)
+            if produced + count > limit {
+                throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "stream expands past its declared size of \(limit) bytes")
+            }
+            produced += count
+            if count > 0 { try sink(UnsafeRawBufferPointer(rebasing: chunk[0..<count])) }
+            switch status {
+            case Z_STREAM_END:
+                return Step(consumed: consumed, finished: true)
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR:
+                return Step(consumed: consumed, finished: false)
+            default:
+                throw ZlibError(operation: "inflate", code: status, message: Zlib.message(of: stream.pointee))
+            }
+        }
+    }
 }

@@ -1,0 +1,166 @@
+/// Pass 2 and 3 of `PackReader`: turns delta entries into objects.
+///
+/// Entries are re-read from the file by offset. Inflated objects that some delta uses
+/// as a base go into a byte-bounded LRU cache; everything else is dropped after use,
+/// so memory stays near the cache budget plus the largest object.
+struct DeltaResolver {
+    enum CacheKey: Hashable {
+        case entry(Int)
+        case external(ObjectID)
+    }
+
+    let file: PackFile
+    var scan: PackScan
+    let limits: PackLimits
+    let externalBase: (ObjectID) throws -> RawObject?
+    private var cache: ByteBoundedLRU<CacheKey>
+    private var idIndex: [ObjectID: Int] = [:]
+    private(set) var externalBaseIDs = Set<ObjectID>()
+    private var externalMissing = Set<ObjectID>()
+    private var externalDepth: [ObjectID: Int] = [:]
+
+    init(file: PackFile, scan: PackScan, limits: PackLimits, externalBase: @escaping (ObjectID) throws -> RawObject?) {
+        self.file = file
+        self.scan = scan
+        self.limits = limits
+        self.externalBase = externalBase
+        self.cache = ByteBoundedLRU(capacity: limits.deltaBaseCacheBytes)
+        for (index, entry) in scan.entries.enumerated() {
+            if let id = entry.id, idIndex[id] == nil { idIndex[id] = index }
+        }
+    }
+
+    /// Resolves every delta. REF_DELTA bases are looked up in the pack first, repeatedly
+    /// as more deltas resolve; only when no more progress is possible are the remaining
+    /// ones asked of `externalBase`.
+    mutating func resolveAll() throws {
+        var pending = scan.entries.indices.filter { scan.entries[$0].isDelta }
+        var useExternal = false
+        while !pending.isEmpty {
+            var unresolved: [Int] = []
+            for index in pending where scan.entries[index].id == nil {
+                if try materialize(index, useExternal: useExternal) == nil { unresolved.append(index) }
+            }
+            if unresolved.count == pending.count {
+                if useExternal {
+                    let entry = scan.entries[unresolved[0]]
+                    let missing = firstMissingBase(from: unresolved[0]) ?? entry.baseID ?? .zero
+                    throw PackError.deltaBaseNotFound(missing, offset: entry.offset)
+                }
+                useExternal = true
+            }
+            pending = unresolved
+        }
+    }
+
+    private func firstMissingBase(from index: Int) -> ObjectID? {
+        var current = index
+        for _ in 0...limits.maxDeltaChainDepth {
+            let entry = scan.entries[current]
+            if let id = entry.baseID {
+                guard let next = idIndex[id] else { return id }
+                current = next
+            } else if entry.baseIndex >= 0 {
+                current = entry.baseIndex
+            } else {
+                return nil
+            }
+        }
+        return nil
+    }
+
+    private func wantsCache(_ index: Int) -> Bool {
+        let entry = scan.entries[index]
+        if entry.isOffsetBase { return true }
+        if let id = entry.id { return scan.refBaseIDs.contains(id) }
+        return false
+    }
+
+    /// The inflated stream of one entry (an object body or delta instructions).
+    private func inflate(_ index: Int) throws -> [UInt8] {
+        let entry = scan.entries[index]
+        let compressed = try file.read(at: entry.dataOffset, count: entry.endOffset - entry.dataOffset)
+        do {
+            return try Zlib.decompress(compressed, expectedSize: entry.size)
+        } catch let error as ZlibError {
+            throw PackError.corruptZlib(offset: entry.offset, reason: error.message)
+        }
+    }
+
+    private mutating func loadExternal(_ id: ObjectID) throws -> ByteBoundedLRU<CacheKey>.Value? {
+        if let cached = cache.get(.external(id)) { return cached }
+        guard !externalMissing.contains(id) else { return nil }
+        guard let object = try externalBase(id) else {
+            externalMissing.insert(id)
+            return nil
+        }
+        guard object.id == id else { throw PackError.externalBaseMismatch(requested: id, returned: object.id) }
+        externalBaseIDs.insert(id)
+        let value = ByteBoundedLRU<CacheKey>.Value(type: object.type, body: object.body)
+        cache.put(.external(id), value)
+        return value
+    }
+
+    /// The object entry `index` produces, or nil if a REF_DELTA base in its chain is not
+    /// (yet) known. Records ids, types and depths of every entry resolved on the way.
+    mutating func materialize(_ index: Int, useExternal: Bool) throws -> ByteBoundedLRU<CacheKey>.Value? {
+        var chain: [Int] = []
+        var current = index
+        var base: ByteBoundedLRU<CacheKey>.Value
+        var baseDepth = 0
+        while true {
+            if let cached = cache.get(.entry(current)) {
+                base = cached
+                baseDepth = scan.entries[current].depth
+                break
+            }
+            let entry = scan.entries[current]
+            if let type = ObjectType(rawValue: entry.kind) {
+                base = .init(type: type, body: try inflate(current))
+                if wantsCache(current) { cache.put(.entry(current), base) }
+                break
+            }
+            chain.append(current)
+            guard chain.count <= limits.maxDeltaChainDepth else {
+                throw PackError.deltaChainTooDeep(offset: scan.entries[index].offset, limit: limits.maxDeltaChainDepth)
+            }
+            if let baseID = entry.baseID {
+                if let next = idIndex[baseID] {
+                    current = next
+                } else if useExternal, let external = try loadExternal(baseID) {
+                    base = external
+                    break
+                } else {
+                    return nil
+                }
+            } else {
+                current = entry.baseIndex
+            }
+        }
+        for (position, deltaIndex) in chain.enumerated().reversed() {
+            let entry = scan.entries[deltaIndex]
+            let instructions = try inflate(deltaIndex)
+            let body: [UInt8]
+            do {
+                body = try Delta.apply(base: base.body, delta: instructions)
+            } catch let error as DeltaError {
+                if case .copyPastBase = error { throw PackError.deltaCopiesPastBase(offset: entry.offset) }
+                throw PackError.invalidDelta(offset: entry.offset, reason: error.description)
+            }
+            base = .init(type: base.type, body: body)
+            let depth = baseDepth + (chain.count - position)
+            guard depth <= limits.maxDeltaChainDepth else {
+                throw PackError.deltaChainTooDeep(offset: entry.offset, limit: limits.maxDeltaChainDepth)
+            }
+            if scan.entries[deltaIndex].id == nil {
+                let id = SHA1.objectID(type: base.type, body: body)
+                scan.entries[deltaIndex].id = id
+                scan.entries[deltaIndex].type = base.type
+                scan.entries[deltaIndex].depth = depth
+                if idIndex[id] == nil { idIndex[id] = deltaIndex }
+            }
+            if wantsCache(deltaIndex) { cache.put(.entry(deltaIndex), base) }
+        }
+        return base
+    }
+}

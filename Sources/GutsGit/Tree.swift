@@ -1,0 +1,97 @@
+/// A directory listing: entries of `<octal mode> <name>\0<20-byte id>`.
+public struct Tree: Sendable, Hashable {
+    public struct Entry: Sendable, Hashable {
+        public var mode: FileMode
+        /// The raw name bytes; git does not require them to be UTF-8.
+        public var name: [UInt8]
+        public var id: ObjectID
+
+        public init(mode: FileMode, name: [UInt8], id: ObjectID) {
+            self.mode = mode
+            self.name = name
+            self.id = id
+        }
+
+        public init(mode: FileMode, name: String, id: ObjectID) {
+            self.init(mode: mode, name: Array(name.utf8), id: id)
+        }
+
+        /// The name as text (invalid UTF-8 is replaced).
+        public var nameString: String { String(decoding: name, as: UTF8.self) }
+    }
+
+    public var entries: [Entry]
+
+    public init(entries: [Entry]) { self.entries = entries }
+
+    public init(parsing body: [UInt8]) throws {
+        var entries: [Entry] = []
+        var position = 0
+        while position < body.count {
+            let start = position
+            var mode: UInt32 = 0
+            var digits = 0
+            while position < body.count, body[position] != UInt8(ascii: " ") {
+                let digit = body[position] &- UInt8(ascii: "0")
+                guard digit < 8, digits < 7 else {
+                    throw GitObjectError(type: .tree, offset: position, reason: "bad mode digit in entry")
+                }
+                mode = mode << 3 | UInt32(digit)
+                digits += 1
+                position += 1
+            }
+            guard digits > 0, position < body.count else {
+                throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
+            }
+            position += 1
+            guard let nul = body[position...].firstIndex(of: 0) else {
+                throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
+            }
+            let name = Array(body[position..<nul])
+            position = nul + 1
+            guard body.count - position >= ObjectID.byteCount else {
+                throw GitObjectError(type: .tree, offset: start, reason: "entry truncated inside its object id")
+            }
+            let id = ObjectID(bytes: body[position..<(position + ObjectID.byteCount)])
+            position += ObjectID.byteCount
+            entries.append(Entry(mode: FileMode(rawValue: mode), name: name, id: id))
+        }
+        self.entries = entries
+    }
+
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * 48)
+        for entry in entries {
+            out.append(contentsOf: entry.mode.octal)
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: entry.name)
+            out.append(0)
+            entry.id.appendBytes(to: &out)
+        }
+        return out
+    }
+
+    /// Whether `lhs` sorts before `rhs` in git's tree order, where a directory's
+    /// name compares as if it ended in `/`.
+    public static func gitOrder(_ lhs: Entry, _ rhs: Entry) -> Bool {
+        compareGitOrder(lhs, rhs) < 0
+    }
+
+    /// -1, 0 or 1 comparing two entries in git's tree order.
+    static func compareGitOrder(_ lhs: Entry, _ rhs: Entry) -> Int {
+        let common = min(lhs.name.count, rhs.name.count)
+        for index in 0..<common where lhs.name[index] != rhs.name[index] {
+            return lhs.name[index] < rhs.name[index] ? -1 : 1
+        }
+        let slash = UInt8(ascii: "/")
+        let left: UInt8? = lhs.name.count > common ? lhs.name[common] : (lhs.mode.isDirectory ? slash : nil)
+        let right: UInt8? = rhs.name.count > common ? rhs.name[common] : (rhs.mode.isDirectory ? slash : nil)
+        switch (left, right) {
+        case (nil, nil): return 0
+        case (nil, _): return -1
+        case (_, nil): return 1
+        case let (l?, r?): return l == r ? 0 : (l < r ? -1 : 1)
+        }
+    }
+}
