@@ -1,0 +1,155 @@
+import Foundation
+
+/// Creates, finds, renames and deletes repositories; records live in `metadata`.
+///
+/// Layout: `repo/name/<owner/name>` → id (8 bytes BE), `repo/id/<id BE 8>` → JSON
+/// `Repository`, `counter/repo` → last issued id. Changes are serialized by one lock
+/// and each is a single write batch.
+public final class RepositoryRegistry: Sendable {
+    static let namePrefix = Array("repo/name/".utf8)
+    static let idPrefix = Array("repo/id/".utf8)
+    static let counterKey = Array("counter/repo".utf8)
+
+    let store: any KeyValueStore
+    let cache: ObjectCache
+    private let lock = StorageLock()
+
+    init(store: any KeyValueStore, cache: ObjectCache) {
+        self.store = store
+        self.cache = cache
+    }
+
+    static func nameKey(_ fullName: String) -> [UInt8] { namePrefix + Array(fullName.utf8) }
+    static func idKey(_ id: UInt64) -> [UInt8] { idPrefix + KeyCoding.bigEndian(id) }
+
+    private func encode(_ repository: Repository) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        return Array(try encoder.encode(repository))
+    }
+
+    private func decode(_ value: [UInt8], id: UInt64) throws -> Repository {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(Repository.self, from: Data(value))
+        } catch {
+            throw StorageError.corruptValue(key: "repository \(id)", reason: "\(error)")
+        }
+    }
+
+    private func id(forName fullName: String) throws -> UInt64? {
+        guard let value = try store.get(Self.nameKey(fullName), in: .metadata) else { return nil }
+        guard let id = KeyCoding.decodeBigEndian(value) else {
+            throw StorageError.corruptValue(key: "repo/name/\(fullName)", reason: "id is not 8 bytes")
+        }
+        return id
+    }
+
+    /// Creates a repository named `owner/name` with a fresh id and HEAD pointing at
+    /// `refs/heads/<defaultBranch>`.
+    @discardableResult
+    public func create(
+        name fullName: String, isPrivate: Bool = false, description: String = "", defaultBranch: String = "main",
+        allowForcePush: Bool = true
+    ) throws -> Repository {
+        let (owner, name) = try RepositoryName.validate(fullName)
+        let headTarget = "refs/heads/\(defaultBranch)"
+        try RefName.validate(headTarget)
+        return try lock.withLock {
+            guard try id(forName: fullName) == nil else { throw StorageError.repositoryExists(fullName) }
+            let last = try store.get(Self.counterKey, in: .metadata).flatMap(KeyCoding.decodeBigEndian) ?? 0
+            let repository = Repository(
+                id: last + 1, owner: owner, name: name, isPrivate: isPrivate, description: description,
+                defaultBranch: defaultBranch, allowForcePush: allowForcePush,
+                createdAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
+            var batch = WriteBatch()
+            batch.put(Self.counterKey, KeyCoding.bigEndian(repository.id), in: .metadata)
+            batch.put(Self.nameKey(fullName), KeyCoding.bigEndian(repository.id), in: .metadata)
+            batch.put(Self.idKey(repository.id), try encode(repository), in: .metadata)
+            batch.put(RefStore.headKey(repositoryID: repository.id), Array(headTarget.utf8), in: .refs)
+            try store.write(batch)
+            return repository
+        }
+    }
+
+    /// The repository named `owner/name`, or nil.
+    public func get(name fullName: String) throws -> Repository? {
+        guard let id = try id(forName: fullName) else { return nil }
+        return try get(id: id)
+    }
+
+    /// The repository with `id`, or nil.
+    public func get(id: UInt64) throws -> Repository? {
+        try store.get(Self.idKey(id), in: .metadata).map { try decode($0, id: id) }
+    }
+
+    /// Repositories sorted by full name (bytewise), strictly after the full name `after`.
+    public func list(after: String? = nil, limit: Int) throws -> [Repository] {
+        let entries = try store.scan(
+            prefix: Self.namePrefix, in: .metadata, startingAfter: after.map(Self.nameKey), limit: limit)
+        return try entries.compactMap { entry in
+            guard let id = KeyCoding.decodeBigEndian(entry.value) else { return nil }
+            return try get(id: id)
+        }
+    }
+
+    /// Saves changed settings of an existing repository (not its name: use `rename`).
+    /// Changing `defaultBranch` also points HEAD at the new branch.
+    public func update(_ repository: Repository) throws {
+        try RefName.validate("refs/heads/\(repository.defaultBranch)")
+        try lock.withLock {
+            guard let current = try get(id: repository.id) else {
+                throw StorageError.repositoryNotFound(repository.fullName)
+            }
+            guard current.fullName == repository.fullName else {
+                throw StorageError.invalidRepositoryName(repository.fullName, reason: "update cannot rename; use rename(from:to:)")
+            }
+            var batch = WriteBatch()
+            batch.put(Self.idKey(repository.id), try encode(repository), in: .metadata)
+            if current.defaultBranch != repository.defaultBranch {
+                batch.put(
+                    RefStore.headKey(repositoryID: repository.id), Array("refs/heads/\(repository.defaultBranch)".utf8),
+                    in: .refs)
+            }
+            try store.write(batch)
+        }
+    }
+
+    /// Renames a repository; its objects and refs are untouched (they are keyed by id).
+    @discardableResult
+    public func rename(from oldName: String, to newName: String) throws -> Repository {
+        let (owner, name) = try RepositoryName.validate(newName)
+        return try lock.withLock {
+            guard let id = try id(forName: oldName), var repository = try get(id: id) else {
+                throw StorageError.repositoryNotFound(oldName)
+            }
+            guard oldName != newName else { return repository }
+            guard try self.id(forName: newName) == nil else { throw StorageError.repositoryExists(newName) }
+            repository.owner = owner
+            repository.name = name
+            var batch = WriteBatch()
+            batch.delete(Self.nameKey(oldName), in: .metadata)
+            batch.put(Self.nameKey(newName), KeyCoding.bigEndian(id), in: .metadata)
+            batch.put(Self.idKey(id), try encode(repository), in: .metadata)
+            try store.write(batch)
+            return repository
+        }
+    }
+
+    /// Deletes a repository with all its objects and refs, in one write batch.
+    public func delete(name fullName: String) throws {
+        try lock.withLock {
+            guard let id = try id(forName: fullName) else { throw StorageError.repositoryNotFound(fullName) }
+            let prefix = KeyCoding.bigEndian(id)
+            var batch = WriteBatch()
+            batch.delete(Self.nameKey(fullName), in: .metadata)
+            batch.delete(Self.idKey(id), in: .metadata)
+            batch.deletePrefix(prefix, in: .objects)
+            batch.deletePrefix(prefix, in: .refs)
+            try store.write(batch)
+            cache.removeAll(repository: id)
+        }
+    }
+}

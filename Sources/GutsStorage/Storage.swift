@@ -1,0 +1,125 @@
+import Foundation
+import Synchronization
+
+/// The storage facade the node uses: one key-value store holding every repository's
+/// objects, refs and metadata, plus the object cache and (optionally) the hot tier.
+public final class Storage: Sendable {
+    /// The schema this build writes; stored as `schema/version` in `metadata`.
+    public static let currentSchemaVersion = 1
+    static let schemaKey = Array("schema/version".utf8)
+
+    /// How to open storage.
+    public struct Options: Sendable {
+        public var rocksDB = RocksDBStore.Options()
+        /// Bounds of the decoded-object LRU cache.
+        public var objectCacheEntries = 100_000
+        public var objectCacheBytes = 256 << 20
+        /// Bytes of the in-memory hot tier in front of RocksDB's `objects`; 0 disables it.
+        public var hotTierBytes = 0
+
+        public init() {}
+    }
+
+    /// The key-value store underneath (a `TieredStore`, `RocksDBStore` or `MemoryStore`).
+    public let store: any KeyValueStore
+    /// The RocksDB store when on disk, for properties and statistics.
+    public let rocksDB: RocksDBStore?
+    /// The hot tier when enabled.
+    public let tieredStore: TieredStore?
+    public let repositories: RepositoryRegistry
+    public let objectCache: ObjectCache
+    /// The data directory, nil in memory.
+    public let dataDirectory: String?
+    private let refLock = StorageLock()
+    private let schema: Mutex<Int>
+
+    init(store: any KeyValueStore, rocksDB: RocksDBStore?, tieredStore: TieredStore?, dataDirectory: String?, options: Options) throws {
+        self.store = store
+        self.rocksDB = rocksDB
+        self.tieredStore = tieredStore
+        self.dataDirectory = dataDirectory
+        self.objectCache = ObjectCache(maxEntries: options.objectCacheEntries, maxBytes: options.objectCacheBytes)
+        self.repositories = RepositoryRegistry(store: store, cache: objectCache)
+        let version: Int
+        if let stored = try store.get(Self.schemaKey, in: .metadata) {
+            guard let value = KeyCoding.decodeBigEndian(stored), value <= UInt64(Int.max) else {
+                throw StorageError.corruptValue(key: "schema/version", reason: "not an 8-byte number")
+            }
+            version = Int(value)
+            guard version <= Self.currentSchemaVersion else {
+                throw StorageError.unsupportedSchemaVersion(found: version, supported: Self.currentSchemaVersion)
+            }
+        } else {
+            version = Self.currentSchemaVersion
+            try store.put(Self.schemaKey, KeyCoding.bigEndian(UInt64(version)), in: .metadata)
+        }
+        schema = Mutex(version)
+    }
+
+    /// Opens (or creates) the RocksDB data directory. Throws
+    /// `StorageError.dataDirectoryInUse` when another process holds it.
+    public static func open(dataDirectory: String, options: Options = Options()) throws -> Storage {
+        if options.rocksDB.createIfMissing {
+            try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        }
+        let rocksDB = try RocksDBStore(path: dataDirectory, options: options.rocksDB)
+        let tiered = options.hotTierBytes > 0 ? TieredStore(cold: rocksDB, hotCapacityBytes: options.hotTierBytes) : nil
+        do {
+            return try Storage(
+                store: tiered ?? rocksDB, rocksDB: rocksDB, tieredStore: tiered, dataDirectory: dataDirectory, options: options)
+        } catch {
+            rocksDB.close()
+            throw error
+        }
+    }
+
+    /// Storage held entirely in memory (tests, throwaway nodes).
+    public static func inMemory(options: Options = Options()) -> Storage {
+        do {
+            return try Storage(store: MemoryStore(), rocksDB: nil, tieredStore: nil, dataDirectory: nil, options: options)
+        } catch {
+            preconditionFailure("a fresh MemoryStore cannot fail: \(error)")
+        }
+    }
+
+    /// The schema version of the data (`currentSchemaVersion` for new data).
+    public var schemaVersion: Int {
+        schema.withLock { $0 }
+    }
+
+    /// Records a new schema version (used by migrations).
+    public func setSchemaVersion(_ version: Int) throws {
+        try store.put(Self.schemaKey, KeyCoding.bigEndian(UInt64(version)), in: .metadata)
+        schema.withLock { $0 = version }
+    }
+
+    /// The objects of `repository`.
+    public func objects(_ repository: Repository) -> ObjectStore {
+        ObjectStore(repositoryID: repository.id, store: store, cache: objectCache)
+    }
+
+    /// The refs of `repository`.
+    public func refs(_ repository: Repository) -> RefStore {
+        RefStore(repositoryID: repository.id, store: store, lock: refLock)
+    }
+
+    /// Counters of the object cache.
+    public var cacheStatistics: CacheStatistics {
+        objectCache.statistics
+    }
+
+    /// Counters of the hot tier, nil when it is disabled.
+    public var tierStatistics: TieredStore.Statistics? {
+        tieredStore?.tierStatistics
+    }
+
+    /// A backend property (see `KeyValueStore.property`).
+    public func property(_ name: String, in family: ColumnFamily? = nil) -> String? {
+        store.property(name, in: family)
+    }
+
+    /// Closes the store; later calls throw `StorageError.closed`.
+    public func close() {
+        store.close()
+    }
+}

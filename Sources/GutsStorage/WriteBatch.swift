@@ -1,0 +1,46 @@
+/// An ordered list of writes that a `KeyValueStore` applies atomically: all or none.
+///
+/// A value type, so it can be built up anywhere and handed across tasks.
+public struct WriteBatch: Sendable {
+    /// One write in a batch.
+    public enum Operation: Sendable {
+        case put(ColumnFamily, key: [UInt8], value: [UInt8])
+        case delete(ColumnFamily, key: [UInt8])
+        /// Deletes every key `k` with `start <= k < end` (bytewise order).
+        case deleteRange(ColumnFamily, start: [UInt8], end: [UInt8])
+    }
+
+    /// The writes, in the order they apply.
+    public private(set) var operations: [Operation] = []
+
+    public init() {}
+
+    public init(_ operations: [Operation]) {
+        self.operations = operations
+    }
+
+    public var isEmpty: Bool { operations.isEmpty }
+    public var count: Int { operations.count }
+
+    public mutating func put(_ key: [UInt8], _ value: [UInt8], in family: ColumnFamily) {
+        operations.append(.put(family, key: key, value: value))
+    }
+
+    public mutating func delete(_ key: [UInt8], in family: ColumnFamily) {
+        operations.append(.delete(family, key: key))
+    }
+
+    /// Deletes the keys in `start..<end` of `family`.
+    public mutating func deleteRange(from start: [UInt8], to end: [UInt8], in family: ColumnFamily) {
+        operations.append(.deleteRange(family, start: start, end: end))
+    }
+
+    /// Deletes every key that starts with `prefix` (a no-op for an empty prefix of all 0xFF).
+    public mutating func deletePrefix(_ prefix: [UInt8], in family: ColumnFamily) {
+        guard let end = KeyCoding.prefixEnd(prefix) else {
+            // A prefix of all 0xFF bytes (or empty) has no finite upper bound; callers never use one.
+            preconditionFailure("deletePrefix needs a prefix with a byte below 0xFF")
+        }
+        deleteRange(from: prefix, to: end, in: family)
+    }
+}
