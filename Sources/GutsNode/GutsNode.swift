@@ -2,6 +2,7 @@ import Foundation
 import GutsStorage
 import Hummingbird
 import Logging
+import HummingbirdCore
 import NIOCore
 
 /// A running Guts node: storage, access control, metrics and the HTTP application over them.
@@ -28,10 +29,10 @@ public final class GutsNode: Sendable {
         case .rocksdb:
             storage = try Storage.open(
                 dataDirectory: dataDirectory + "/db",
-                options: .init(blockCacheBytes: configuration.blockCacheBytes, objectCacheBytes: configuration.objectCacheBytes, objectCacheEntries: configuration.objectCacheEntries)
+                options: Self.storageOptions(configuration)
             )
         case .memory:
-            storage = Storage.inMemory()
+            storage = Storage.inMemory(options: Self.storageOptions(configuration))
         }
         temporaryDirectory = dataDirectory + "/tmp"
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
@@ -75,6 +76,14 @@ public final class GutsNode: Sendable {
             },
             logger: logger
         )
+    }
+
+    private static func storageOptions(_ configuration: NodeConfiguration) -> Storage.Options {
+        var options = Storage.Options()
+        options.rocksDB.blockCacheBytes = configuration.blockCacheBytes
+        options.objectCacheBytes = configuration.objectCacheBytes
+        options.objectCacheEntries = configuration.objectCacheEntries
+        return options
     }
 
     private static func initialAdminToken(in dataDirectory: String, logger: Logger) throws -> NodeConfiguration.Token {

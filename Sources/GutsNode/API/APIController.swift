@@ -8,7 +8,7 @@ import Hummingbird
 struct APIController: Sendable {
     let node: GutsNode
 
-    struct RepositoryView: Encodable {
+    struct RepositoryView: Encodable, Sendable {
         var id: UInt64
         var fullName: String
         var owner: String
@@ -32,17 +32,17 @@ struct APIController: Sendable {
         }
     }
 
-    struct Page<Item: Encodable>: Encodable {
+    struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
         var items: [Item]
         var nextCursor: String?
     }
 
-    struct RefView: Encodable {
+    struct RefView: Encodable, Sendable {
         var name: String
         var commit: String
     }
 
-    struct CommitView: Encodable {
+    struct CommitView: Encodable, Sendable {
         var id: String
         var tree: String
         var parents: [String]
@@ -51,7 +51,7 @@ struct APIController: Sendable {
         var message: String
     }
 
-    struct TreeEntryView: Encodable {
+    struct TreeEntryView: Encodable, Sendable {
         var name: String
         var path: String
         var mode: String
@@ -193,7 +193,7 @@ struct APIController: Sendable {
             let log = try CommitLog(repository: handle).page(from: start.commit, startingAt: cursor, limit: limit + 1)
             let items = log.prefix(limit).map { entry in
                 CommitView(id: entry.id.hex, tree: entry.commit.tree.hex, parents: entry.commit.parents.map(\.hex),
-                           author: entry.commit.author.description, committer: entry.commit.committer.description, message: entry.commit.message)
+                           author: entry.commit.author.description, committer: entry.commit.committer.description, message: entry.commit.messageText)
             }
             return Page(items: Array(items), nextCursor: log.count > limit ? log[limit].id.hex : nil)
         }
@@ -209,7 +209,7 @@ struct APIController: Sendable {
             guard entry.mode == .directory, let object = try handle.load(entry.id) else { throw NodeError(.unprocessableContent, "path is not a directory") }
             let base = resolved.path.filter { !$0.isEmpty }.joined(separator: "/")
             let views = try Tree(parsing: object.body).entries.map { item in
-                TreeEntryView(name: item.name, path: base.isEmpty ? item.name : "\(base)/\(item.name)", mode: String(item.mode.rawValue, radix: 8),
+                TreeEntryView(name: item.nameString, path: base.isEmpty ? item.nameString : "\(base)/\(item.nameString)", mode: String(item.mode.rawValue, radix: 8),
                               type: item.mode == .directory ? "tree" : item.mode == .gitlink ? "commit" : "blob", id: item.id.hex)
             }
             return (views, entry.id, resolved.immutable)

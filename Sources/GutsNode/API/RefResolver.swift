@@ -41,7 +41,7 @@ struct RefResolver {
         var current = (id: try Commit(parsing: object.body).tree, mode: FileMode.directory)
         for component in path where !component.isEmpty {
             guard current.mode == .directory, let tree = try repository.load(current.id), tree.type == .tree else { return nil }
-            guard let entry = try Tree(parsing: tree.body).entries.first(where: { $0.name == component }) else { return nil }
+            guard let entry = try Tree(parsing: tree.body).entries.first(where: { $0.nameString == component }) else { return nil }
             current = (entry.id, entry.mode)
         }
         return current

@@ -26,7 +26,7 @@ struct OperationsController: Sendable {
         router.get("/health/ready") { _, _ in try await readiness() }
         router.get("/health") { _, _ in try await readiness() }
         router.get("/version") { _, _ in
-            let schema = try await BlockingPool.run { [storage = node.storage] in try storage.schemaVersion() }
+            let schema = try await BlockingPool.run { [storage = node.storage] in storage.schemaVersion }
             return try JSONResponse.make(VersionReport(version: GutsNode.version, storage: node.configuration.storage.rawValue, schemaVersion: schema))
         }
         router.get("/metrics") { _, _ in
@@ -42,7 +42,7 @@ struct OperationsController: Sendable {
         let storage = node.storage
         var checks = ["storage": "ok"]
         do {
-            _ = try await BlockingPool.run { try storage.schemaVersion() }
+            _ = try await BlockingPool.run { storage.schemaVersion }
         } catch {
             checks["storage"] = "\(error)"
         }

@@ -43,7 +43,7 @@ final class FileSpool: @unchecked Sendable {
         do {
             try await BlockingPool.run { try handle.write(contentsOf: data) }
         } catch {
-            throw NodeError(.insufficientStorage, "cannot store the pushed pack: \(error.localizedDescription)")
+            throw NodeError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "cannot store the pushed pack: \(error.localizedDescription)")
         }
     }
 }

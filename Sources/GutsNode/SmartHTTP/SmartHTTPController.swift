@@ -149,7 +149,7 @@ struct SmartHTTPController: Sendable {
     }
 
     static func headers(contentType: String) -> HTTPFields {
-        [.contentType: contentType, .cacheControl: "no-cache, max-age=0, must-revalidate", .expires: "Fri, 01 Jan 1980 00:00:00 GMT", .pragma: "no-cache"]
+        [.contentType: contentType, .cacheControl: "no-cache, max-age=0, must-revalidate", .expires: "Fri, 01 Jan 1980 00:00:00 GMT", HTTPField.Name("Pragma")!: "no-cache"]
     }
 }
 
