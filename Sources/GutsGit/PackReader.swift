@@ -277,6 +277,10 @@ struct ScanInput {
             }
             position += step.consumed
             if step.finished { break }
+            // zlib stops short of the input only at the stream's end; anything else is corrupt.
+            guard position == buffer.count else {
+                throw PackError.corruptZlib(offset: entryOffset, reason: "inflate made no progress")
+            }
         }
         guard produced == size else {
             throw PackError.inflatedSizeMismatch(offset: entryOffset, declared: size, actual: produced)

@@ -1,0 +1,218 @@
+/// Walks the object graph: which objects a fetch must send, whether a push is
+/// connected, and whether an update is a fast-forward.
+///
+/// Objects come from a `load` closure, so any store can be walked. Gitlink entries
+/// (mode 160000) name commits of other repositories and are never followed.
+public enum ReachabilityWalker {
+    public typealias Loader = (ObjectID) throws -> RawObject?
+
+    /// Every object reachable from `tips` but not from `haves`, ordered commits, tags,
+    /// trees, blobs. Throws `ReachabilityError` naming the first missing object.
+    ///
+    /// Exclusion follows git's `rev-list --objects tips ^haves`: all commits reachable from
+    /// `haves` are excluded, as is every tree and blob reachable from the `haves`
+    /// themselves and from the excluded commits at the edge of the walk (parents of
+    /// included commits). Haves the store does not know are ignored, as in negotiation.
+    ///
+    /// `exists`, if given, is used instead of `load` to check blobs, which are never parsed.
+    public static func objects(reachableFrom tips: [ObjectID], excluding haves: [ObjectID],
+                               load: Loader, exists: ((ObjectID) throws -> Bool)? = nil) throws -> [ObjectID] {
+        try withoutActuallyEscaping(load) { load in
+            var walk = GraphWalk(load: load, exists: exists, collectMissing: false)
+            return try walk.run(tips: tips, haves: haves)
+        }
+    }
+
+    /// Objects reachable from `tips` (and not from `haves`) that `load` cannot provide;
+    /// empty when the graph is connected. Walks as far as the available objects allow.
+    public static func missingObjects(reachableFrom tips: [ObjectID], excluding haves: [ObjectID] = [],
+                                      load: Loader, exists: ((ObjectID) throws -> Bool)? = nil) throws -> [ObjectID] {
+        try withoutActuallyEscaping(load) { load in
+            var walk = GraphWalk(load: load, exists: exists, collectMissing: true)
+            _ = try walk.run(tips: tips, haves: haves)
+            return walk.missing
+        }
+    }
+
+    /// Whether commit `ancestor` is `descendant` or one of its ancestors (a fast-forward).
+    public static func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID, load: Loader) throws -> Bool {
+        if ancestor == descendant { return true }
+        return try withoutActuallyEscaping(load) { load in
+            var walk = GraphWalk(load: load, exists: nil, collectMissing: false)
+            var queue = [descendant]
+            var seen: Set<ObjectID> = [descendant]
+            while let id = queue.popLast() {
+                guard let commit = try walk.commit(id, referencedBy: nil) else { continue }
+                for parent in commit.parents where seen.insert(parent).inserted {
+                    if parent == ancestor { return true }
+                    queue.append(parent)
+                }
+            }
+            return false
+        }
+    }
+}
+
+/// The state of one walk.
+struct GraphWalk {
+    let load: ReachabilityWalker.Loader
+    let exists: ((ObjectID) throws -> Bool)?
+    let collectMissing: Bool
+    var missing: [ObjectID] = []
+    private var missingSet = Set<ObjectID>()
+
+    init(load: @escaping ReachabilityWalker.Loader, exists: ((ObjectID) throws -> Bool)?, collectMissing: Bool) {
+        self.load = load
+        self.exists = exists
+        self.collectMissing = collectMissing
+    }
+
+    /// Loads `id`; nil when missing and missing objects are being collected.
+    mutating func fetch(_ id: ObjectID, expected: ObjectType?, referencedBy: ObjectID?) throws -> RawObject? {
+        guard let object = try load(id) else {
+            try noteMissing(id, referencedBy: referencedBy)
+            return nil
+        }
+        if let expected, object.type != expected {
+            throw ReachabilityError.wrongType(id, expected: expected, actual: object.type)
+        }
+        return object
+    }
+
+    mutating func noteMissing(_ id: ObjectID, referencedBy: ObjectID?) throws {
+        guard collectMissing else { throw ReachabilityError.missingObject(id, referencedBy: referencedBy) }
+        if missingSet.insert(id).inserted { missing.append(id) }
+    }
+
+    mutating func commit(_ id: ObjectID, referencedBy: ObjectID?) throws -> Commit? {
+        guard let object = try fetch(id, expected: .commit, referencedBy: referencedBy) else { return nil }
+        return try Commit(parsing: object.body)
+    }
+
+    /// Follows tags down to a non-tag object; returns the tag ids passed and the final object.
+    mutating func peel(_ id: ObjectID) throws -> (tags: [ObjectID], target: RawObject?) {
+        var tags: [ObjectID] = []
+        var current = id
+        var referrer: ObjectID?
+        while true {
+            guard let object = try fetch(current, expected: nil, referencedBy: referrer) else { return (tags, nil) }
+            guard object.type == .tag else { return (tags, object) }
+            guard !tags.contains(current) else { return (tags, nil) }
+            tags.append(current)
+            referrer = current
+            current = try Tag(parsing: object.body).object
+        }
+    }
+
+    mutating func run(tips: [ObjectID], haves: [ObjectID]) throws -> [ObjectID] {
+        // Excluded side: every commit reachable from the haves, plus objects of the haves.
+        var excludedCommits = Set<ObjectID>()
+        var excludedObjects = Set<ObjectID>()
+        var edgeTrees: [ObjectID] = []
+        var queue: [ObjectID] = []
+        for have in haves {
+            guard (try? load(have)) != nil else { continue }
+            let (tags, target) = try peel(have)
+            excludedObjects.formUnion(tags)
+            guard let target else { continue }
+            switch target.type {
+            case .commit: queue.append(target.id)
+            case .tree: edgeTrees.append(target.id)
+            default: excludedObjects.insert(target.id)
+            }
+        }
+        let haveCommits = queue
+        while let id = queue.popLast() {
+            guard excludedCommits.insert(id).inserted, let commit = try commit(id, referencedBy: nil) else { continue }
+            queue.append(contentsOf: commit.parents.filter { !excludedCommits.contains($0) })
+        }
+
+        // Included side: tags and commits from the tips, stopping at excluded commits.
+        var tagIDs: [ObjectID] = []
+        var commitIDs: [ObjectID] = []
+        var rootTrees: [ObjectID] = []
+        var rootBlobs: [ObjectID] = []
+        var seenCommits = Set<ObjectID>()
+        var edgeCommits = Set<ObjectID>(haveCommits)
+        var seenTags = Set<ObjectID>()
+        for tip in tips {
+            let (tags, target) = try peel(tip)
+            for tag in tags where !excludedObjects.contains(tag) && seenTags.insert(tag).inserted { tagIDs.append(tag) }
+            guard let target else { continue }
+            switch target.type {
+            case .commit: queue.append(target.id)
+            case .tree: rootTrees.append(target.id)
+            case .blob: rootBlobs.append(target.id)
+            case .tag: break
+            }
+        }
+        queue.reverse()
+        while let id = queue.popLast() {
+            if excludedCommits.contains(id) {
+                edgeCommits.insert(id)
+                continue
+            }
+            guard seenCommits.insert(id).inserted else { continue }
+            guard let commit = try commit(id, referencedBy: nil) else { continue }
+            commitIDs.append(id)
+            rootTrees.append(commit.tree)
+            for parent in commit.parents.reversed() {
+                if excludedCommits.contains(parent) { edgeCommits.insert(parent) } else { queue.append(parent) }
+            }
+        }
+        for edge in edgeCommits.sorted() {
+            if let commit = try? commit(edge, referencedBy: nil) { edgeTrees.append(commit.tree) }
+        }
+        for tree in edgeTrees {
+            try markTree(tree, into: &excludedObjects)
+        }
+
+        // Trees and blobs of the included commits, minus the excluded ones.
+        var trees: [ObjectID] = []
+        var blobs: [ObjectID] = []
+        var seen = excludedObjects
+        var treeQueue: [(ObjectID, ObjectID?)] = rootTrees.reversed().map { ($0, nil) }
+        for blob in rootBlobs where seen.insert(blob).inserted {
+            if try blobExists(blob, referencedBy: nil) { blobs.append(blob) }
+        }
+        while let (id, referrer) = treeQueue.popLast() {
+            guard seen.insert(id).inserted else { continue }
+            guard let object = try fetch(id, expected: .tree, referencedBy: referrer) else { continue }
+            trees.append(id)
+            let tree = try Tree(parsing: object.body)
+            for entry in tree.entries.reversed() {
+                switch entry.mode {
+                case .gitlink:
+                    continue
+                case .directory:
+                    if !seen.contains(entry.id) { treeQueue.append((entry.id, id)) }
+                default:
+                    if seen.insert(entry.id).inserted, try blobExists(entry.id, referencedBy: id) { blobs.append(entry.id) }
+                }
+            }
+        }
+        return commitIDs + tagIDs + trees + blobs
+    }
+
+    private mutating func blobExists(_ id: ObjectID, referencedBy: ObjectID?) throws -> Bool {
+        if let exists {
+            if try exists(id) { return true }
+            try noteMissing(id, referencedBy: referencedBy)
+            return false
+        }
+        return try fetch(id, expected: .blob, referencedBy: referencedBy) != nil
+    }
+
+    /// Adds `root` and everything below it to `marked`. Objects missing on the excluded
+    /// side are skipped: the client claims to have them, so nothing depends on them here.
+    private mutating func markTree(_ root: ObjectID, into marked: inout Set<ObjectID>) throws {
+        var stack = [root]
+        while let id = stack.popLast() {
+            guard marked.insert(id).inserted else { continue }
+            guard let object = try load(id), object.type == .tree else { continue }
+            for entry in try Tree(parsing: object.body).entries where entry.mode != .gitlink {
+                if entry.mode == .directory { stack.append(entry.id) } else { marked.insert(entry.id) }
+            }
+        }
+    }
+}
