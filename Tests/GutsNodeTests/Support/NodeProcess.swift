@@ -36,8 +36,8 @@ final class NodeProcess: @unchecked Sendable {
     private func start(extraArguments: [String]) throws {
         try? FileManager.default.removeItem(atPath: dataDirectory + "/node.json")
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = FileHandle(forWritingAtPath: logPath)!
-        log.seekToEndOfFile()
+        let logHandle = FileHandle(forWritingAtPath: logPath)!
+        logHandle.seekToEndOfFile()
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory] + extraArguments
@@ -45,8 +45,8 @@ final class NodeProcess: @unchecked Sendable {
         environment["GUTS_ADMIN_TOKEN"] = Self.adminToken
         environment["GUTS_WRITE_TOKEN"] = Self.writeToken
         process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
+        process.standardOutput = logHandle
+        process.standardError = logHandle
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
