@@ -61,6 +61,9 @@ struct UploadPack {
             reply.preamble += common.flatMap { PktLine.encode(line: "ACK \($0.hex) common") }
         }
         guard request.done else {
+            // A request that ends after its wants (the first round of a shallow fetch)
+            // gets only the shallow list, as git's upload-pack answers it.
+            if request.haves.isEmpty { return reply }
             if detailed, let last = common.last {
                 reply.preamble += PktLine.encode(line: "ACK \(last.hex) ready")
             }

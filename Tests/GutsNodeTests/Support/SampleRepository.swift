@@ -10,7 +10,7 @@ enum SampleRepository {
     commit() {
         n=$((n+1))
         export GIT_AUTHOR_DATE="$((1700000000 + n * 60)) +0000" GIT_COMMITTER_DATE="$((1700000000 + n * 60)) +0000"
-        git add -A
+        git add -A -- . ':!vendor/lib'
         git commit -q -m "$1"
     }
     mkdir -p src docs assets
@@ -21,17 +21,17 @@ enum SampleRepository {
     head -c 20000 /dev/urandom > assets/blob.bin
     commit "initial"
     git update-index --add --cacheinfo 160000,$(git rev-parse HEAD),vendor/lib
-    commit "add submodule gitlink"
+    git commit -q -m "add submodule gitlink"
     for b in $(seq 1 12); do
         git checkout -q -b "feature/$b" main
         for i in $(seq 1 8); do
-            echo "feature $b change $i" >> "docs/feature-$b.md"
+            mkdir -p docs; echo "feature $b change $i" >> "docs/feature-$b.md"
             sed -i "$(( (b * 8 + i) % 300 + 1 ))s/.*/edited by feature $b step $i/" src/main.txt
             commit "feature $b step $i"
         done
         git checkout -q main
         for i in $(seq 1 12); do
-            echo "main $b.$i" >> docs/log.md
+            mkdir -p docs; echo "main $b.$i" >> docs/log.md
             commit "main work $b.$i"
         done
         if [ $((b % 3)) -ne 0 ]; then
