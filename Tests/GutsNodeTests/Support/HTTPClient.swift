@@ -1,9 +1,7 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// A small HTTP client for API tests.
+/// A small HTTP client for API tests, driving `curl` (URLSession on Linux stalls on a
+/// 401 with a Basic challenge, which these tests provoke on purpose).
 struct HTTPClient {
     let baseURL: String
 
@@ -22,19 +20,30 @@ struct HTTPClient {
     }
 
     func send(_ method: String, _ path: String, token: String? = nil, json: Any? = nil, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let scratch = try Shell.temporaryDirectory("http")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var fields = headers
+        if let token { fields["Authorization"] = "Bearer \(token)" }
+        var payload = body
         if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            payload = try JSONSerialization.data(withJSONObject: json)
+            fields["Content-Type"] = "application/json"
         }
-        if let body { request.httpBody = body }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as! HTTPURLResponse
-        var fields = [String: String]()
-        for (key, value) in http.allHeaderFields { fields["\(key)"] = "\(value)" }
-        return Reply(status: http.statusCode, headers: fields, body: data)
+        var arguments = ["curl", "-sS", "--max-time", "60", "-X", method, "-D", scratch + "/headers", "-o", scratch + "/body", "-w", "%{http_code}"]
+        for (name, value) in fields { arguments += ["-H", "\(name): \(value)"] }
+        if let payload {
+            FileManager.default.createFile(atPath: scratch + "/request", contents: payload)
+            arguments += ["--data-binary", "@" + scratch + "/request"]
+        }
+        arguments.append(baseURL + path)
+        let script = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let status = try Shell.check(script, in: scratch)
+        let headerText = String(decoding: FileManager.default.contents(atPath: scratch + "/headers") ?? Data(), as: UTF8.self)
+        var parsed = [String: String]()
+        for line in headerText.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            parsed[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Reply(status: Int(status) ?? 0, headers: parsed, body: FileManager.default.contents(atPath: scratch + "/body") ?? Data())
     }
 }
