@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "guts", targets: ["guts"]),
         .library(name: "GutsGit", targets: ["GutsGit"]),
         .library(name: "GutsStorage", targets: ["GutsStorage"]),
+        .library(name: "GutsProfiler", targets: ["GutsProfiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -21,11 +22,13 @@ let package = Package(
 
         .target(name: "GutsGit", dependencies: ["CZlib", "CCrypto"]),
         .target(name: "GutsStorage", dependencies: ["GutsGit", "CRocksDB", "CSystemSupport"]),
+        .target(name: "GutsProfiler", dependencies: ["CUnwind", "CSystemSupport", "CZlib"]),
         .executableTarget(
             name: "guts",
             dependencies: [
                 "GutsGit",
                 "GutsStorage",
+                "GutsProfiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
@@ -33,5 +36,6 @@ let package = Package(
 
         .testTarget(name: "GutsGitTests", dependencies: ["GutsGit"]),
         .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit"]),
+        .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler"]),
     ]
 )

@@ -1,0 +1,55 @@
+import Foundation
+
+/// A CPU-bound function with a distinctive name, for checking that the profiler finds
+/// and names hot code (in debug and release builds alike).
+///
+/// `@inline(never)` keeps it a real frame; `@_optimize(none)` is not used so that the
+/// release check covers optimised code. The result feeds `ProfilerSelfTest.sink` so the
+/// loop cannot be removed.
+@inline(never)
+public func hotLoopForProfilerTest(iterations: Int) -> UInt64 {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var index = 0
+    while index < iterations {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        state = state &* 0x2545_F491_4F6C_DD1D &+ UInt64(truncatingIfNeeded: index)
+        index += 1
+    }
+    return state
+}
+
+/// Runs `hotLoopForProfilerTest` under the CPU profiler and judges the result.
+public enum ProfilerSelfTest {
+    /// Keeps the hot loop's results observable.
+    nonisolated(unsafe) public static var sink: UInt64 = 0
+
+    /// Burns CPU in `hotLoopForProfilerTest` for about `seconds` of wall time.
+    @inline(never)
+    public static func burn(seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var accumulator: UInt64 = 0
+        while Date() < deadline {
+            accumulator &+= hotLoopForProfilerTest(iterations: 2_000_000)
+        }
+        sink &+= accumulator
+    }
+
+    public struct Outcome: Sendable {
+        public var profile: Profile
+        /// Fraction of samples with `hotLoopForProfilerTest` on the stack.
+        public var hotFraction: Double
+        /// The name the symbolizer gave the hot function.
+        public var hotFrameName: String?
+        public var passed: Bool { hotFraction > 0.5 && profile.totalCount >= 10 }
+    }
+
+    /// Profiles `burn(seconds:)` at `rate` Hz.
+    public static func run(seconds: Double = 1.5, rate: Int = 499) throws -> Outcome {
+        let (_, profile) = try CPUProfiler.profile(rate: rate) { burn(seconds: seconds) }
+        let isHot: (Profile.Frame) -> Bool = { $0.name.contains("hotLoopForProfilerTest") }
+        let name = profile.samples.lazy.flatMap(\.frames).first(where: isHot)?.name
+        return Outcome(profile: profile, hotFraction: profile.inclusiveFraction(where: isHot), hotFrameName: name)
+    }
+}
