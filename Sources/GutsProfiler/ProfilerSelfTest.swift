@@ -31,7 +31,9 @@ public enum ProfilerSelfTest {
         let deadline = Date().addingTimeInterval(seconds)
         var accumulator: UInt64 = 0
         while Date() < deadline {
-            accumulator &+= hotLoopForProfilerTest(iterations: 2_000_000)
+            // The argument depends on the previous result so an optimising build cannot
+            // hoist the (pure) call out of the loop.
+            accumulator &+= hotLoopForProfilerTest(iterations: 2_000_000 + Int(accumulator & 1))
         }
         sink &+= accumulator
     }
