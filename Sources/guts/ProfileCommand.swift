@@ -89,6 +89,9 @@ extension ProfileCommand {
         @Option(name: .customLong("memory-interval"), help: "Memory sampling interval.")
         var memoryInterval: String = "100ms"
 
+        @Flag(help: "Add a root frame per thread (thread <tid>) to every stack.")
+        var threads = false
+
         @Argument(parsing: .postTerminator, help: "The guts subcommand to profile, after --.")
         var command: [String] = []
 
@@ -139,7 +142,7 @@ extension ProfileCommand {
             timer.cancel()
             if case .timedOut = outcome { work.cancel() }
 
-            let profile = try CPUProfiler.stop()
+            let profile = try CPUProfiler.stop(options: Symbolizer.Options(threadRootFrames: threads))
             let timeline = memory?.stop()
             try writeOutputs(profile: profile, timeline: timeline)
             report(profile: profile, outcome: outcome)
@@ -148,13 +151,10 @@ extension ProfileCommand {
 
         private func writeOutputs(profile: Profile, timeline: MemoryTimeline?) throws {
             let title = "guts " + command.joined(separator: " ")
-            if let folded { try ProfileCommand.write(Array(FoldedStacks.encode(profile).utf8), to: folded) }
-            if let svg {
-                let options = FlameGraphSVG.Options(title: title)
-                try ProfileCommand.write(Array(FlameGraphSVG.render(profile, options: options).utf8), to: svg)
+            let requested: [(ProfileFormat, String?)] = [(.folded, folded), (.svg, svg), (.speedscope, speedscope), (.pprof, pprof)]
+            for case let (format, path?) in requested {
+                try ProfileCommand.write(try format.render(profile, title: title), to: path)
             }
-            if let speedscope { try ProfileCommand.write(try SpeedscopeEncoder.encode(profile, name: title), to: speedscope) }
-            if let pprof { try ProfileCommand.write(try PprofEncoder.encode(profile), to: pprof) }
             if let timeline {
                 if let memoryCSV { try ProfileCommand.write(Array(timeline.csv().utf8), to: memoryCSV) }
                 if let memoryJSON { try ProfileCommand.write(try timeline.json(), to: memoryJSON) }

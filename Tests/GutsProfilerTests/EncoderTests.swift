@@ -160,3 +160,18 @@ struct SymbolTests {
         #expect(!map.loaderAndUnwinderTextRanges().isEmpty)
     }
 }
+
+struct ProfileFormatTests {
+    @Test func everyFormatRenders() throws {
+        for format in ProfileFormat.allCases {
+            let bytes = try format.render(sampleProfile(), title: "t")
+            #expect(!bytes.isEmpty, "\(format) rendered nothing")
+            switch format {
+            case .folded: #expect(try FoldedStacks.parse(String(decoding: bytes, as: UTF8.self)).totalCount == 10)
+            case .svg: #expect(isWellFormedXML(String(decoding: bytes, as: UTF8.self)))
+            case .speedscope: #expect(try JSONSerialization.jsonObject(with: Data(bytes)) is [String: Any])
+            case .pprof: #expect(bytes.prefix(2) == [0x1F, 0x8B])
+            }
+        }
+    }
+}
