@@ -25,17 +25,40 @@ public enum ProfilerSelfTest {
     /// Keeps the hot loop's results observable.
     nonisolated(unsafe) public static var sink: UInt64 = 0
 
-    /// Burns CPU in `hotLoopForProfilerTest` for about `seconds` of wall time.
+    /// Burns CPU in `hotLoopForProfilerTest` for about `seconds` of wall time; returns
+    /// how many calls (of 2,000,000 iterations each) it made.
     @inline(never)
-    public static func burn(seconds: Double) {
+    @discardableResult
+    public static func burn(seconds: Double) -> Int {
         let deadline = Date().addingTimeInterval(seconds)
         var accumulator: UInt64 = 0
+        var calls = 0
         while Date() < deadline {
+            calls += 1
             // The argument depends on the previous result so an optimising build cannot
             // hoist the (pure) call out of the loop.
             accumulator &+= hotLoopForProfilerTest(iterations: 2_000_000 + Int(accumulator & 1))
         }
         sink &+= accumulator
+        return calls
+    }
+
+    /// Throughput of the hot loop without and with the sampler at `rate`, for the
+    /// overhead the profiler adds to CPU-bound work.
+    public struct Overhead: Sendable {
+        public var callsPerSecondWithout: Double
+        public var callsPerSecondWith: Double
+        public var statistics: SamplerStatistics?
+        /// Relative slowdown, e.g. 0.01 for 1%.
+        public var slowdown: Double { callsPerSecondWithout > 0 ? 1 - callsPerSecondWith / callsPerSecondWithout : 0 }
+    }
+
+    /// Runs `burn(seconds:)` without the profiler, then with it.
+    public static func measureOverhead(seconds: Double = 3, rate: Int = CPUProfiler.defaultRate) throws -> Overhead {
+        let without = Double(burn(seconds: seconds)) / seconds
+        let (calls, profile) = try CPUProfiler.profile(rate: rate) { burn(seconds: seconds) }
+        return Overhead(callsPerSecondWithout: without, callsPerSecondWith: Double(calls) / seconds,
+                        statistics: profile.statistics)
     }
 
     public struct Outcome: Sendable {

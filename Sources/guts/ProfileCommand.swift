@@ -256,7 +256,18 @@ extension ProfileCommand {
         @Flag(help: "Only run the hot loop (a target for guts profile -- profile selftest --workload-only).")
         var workloadOnly = false
 
+        @Flag(help: "Measure hot-loop throughput without and with the sampler at --rate.")
+        var overhead = false
+
         func run() async throws {
+            if overhead {
+                let result = try ProfilerSelfTest.measureOverhead(seconds: seconds, rate: rate)
+                print("without profiler: \(String(format: "%.2f", result.callsPerSecondWithout)) calls/s")
+                print("with profiler at \(rate) Hz: \(String(format: "%.2f", result.callsPerSecondWith)) calls/s")
+                print("slowdown: \(String(format: "%.2f", result.slowdown * 100))%")
+                if let statistics = result.statistics { print("sampler: \(statistics.summary)") }
+                return
+            }
             if workloadOnly {
                 ProfilerSelfTest.burn(seconds: seconds)
                 return
