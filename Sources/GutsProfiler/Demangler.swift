@@ -15,7 +15,7 @@ public enum Demangler {
     ) -> UnsafeMutablePointer<CChar>?
 
     /// `__cxa_demangle` from libstdc++ (loaded by the Swift runtime), found with `dlsym`.
-    nonisolated(unsafe) private static let cxaDemangle: CxaDemangle? = {
+    private static let cxaDemangle: CxaDemangle? = {
         guard let symbol = dlsym(nil /* RTLD_DEFAULT */, "__cxa_demangle") else { return nil }
         return unsafeBitCast(symbol, to: CxaDemangle.self)
     }()

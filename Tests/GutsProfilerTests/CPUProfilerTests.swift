@@ -79,6 +79,7 @@ struct CPUProfilerTests {
             let thread = Thread {
                 defer { group.leave() }
                 var iteration = 0
+                var accumulator: UInt64 = 0
                 while Date() < deadline {
                     iteration += 1
                     if worker % 2 == 0 {
@@ -97,8 +98,9 @@ struct CPUProfilerTests {
                     let pointer = malloc(1 << 20)
                     free(pointer)
                     counters.add(allocations: buffers.count + 1)
-                    ProfilerSelfTest.sink &+= hotLoopForProfilerTest(iterations: 2_000)
+                    accumulator &+= hotLoopForProfilerTest(iterations: 2_000 + iteration)
                 }
+                counters.add(allocations: Int(accumulator & 1))
             }
             thread.start()
         }
