@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GutsGit", targets: ["GutsGit"]),
         .library(name: "GutsStorage", targets: ["GutsStorage"]),
         .library(name: "GutsNode", targets: ["GutsNode"]),
+        .library(name: "GutsProfiler", targets: ["GutsProfiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -33,12 +34,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(name: "GutsProfiler", dependencies: ["CUnwind", "CSystemSupport", "CZlib"]),
         .executableTarget(
             name: "guts",
             dependencies: [
                 "GutsGit",
                 "GutsStorage",
                 "GutsNode",
+                "GutsProfiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
@@ -50,5 +53,6 @@ let package = Package(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit"]
         ),
+        .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler"]),
     ]
 )

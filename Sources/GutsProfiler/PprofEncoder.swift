@@ -1,0 +1,123 @@
+/// pprof's `profile.proto`, hand-encoded, gzip-compressed as `go tool pprof` expects.
+///
+/// Sample values are `samples/count` and `cpu/nanoseconds`; each distinct frame
+/// address becomes a Location with one Line pointing at its Function.
+public enum PprofEncoder {
+    /// The uncompressed protobuf message.
+    public static func encodeProto(_ profile: Profile) -> [UInt8] {
+        var strings = StringTable()
+        var functions: [String: UInt64] = [:]
+        var functionList: [(id: UInt64, name: Int64, systemName: Int64, file: Int64)] = []
+        var locations: [LocationKey: UInt64] = [:]
+        var locationList: [(id: UInt64, mapping: UInt64, address: UInt64, function: UInt64)] = []
+        let mappings = profile.mappings.enumerated().map { (id: UInt64($0.offset + 1), mapping: $0.element) }
+
+        let samplesType = strings.index("samples")
+        let countUnit = strings.index("count")
+        let cpuType = strings.index("cpu")
+        let nanosUnit = strings.index("nanoseconds")
+        let period = profile.periodNanos > 0 ? profile.periodNanos : 1
+
+        func functionID(_ frame: Profile.Frame) -> UInt64 {
+            if let id = functions[frame.name] { return id }
+            let id = UInt64(functionList.count + 1)
+            functionList.append((id, strings.index(frame.name),
+                                 strings.index(frame.systemName.isEmpty ? frame.name : frame.systemName),
+                                 strings.index(frame.module)))
+            functions[frame.name] = id
+            return id
+        }
+
+        func locationID(_ frame: Profile.Frame) -> UInt64 {
+            let key = LocationKey(address: frame.address, name: frame.address == 0 ? frame.name : "")
+            if let id = locations[key] { return id }
+            let id = UInt64(locationList.count + 1)
+            let mapping = mappings.first { frame.address >= $0.mapping.start && frame.address < $0.mapping.limit }?.id ?? 0
+            locationList.append((id, mapping, UInt64(frame.address), functionID(frame)))
+            locations[key] = id
+            return id
+        }
+
+        var writer = ProtobufWriter()
+        for (type, unit) in [(samplesType, countUnit), (cpuType, nanosUnit)] {
+            writer.message(1) { valueType in
+                valueType.int64(1, type)
+                valueType.int64(2, unit)
+            }
+        }
+        for sample in profile.samples where sample.count > 0 {
+            // pprof lists locations leaf first.
+            let ids = sample.frames.reversed().map(locationID)
+            writer.message(2) { message in
+                message.packedUInt64(1, ids)
+                message.packedInt64(2, [Int64(sample.count), Int64(sample.count) * period])
+            }
+        }
+        for (id, mapping) in mappings {
+            let file = strings.index(mapping.path)
+            writer.message(3) { message in
+                message.uint64(1, id)
+                message.uint64(2, UInt64(mapping.start))
+                message.uint64(3, UInt64(mapping.limit))
+                message.uint64(4, UInt64(mapping.fileOffset))
+                message.int64(5, file)
+                message.bool(7, true)  // has_functions: already symbolized
+            }
+        }
+        for location in locationList {
+            writer.message(4) { message in
+                message.uint64(1, location.id)
+                message.uint64(2, location.mapping)
+                message.uint64(3, location.address)
+                message.message(4) { line in
+                    line.uint64(1, location.function)
+                }
+            }
+        }
+        for function in functionList {
+            writer.message(5) { message in
+                message.uint64(1, function.id)
+                message.int64(2, function.name)
+                message.int64(3, function.systemName)
+                message.int64(4, function.file)
+            }
+        }
+        let comment = profile.statistics.map { strings.index("guts profile: " + $0.summary) }
+        for string in strings.strings {
+            writer.string(6, string)
+        }
+        writer.int64(9, profile.startNanos)
+        writer.int64(10, profile.durationNanos)
+        writer.message(11) { valueType in
+            valueType.int64(1, cpuType)
+            valueType.int64(2, nanosUnit)
+        }
+        writer.int64(12, period)
+        if let comment { writer.packedInt64(13, [comment]) }
+        writer.int64(14, cpuType)
+        return writer.bytes
+    }
+
+    /// The gzip-compressed protobuf, ready to write to `profile.pb.gz`.
+    public static func encode(_ profile: Profile) throws(ProfilerError) -> [UInt8] {
+        try Gzip.compress(encodeProto(profile))
+    }
+
+    private struct LocationKey: Hashable {
+        var address: UInt
+        var name: String
+    }
+
+    /// pprof's string table: index 0 is the empty string.
+    private struct StringTable {
+        var strings: [String] = [""]
+        var indexes: [String: Int64] = ["": 0]
+
+        mutating func index(_ string: String) -> Int64 {
+            if let index = indexes[string] { return index }
+            strings.append(string)
+            indexes[string] = Int64(strings.count - 1)
+            return Int64(strings.count - 1)
+        }
+    }
+}

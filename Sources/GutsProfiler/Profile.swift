@@ -1,0 +1,92 @@
+/// A symbolized profile: stacks of named frames with sample counts.
+///
+/// The common currency of the encoders (`FoldedStacks`, `SpeedscopeEncoder`,
+/// `PprofEncoder`, `FlameGraphSVG`). Frames are root first.
+public struct Profile: Sendable {
+    public struct Frame: Hashable, Sendable {
+        /// Display name: demangled function, or `module+0xoffset`.
+        public var name: String
+        /// Module short name (`libc.so.6`), "" when unknown.
+        public var module: String
+        /// Instruction address in the process, 0 when unknown (e.g. parsed folded input).
+        public var address: UInt
+        /// The raw symbol name before demangling, "" when unknown.
+        public var systemName: String
+
+        public init(name: String, module: String = "", address: UInt = 0, systemName: String = "") {
+            self.name = name
+            self.module = module
+            self.address = address
+            self.systemName = systemName
+        }
+    }
+
+    public struct Sample: Sendable {
+        /// Root first.
+        public var frames: [Frame]
+        public var count: Int
+        /// Thread id, 0 when unknown.
+        public var thread: Int32
+
+        public init(frames: [Frame], count: Int, thread: Int32 = 0) {
+            self.frames = frames
+            self.count = count
+            self.thread = thread
+        }
+    }
+
+    /// A loaded object, for pprof's mapping table.
+    public struct Mapping: Sendable, Hashable {
+        public var start: UInt
+        public var limit: UInt
+        public var fileOffset: UInt
+        public var path: String
+
+        public init(start: UInt, limit: UInt, fileOffset: UInt, path: String) {
+            self.start = start
+            self.limit = limit
+            self.fileOffset = fileOffset
+            self.path = path
+        }
+    }
+
+    public var samples: [Sample]
+    /// Nanoseconds of CPU time per sample.
+    public var periodNanos: Int64
+    public var durationNanos: Int64
+    /// Wall-clock start, nanoseconds since the Unix epoch.
+    public var startNanos: Int64
+    public var mappings: [Mapping]
+    /// Present when the profile came from the sampler.
+    public var statistics: SamplerStatistics?
+
+    public init(samples: [Sample], periodNanos: Int64 = 0, durationNanos: Int64 = 0, startNanos: Int64 = 0,
+                mappings: [Mapping] = [], statistics: SamplerStatistics? = nil) {
+        self.samples = samples
+        self.periodNanos = periodNanos
+        self.durationNanos = durationNanos
+        self.startNanos = startNanos
+        self.mappings = mappings
+        self.statistics = statistics
+    }
+
+    public var totalCount: Int { samples.reduce(0) { $0 + $1.count } }
+
+    /// Fraction of samples with a frame satisfying `predicate` anywhere on the stack.
+    public func inclusiveFraction(where predicate: (Frame) -> Bool) -> Double {
+        let total = totalCount
+        guard total > 0 else { return 0 }
+        let matching = samples.filter { $0.frames.contains(where: predicate) }.reduce(0) { $0 + $1.count }
+        return Double(matching) / Double(total)
+    }
+
+    /// Samples per leaf function name, most first.
+    public func topSelf(limit: Int = 10) -> [(name: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for sample in samples {
+            counts[sample.frames.last?.name ?? "[unknown]", default: 0] += sample.count
+        }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(limit).map { (name: $0.key, count: $0.value) }
+    }
+}

@@ -1,0 +1,24 @@
+/// An error from the profiler, with a one-line message.
+public enum ProfilerError: Error, CustomStringConvertible, Sendable, Equatable {
+    case alreadyRunning
+    case notRunning
+    case invalidRate(Int)
+    case system(call: String, errno: Int32)
+    case unwinderSetup(code: Int32)
+    case io(path: String, message: String)
+    case malformedInput(String)
+    case compression(String)
+
+    public var description: String {
+        switch self {
+        case .alreadyRunning: return "a CPU profile is already being recorded in this process"
+        case .notRunning: return "no CPU profile is being recorded"
+        case .invalidRate(let rate): return "sampling rate \(rate) Hz is outside 1...10000"
+        case .system(let call, let code): return "\(call) failed: errno \(code)"
+        case .unwinderSetup(let code): return "libunwind setup failed (\(code))"
+        case .io(let path, let message): return "\(path): \(message)"
+        case .malformedInput(let message): return "malformed input: \(message)"
+        case .compression(let message): return "compression failed: \(message)"
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import CUnwind
+import Foundation
+import Glibc
+
+/// Drains the sample ring on a background thread and aggregates identical stacks.
+///
+/// The ring has one writer at a time (the handler holding `busy`) and one reader (this
+/// thread): the writer publishes a slot by advancing `writeIndex`, the reader frees
+/// slots by advancing `readIndex`, both with sequentially consistent atomics.
+final class RingReader: @unchecked Sendable {
+    private let ring: UnsafeMutablePointer<Int>
+    private let capacity: Int
+    private let slotWords: Int
+    private let state = LockedValue(State())
+    private let finished = DispatchSemaphore(value: 0)
+
+    private struct State: Sendable {
+        var stopRequested = false
+        var stacks: [RawCPUProfile.StackKey: Int] = [:]
+    }
+
+    init(ring: UnsafeMutablePointer<Int>, capacity: Int, slotWords: Int) {
+        self.ring = ring
+        self.capacity = capacity
+        self.slotWords = slotWords
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            CPUProfiler.warmUpUnwinder()
+            var local: [RawCPUProfile.StackKey: Int] = [:]
+            while true {
+                let stopping = state.withLock { $0.stopRequested }
+                drain(into: &local)
+                if stopping { break }
+                usleep(10_000)
+            }
+            drain(into: &local)
+            let collected = local
+            state.withLock { $0.stacks = collected }
+            finished.signal()
+        }
+        thread.name = "guts-profiler-reader"
+        thread.start()
+    }
+
+    /// Stops the thread after a final drain and returns the aggregated stacks.
+    func stop() -> [RawCPUProfile.StackKey: Int] {
+        state.withLock { $0.stopRequested = true }
+        finished.wait()
+        return state.withLock { $0.stacks }
+    }
+
+    private func drain(into stacks: inout [RawCPUProfile.StackKey: Int]) {
+        let write = SamplerState.load(.writeIndex)
+        var read = SamplerState.load(.readIndex)
+        while read < write {
+            let slot = ring + (read % capacity) * slotWords
+            let depth = max(0, min(slot[0], slotWords - SamplerState.slotHeaderWords))
+            let thread = Int32(truncatingIfNeeded: slot[1])
+            let ips = UnsafeRawPointer(slot + SamplerState.slotHeaderWords).assumingMemoryBound(to: UInt.self)
+            let key = RawCPUProfile.StackKey(thread: thread, addresses: Array(UnsafeBufferPointer(start: ips, count: depth)))
+            stacks[key, default: 0] += 1
+            read += 1
+            SamplerState.store(.readIndex, read)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import CSystemSupport
+import Glibc
+
+/// Names the addresses of a `RawCPUProfile`.
+///
+/// For each address: find the loaded module (`ModuleMap`), look the file address up in
+/// that file's ELF `.symtab`/`.dynsym` (so `internal` functions of release builds are
+/// named too), fall back to `dladdr`, and finally to `module+0xoffset`. Swift and C++
+/// names are demangled. Frames at and above a signal trampoline (`__restore_rt`) are
+/// dropped, as the sampler's own frames.
+public struct Symbolizer: Sendable {
+    public struct Options: Sendable {
+        /// Drop `Swift.` qualifiers from demangled Swift names.
+        public var simplifyNames: Bool
+        /// Add a root frame `thread <tid>` to every stack.
+        public var threadRootFrames: Bool
+
+        public init(simplifyNames: Bool = true, threadRootFrames: Bool = false) {
+            self.simplifyNames = simplifyNames
+            self.threadRootFrames = threadRootFrames
+        }
+    }
+
+    public var options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Symbolizes against the modules loaded now.
+    public func symbolize(_ raw: RawCPUProfile) -> Profile {
+        symbolize(raw, modules: ModuleMap.current())
+    }
+
+    public func symbolize(_ raw: RawCPUProfile, modules: ModuleMap) -> Profile {
+        let cache = Cache(modules: modules, options: options)
+        var merged: [[Profile.Frame]: (count: Int, thread: Int32)] = [:]
+        var order: [[Profile.Frame]] = []
+        for (key, count) in raw.stacks {
+            var frames: [Profile.Frame] = []
+            frames.reserveCapacity(key.addresses.count + 1)
+            for (index, address) in key.addresses.enumerated() {
+                frames.append(cache.frame(for: address, isReturnAddress: index > 0))
+            }
+            // Leaf first here: cut everything up to and including a signal trampoline.
+            if let trampoline = frames.lastIndex(where: { Self.isSignalTrampoline($0) }) {
+                frames.removeFirst(trampoline + 1)
+            }
+            frames.reverse()
+            if options.threadRootFrames {
+                frames.insert(Profile.Frame(name: "thread \(key.thread)"), at: 0)
+            }
+            if let existing = merged[frames] {
+                merged[frames] = (existing.count + count, existing.thread == key.thread ? key.thread : 0)
+            } else {
+                merged[frames] = (count, key.thread)
+                order.append(frames)
+            }
+        }
+        let samples = order.map { frames in
+            Profile.Sample(frames: frames, count: merged[frames]!.count, thread: merged[frames]!.thread)
+        }
+        let mappings = cache.usedModules.sorted { $0.lowestAddress < $1.lowestAddress }.map { module in
+            let text = module.segments.first(where: \.executable) ?? module.segments.first
+            return Profile.Mapping(start: module.lowestAddress, limit: module.highestAddress,
+                                   fileOffset: text.map { $0.fileOffset - ($0.start - module.lowestAddress) } ?? 0,
+                                   path: module.path.isEmpty ? module.loaderName : module.path)
+        }
+        return Profile(samples: samples, periodNanos: raw.periodNanos, durationNanos: Int64(raw.statistics.durationNanos),
+                       startNanos: raw.startNanos, mappings: mappings, statistics: raw.statistics)
+    }
+
+    static func isSignalTrampoline(_ frame: Profile.Frame) -> Bool {
+        frame.systemName == "__restore_rt" || frame.name == "__restore_rt"
+            || (frame.module.hasPrefix("linux-vdso") && frame.systemName.contains("sigreturn"))
+    }
+
+    /// Per-symbolization memo of symbol tables and frames (used from one thread).
+    private final class Cache {
+        let modules: ModuleMap
+        let options: Options
+        var tables: [String: ELFSymbolTable?] = [:]
+        var frames: [UInt: Profile.Frame] = [:]
+        var usedModules: Set<LoadedModule> = []
+
+        init(modules: ModuleMap, options: Options) {
+            self.modules = modules
+            self.options = options
+        }
+
+        func frame(for address: UInt, isReturnAddress: Bool) -> Profile.Frame {
+            // A return address points after the call; look up the call instruction.
+            let lookup = isReturnAddress && address > 0 ? address - 1 : address
+            if let known = frames[lookup] { return known }
+            let resolved = resolve(lookup, reported: address)
+            frames[lookup] = resolved
+            return resolved
+        }
+
+        private func resolve(_ address: UInt, reported: UInt) -> Profile.Frame {
+            let module = modules.module(containing: address)
+            if let module {
+                usedModules.insert(module)
+                if let table = table(for: module), let symbol = table.lookup(UInt64(address &- module.bias)) {
+                    return Profile.Frame(name: Demangler.demangle(symbol.name, simplified: options.simplifyNames),
+                                         module: module.shortName, address: reported, systemName: symbol.name)
+                }
+            }
+            var info = Dl_info()
+            if dladdr(UnsafeRawPointer(bitPattern: address), &info) != 0, let symbol = info.dli_sname {
+                let raw = String(cString: symbol)
+                let moduleName = module?.shortName
+                    ?? info.dli_fname.map { String(cString: $0).split(separator: "/").last.map(String.init) ?? "" } ?? ""
+                return Profile.Frame(name: Demangler.demangle(raw, simplified: options.simplifyNames),
+                                     module: moduleName, address: reported, systemName: raw)
+            }
+            if let module {
+                let offset = String(address &- module.bias, radix: 16)
+                return Profile.Frame(name: "\(module.shortName)+0x\(offset)", module: module.shortName, address: reported)
+            }
+            return Profile.Frame(name: "0x\(String(address, radix: 16))", address: reported)
+        }
+
+        private func table(for module: LoadedModule) -> ELFSymbolTable? {
+            guard !module.path.isEmpty else { return nil }
+            if let cached = tables[module.path] { return cached }
+            let loaded = ELFSymbolTable.load(path: module.path)
+            tables[module.path] = loaded
+            return loaded
+        }
+    }
+}

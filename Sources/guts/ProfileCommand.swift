@@ -1,0 +1,287 @@
+import ArgumentParser
+import Foundation
+import GutsProfiler
+
+/// `guts profile`: CPU and memory profiles of a guts subcommand run in this process,
+/// and differential flamegraphs of two folded profiles.
+struct ProfileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Profile CPU and memory of a guts subcommand run in this process.",
+        discussion: """
+        guts profile --duration 30s --svg cpu.svg -- <guts subcommand ...>
+        guts profile diff BEFORE.folded AFTER.folded --svg diff.svg
+        """,
+        subcommands: [Record.self, Diff.self, SelfTest.self],
+        defaultSubcommand: Record.self
+    )
+
+    /// Parses `30s`, `500ms`, `2m`, `1h`, or plain seconds.
+    static func parseDuration(_ text: String) throws -> Double {
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for unit in units where text.hasSuffix(unit.suffix) {
+            if let value = Double(text.dropLast(unit.suffix.count)), value > 0 { return value * unit.seconds }
+        }
+        if let value = Double(text), value > 0 { return value }
+        throw ValidationError("cannot read duration '\(text)' (use e.g. 30s, 500ms, 2m)")
+    }
+
+    /// Writes `bytes` to `path`, or to standard output for "-".
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        if path == "-" {
+            FileHandle.standardOutput.write(Data(bytes))
+            return
+        }
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw ProfilerError.io(path: path, message: "cannot write (\(error.localizedDescription))")
+        }
+    }
+
+    static func readText(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProfilerError.io(path: path, message: "cannot read")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+extension ProfileCommand {
+    /// Records while running a guts subcommand given after `--`.
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "record",
+            abstract: "Run a guts subcommand in-process while sampling CPU (and memory)."
+        )
+
+        @Option(help: "Stop after this long even if the subcommand is still running (e.g. 30s, 500ms).")
+        var duration: String = "30s"
+
+        @Option(help: "CPU samples per second of process CPU time.")
+        var rate: Int = CPUProfiler.defaultRate
+
+        @Option(help: "Write folded stacks (flamegraph.pl, speedscope) here.")
+        var folded: String?
+
+        @Option(help: "Write an interactive SVG flamegraph here.")
+        var svg: String?
+
+        @Option(help: "Write speedscope JSON here.")
+        var speedscope: String?
+
+        @Option(help: "Write a gzip pprof profile (profile.proto) here.")
+        var pprof: String?
+
+        @Option(name: .customLong("memory-csv"), help: "Write the memory timeline as CSV here.")
+        var memoryCSV: String?
+
+        @Option(name: .customLong("memory-json"), help: "Write the memory timeline as JSON here.")
+        var memoryJSON: String?
+
+        @Option(name: .customLong("memory-svg"), help: "Write a plot of the memory timeline here.")
+        var memorySVG: String?
+
+        @Option(name: .customLong("memory-interval"), help: "Memory sampling interval.")
+        var memoryInterval: String = "100ms"
+
+        @Flag(help: "Add a root frame per thread (thread <tid>) to every stack.")
+        var threads = false
+
+        @Argument(parsing: .postTerminator, help: "The guts subcommand to profile, after --.")
+        var command: [String] = []
+
+        func validate() throws {
+            guard (1...10_000).contains(rate) else { throw ValidationError("--rate must be within 1...10000") }
+            _ = try ProfileCommand.parseDuration(duration)
+            _ = try ProfileCommand.parseDuration(memoryInterval)
+            guard !command.isEmpty else {
+                throw ValidationError("give the guts subcommand to profile after --, e.g. guts profile -- profile selftest --workload-only")
+            }
+        }
+
+        func run() async throws {
+            let seconds = try ProfileCommand.parseDuration(duration)
+            let parsed: ParsableCommand
+            do {
+                parsed = try Guts.parseAsRoot(command)
+            } catch {
+                throw ValidationError("cannot parse the subcommand to profile: \(Guts.message(for: error))")
+            }
+            if parsed is Record {
+                throw ValidationError("guts profile cannot profile another guts profile recording")
+            }
+            let target = CommandBox(parsed)
+            let wantsMemory = memoryCSV != nil || memoryJSON != nil || memorySVG != nil
+            let memory = wantsMemory ? MemorySampler(interval: try ProfileCommand.parseDuration(memoryInterval)) : nil
+
+            memory?.start()
+            try CPUProfiler.start(rate: rate)
+            let (events, continuation) = AsyncStream.makeStream(of: Outcome.self)
+            let work = Task.detached {
+                do {
+                    try await target.run()
+                    continuation.yield(.finished)
+                } catch {
+                    continuation.yield(.failed(error))
+                }
+            }
+            let timer = Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                continuation.yield(.timedOut)
+            }
+            var outcome = Outcome.timedOut
+            for await event in events {
+                outcome = event
+                break
+            }
+            timer.cancel()
+            if case .timedOut = outcome { work.cancel() }
+
+            let profile = try CPUProfiler.stop(options: Symbolizer.Options(threadRootFrames: threads))
+            let timeline = memory?.stop()
+            try writeOutputs(profile: profile, timeline: timeline)
+            report(profile: profile, outcome: outcome)
+            if case .failed(let error) = outcome { throw error }
+        }
+
+        private func writeOutputs(profile: Profile, timeline: MemoryTimeline?) throws {
+            let title = "guts " + command.joined(separator: " ")
+            let requested: [(ProfileFormat, String?)] = [(.folded, folded), (.svg, svg), (.speedscope, speedscope), (.pprof, pprof)]
+            for case let (format, path?) in requested {
+                try ProfileCommand.write(try format.render(profile, title: title), to: path)
+            }
+            if let timeline {
+                if let memoryCSV { try ProfileCommand.write(Array(timeline.csv().utf8), to: memoryCSV) }
+                if let memoryJSON { try ProfileCommand.write(try timeline.json(), to: memoryJSON) }
+                if let memorySVG { try ProfileCommand.write(Array(timeline.svg(title: title + " — memory").utf8), to: memorySVG) }
+            }
+            let anyOutput = folded != nil || svg != nil || speedscope != nil || pprof != nil
+            if !anyOutput {
+                ProfileCommand.printError("no CPU output requested (--folded, --svg, --speedscope, --pprof); folded stacks follow on stdout")
+                try ProfileCommand.write(Array(FoldedStacks.encode(profile).utf8), to: "-")
+            }
+        }
+
+        private func report(profile: Profile, outcome: Outcome) {
+            switch outcome {
+            case .finished: ProfileCommand.printError("profile: subcommand finished")
+            case .failed(let error): ProfileCommand.printError("profile: subcommand failed: \(error)")
+            case .timedOut: ProfileCommand.printError("profile: stopped after \(duration); the subcommand was still running")
+            }
+            if let statistics = profile.statistics {
+                ProfileCommand.printError("profile: " + statistics.summary)
+            }
+            let total = max(profile.totalCount, 1)
+            ProfileCommand.printError("profile: top functions by self samples:")
+            for (name, count) in profile.topSelf(limit: 10) {
+                let percent = Double(count) * 100 / Double(total)
+                ProfileCommand.printError("  \(String(format: "%5.1f%%", percent)) \(String(format: "%6d", count))  \(name)")
+            }
+        }
+
+        enum Outcome: Sendable {
+            case finished
+            case failed(any Error)
+            case timedOut
+        }
+    }
+
+    /// Holds the parsed subcommand so it can run in a detached task; the command is
+    /// only touched by that task.
+    final class CommandBox: @unchecked Sendable {
+        private var command: ParsableCommand
+
+        init(_ command: ParsableCommand) {
+            self.command = command
+        }
+
+        func run() async throws {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+                command = asyncCommand
+            } else {
+                try command.run()
+            }
+        }
+    }
+
+    /// Differential flamegraph of two folded profiles.
+    struct Diff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "diff",
+            abstract: "Render a differential flamegraph (growth red, shrinkage blue) of two folded profiles."
+        )
+
+        @Argument(help: "The baseline folded profile.")
+        var before: String
+
+        @Argument(help: "The folded profile to compare.")
+        var after: String
+
+        @Option(help: "Write the SVG here (default: standard output).")
+        var svg: String = "-"
+
+        @Option(help: "Graph title.")
+        var title: String = "Differential Flame Graph"
+
+        func run() async throws {
+            let beforeProfile = try FoldedStacks.parse(try ProfileCommand.readText(before))
+            let afterProfile = try FoldedStacks.parse(try ProfileCommand.readText(after))
+            let rendered = FlameGraphSVG.renderDifferential(before: beforeProfile, after: afterProfile,
+                                                            options: FlameGraphSVG.Options(title: title))
+            try ProfileCommand.write(Array(rendered.utf8), to: svg)
+            ProfileCommand.printError("profile diff: before \(beforeProfile.totalCount) samples, after \(afterProfile.totalCount) samples")
+        }
+    }
+
+    /// Hidden check used by tests and scripts/profiler-release-check.sh.
+    struct SelfTest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "selftest",
+            abstract: "Profile a known hot function and check it is found by name.",
+            shouldDisplay: false
+        )
+
+        @Option(help: "Seconds of hot loop.")
+        var seconds: Double = 2
+
+        @Option(help: "CPU samples per second.")
+        var rate: Int = 499
+
+        @Flag(help: "Only run the hot loop (a target for guts profile -- profile selftest --workload-only).")
+        var workloadOnly = false
+
+        @Flag(help: "Measure hot-loop throughput without and with the sampler at --rate.")
+        var overhead = false
+
+        func run() async throws {
+            if overhead {
+                let result = try ProfilerSelfTest.measureOverhead(seconds: seconds, rate: rate)
+                print("without profiler: \(String(format: "%.2f", result.callsPerSecondWithout)) calls/s")
+                print("with profiler at \(rate) Hz: \(String(format: "%.2f", result.callsPerSecondWith)) calls/s")
+                print("slowdown: \(String(format: "%.2f", result.slowdown * 100))%")
+                if let statistics = result.statistics { print("sampler: \(statistics.summary)") }
+                return
+            }
+            if workloadOnly {
+                ProfilerSelfTest.burn(seconds: seconds)
+                return
+            }
+            let outcome = try ProfilerSelfTest.run(seconds: seconds, rate: rate)
+            let percent = String(format: "%.1f", outcome.hotFraction * 100)
+            print("hot frame: \(outcome.hotFrameName ?? "not found")")
+            print("hot fraction: \(percent)% of \(outcome.profile.totalCount) samples")
+            if let statistics = outcome.profile.statistics { print("sampler: \(statistics.summary)") }
+            guard outcome.passed else {
+                print("selftest FAILED: hotLoopForProfilerTest does not carry most samples")
+                throw ExitCode(1)
+            }
+            print("selftest passed")
+        }
+    }
+}

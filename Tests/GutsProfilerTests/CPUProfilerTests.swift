@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+@testable import GutsProfiler
+
+/// Where `go` is, if installed.
+let goExecutable: String? = ["/usr/bin/go", "/usr/local/go/bin/go", "/usr/lib/go/bin/go"]
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// Tests that use the process-wide sampler run one at a time.
+@Suite(.serialized)
+struct CPUProfilerTests {
+    @Test func hotFunctionCarriesMostSamples() throws {
+        let outcome = try ProfilerSelfTest.run(seconds: 1.5, rate: 499)
+        let stats = try #require(outcome.profile.statistics)
+        print("hot path: \(outcome.hotFrameName ?? "-") \(outcome.hotFraction); \(stats.summary)")
+        for (name, count) in outcome.profile.topSelf(limit: 5) { print("  \(count) \(name)") }
+        #expect(outcome.profile.totalCount >= 50)
+        #expect(outcome.hotFraction > 0.5)
+        let name = try #require(outcome.hotFrameName)
+        #expect(name.contains("hotLoopForProfilerTest(iterations:"))
+        // The sampler's own frames are never recorded.
+        let frames = outcome.profile.samples.flatMap(\.frames)
+        #expect(!frames.contains { $0.name.contains("SignalSampler") || $0.name == "__restore_rt" })
+        #expect(stats.samples >= outcome.profile.totalCount)
+    }
+
+    @Test func startTwiceAndStopWithoutStartFail() throws {
+        #expect(throws: ProfilerError.notRunning) { try CPUProfiler.stopRaw() }
+        try CPUProfiler.start(rate: 99)
+        #expect(throws: ProfilerError.alreadyRunning) { try CPUProfiler.start(rate: 99) }
+        _ = try CPUProfiler.stopRaw()
+        #expect(!CPUProfiler.isRunning)
+        #expect(throws: ProfilerError.invalidRate(0)) { try CPUProfiler.start(rate: 0) }
+    }
+
+    @Test(.enabled(if: goExecutable != nil, "go is not installed (apt-get install golang-go): skipping go tool pprof check"))
+    func pprofOutputIsReadByGoToolPprof() throws {
+        let (_, profile) = try CPUProfiler.profile(rate: 199) { ProfilerSelfTest.burn(seconds: 1) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("guts-pprof-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("cpu.pb.gz")
+        try Data(try PprofEncoder.encode(profile)).write(to: file)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: goExecutable!)
+        process.arguments = ["tool", "pprof", "-top", file.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = environment["HOME"] ?? directory.path
+        environment["PPROF_TMPDIR"] = directory.path
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        print(text.split(separator: "\n").prefix(10).joined(separator: "\n"))
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("Type: cpu"))
+        let flatLine = try #require(text.split(separator: "\n").first { $0.contains("hotLoopForProfilerTest") })
+        // The hot function is the top line of `-top`, i.e. the largest flat share.
+        let lines = text.split(separator: "\n")
+        let header = try #require(lines.firstIndex { $0.contains("flat%") && $0.contains("cum%") })
+        #expect(header + 1 < lines.count && lines[header + 1] == flatLine)
+    }
+
+    /// High-rate sampling while threads allocate and load and unload shared libraries
+    /// (the loader-lock path): must neither hang nor crash.
+    @Test(.timeLimit(.minutes(2)))
+    func stressWithAllocationAndDlopen() throws {
+        let libraries = ["libz.so.1", "libm.so.6", "libbz2.so.1.0", "libexpat.so.1", "liblzma.so.5", "libzstd.so.1", "libffi.so.8"]
+        let deadline = Date().addingTimeInterval(3)
+        let group = DispatchGroup()
+        let counters = Counters()
+        try CPUProfiler.start(rate: 1000)
+        for worker in 0..<8 {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                var iteration = 0
+                var accumulator: UInt64 = 0
+                while Date() < deadline {
+                    iteration += 1
+                    if worker % 2 == 0 {
+                        let name = libraries[(iteration + worker) % libraries.count]
+                        if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) {
+                            _ = dlsym(handle, "zlibVersion")
+                            dlclose(handle)
+                            counters.add(dlopens: 1)
+                        }
+                        _ = ModuleMap.current().modules.count
+                    }
+                    var buffers: [[UInt8]] = []
+                    for size in stride(from: 16, to: 200_000, by: 9_973) {
+                        buffers.append([UInt8](repeating: UInt8(truncatingIfNeeded: size), count: size))
+                    }
+                    let pointer = malloc(1 << 20)
+                    free(pointer)
+                    counters.add(allocations: buffers.count + 1)
+                    accumulator &+= hotLoopForProfilerTest(iterations: 2_000 + iteration)
+                }
+                counters.add(allocations: Int(accumulator & 1))
+            }
+            thread.start()
+        }
+        let waited = group.wait(timeout: .now() + 60)
+        #expect(waited == .success, "worker threads did not finish: the profiler deadlocked")
+        let profile = try CPUProfiler.stop()
+        let stats = try #require(profile.statistics)
+        print("stress: \(counters.dlopens) dlopen/dlclose, \(counters.allocations) allocations; \(stats.summary)")
+        #expect(stats.samples > 100)
+        #expect(counters.dlopens > 0)
+        #expect(profile.totalCount == stats.samples)
+    }
+
+    @Test func symbolizerFallsBackToModuleOffset() {
+        let module = LoadedModule(path: "", loaderName: "fake.so", bias: 0x1000_0000,
+                                  segments: [.init(start: 0x1000_0000, end: 0x1001_0000, fileOffset: 0, executable: true)],
+                                  isMainExecutable: false)
+        let raw = RawCPUProfile(stacks: [.init(thread: 1, addresses: [0x1000_0123, 0x1000_0457]): 3],
+                                statistics: SamplerStatistics(samples: 3), periodNanos: 10_000_000)
+        let profile = Symbolizer().symbolize(raw, modules: ModuleMap(modules: [module]))
+        #expect(profile.samples.count == 1)
+        // Root first; return addresses are looked up one byte earlier but reported as is.
+        #expect(profile.samples[0].frames.map(\.name) == ["fake.so+0x456", "fake.so+0x123"])
+        #expect(profile.samples[0].count == 3)
+    }
+}
+
+final class Counters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var dlopenCount = 0
+    private var allocationCount = 0
+
+    var dlopens: Int { lock.withLock { dlopenCount } }
+    var allocations: Int { lock.withLock { allocationCount } }
+
+    func add(dlopens: Int = 0, allocations: Int = 0) {
+        lock.withLock {
+            dlopenCount += dlopens
+            allocationCount += allocations
+        }
+    }
+}
