@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GutsGit", targets: ["GutsGit"]),
         .library(name: "GutsStorage", targets: ["GutsStorage"]),
         .library(name: "GutsNode", targets: ["GutsNode"]),
+        .library(name: "GutsBench", targets: ["GutsBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -33,12 +34,24 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "GutsBench",
+            dependencies: [
+                "GutsGit",
+                "GutsStorage",
+                "GutsNode",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "guts",
             dependencies: [
                 "GutsGit",
                 "GutsStorage",
                 "GutsNode",
+                "GutsBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
@@ -50,5 +63,6 @@ let package = Package(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit"]
         ),
+        .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage"]),
     ]
 )
