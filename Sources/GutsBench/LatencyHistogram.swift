@@ -63,7 +63,7 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
     public func value(atPercentile percentile: Double) -> UInt64 {
         guard totalCount > 0 else { return 0 }
         let clamped = Swift.min(100, Swift.max(0, percentile))
-        let threshold = Swift.max(1, UInt64((clamped / 100 * Double(totalCount)).rounded(.up)))
+        let threshold = Swift.max(1, UInt64((clamped / 100 * Double(totalCount) - 1e-9).rounded(.up)))
         var cumulative: UInt64 = 0
         for (index, count) in counts.enumerated() where count > 0 {
             cumulative += count
