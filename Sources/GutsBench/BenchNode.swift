@@ -82,10 +82,10 @@ final class EmbeddedNode: Sendable {
         configuration.listen = "127.0.0.1:0"
         configuration.dataDirectory = dataDirectory
         configuration.storage = storage
-        configuration.logLevel = "error"
+        configuration.logLevel = "critical"
         configuration.tokens = [.init(name: "bench", token: token, admin: true)]
         configuration.maxConnections = 1_000_000
-        let logger = NodeLogging.makeLogger(format: .text, level: "error")
+        let logger = NodeLogging.makeLogger(format: .text, level: "critical")
         let node = try GutsNode(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
