@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "GutsStorage", targets: ["GutsStorage"]),
         .library(name: "GutsNode", targets: ["GutsNode"]),
         .library(name: "GutsProfiler", targets: ["GutsProfiler"]),
+        .library(name: "GutsBench", targets: ["GutsBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -35,6 +36,17 @@ let package = Package(
             ]
         ),
         .target(name: "GutsProfiler", dependencies: ["CUnwind", "CSystemSupport", "CZlib"]),
+        .target(
+            name: "GutsBench",
+            dependencies: [
+                "GutsGit",
+                "GutsStorage",
+                "GutsNode",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "guts",
             dependencies: [
@@ -42,6 +54,7 @@ let package = Package(
                 "GutsStorage",
                 "GutsNode",
                 "GutsProfiler",
+                "GutsBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
@@ -54,5 +67,6 @@ let package = Package(
             dependencies: ["GutsNode", "GutsStorage", "GutsGit"]
         ),
         .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler"]),
+        .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage"]),
     ]
 )

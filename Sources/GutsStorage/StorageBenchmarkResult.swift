@@ -13,10 +13,20 @@ public struct StorageBenchmarkResult: Sendable, Codable, Equatable {
     /// For ObjectStore rows: its time divided by the raw RocksDB time for the same
     /// operation and size (how much the object layer costs); nil for raw rows.
     public var overheadRatio: Double?
+    /// `"rocksdb"`, `"memory"` or `"tiered"` (hot in-memory tier over RocksDB).
+    public var backend: String
+    /// Threads sharing the `count` operations.
+    public var threads: Int
+    /// Objects per write batch (1: one write per object).
+    public var batchSize: Int
 
     public init(
-        path: String, operation: String, objectSize: Int, count: Int, seconds: Double, overheadRatio: Double? = nil
+        path: String, operation: String, objectSize: Int, count: Int, seconds: Double, overheadRatio: Double? = nil,
+        backend: String = "rocksdb", threads: Int = 1, batchSize: Int = 1
     ) {
+        self.backend = backend
+        self.threads = threads
+        self.batchSize = batchSize
         self.path = path
         self.operation = operation
         self.objectSize = objectSize

@@ -1,0 +1,36 @@
+import GutsStorage
+
+/// Parameters of every scenario; the defaults measure the seed targets.
+public struct BenchSettings: Sendable {
+    /// Seconds of load discarded before measuring.
+    public var warmup: Double = 2
+    /// Seconds each measured sample lasts.
+    public var duration: Double = 10
+    /// Repeated samples; results are their medians.
+    public var samples: Int = 3
+    /// API read connections.
+    public var connections: Int = 1000
+    /// API write connections.
+    public var writeConnections: Int = 64
+    /// Constant aggregate request rate for an extra API read run; nil skips it.
+    public var rate: Double?
+    /// The endpoint API reads hit.
+    public var readPath: String = "/api/repos?limit=20"
+    public var storage = StorageBenchmarkConfiguration()
+    /// Size of the generated repository the clone scenario uses.
+    public var cloneMegabytes: Double = 20
+    /// A local git repository to clone instead of a generated one.
+    public var cloneRepository: String?
+    /// Pushes measured (after one warm-up push).
+    public var pushSamples: Int = 20
+    /// New content per push.
+    public var pushBytes: Int = 1 << 20
+    /// Idle keep-alive connections the connections scenario opens.
+    public var holdConnections: Int = 10_000
+    /// Connections that send requests while the others are held.
+    public var probeConnections: Int = 16
+    /// Repositories the repos scenario creates.
+    public var repositories: Int = 10_000
+
+    public init() {}
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Runs the stock `git` (and `sh`) with a clean, non-interactive environment.
+struct GitRunner: Sendable {
+    /// Runs `/bin/sh -c script` in `directory`; throws with its output when it fails.
+    @discardableResult
+    static func shell(_ script: String, in directory: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_TERMINAL_PROMPT"] = "0"
+        environment["GIT_CONFIG_NOSYSTEM"] = "1"
+        environment["GIT_AUTHOR_NAME"] = "guts bench"
+        environment["GIT_AUTHOR_EMAIL"] = "bench@guts.invalid"
+        environment["GIT_COMMITTER_NAME"] = "guts bench"
+        environment["GIT_COMMITTER_EMAIL"] = "bench@guts.invalid"
+        environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw BenchError.commandFailed(command: script.split(separator: "\n").first.map(String.init) ?? script, status: process.terminationStatus, output: text)
+        }
+        return text
+    }
+
+    /// A new empty temporary directory.
+    static func temporaryDirectory(_ label: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("guts-bench-\(label)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Total size in bytes of the files under `path`.
+    static func directorySize(_ path: String) -> Int {
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total = 0
+        while let name = enumerator.nextObject() as? String {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + name)
+            if attributes?[.type] as? FileAttributeType == .typeRegular { total += (attributes?[.size] as? Int) ?? 0 }
+        }
+        return total
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import GutsBench
+import GutsStorage
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure a Guts node: storage, API, clone, push, connections, repositories.",
+        discussion: """
+            With no --url, starts an embedded node on a temporary data dir and removes it afterwards.
+            --save-baseline NAME stores the result; --baseline NAME compares with it and exits 1 naming
+            each metric that got worse by more than --threshold percent.
+            """
+    )
+
+    @Argument(help: "Scenarios: storage, api, clone, push, connections, repos or all.") var scenarios: [String] = ["all"]
+    @Option(help: "A running node, http://host:port.") var url: String?
+    @Option(help: "Token for --url (default: GUTS_TOKEN).") var token: String?
+    @Flag(help: "Print the report as JSON.") var json = false
+    @Option(name: .customLong("save-baseline"), help: "Save the result as baseline NAME.") var saveBaseline: String?
+    @Option(help: "Compare with baseline NAME; exit 1 on regression.") var baseline: String?
+    @Option(name: .customLong("baseline-dir"), help: "Where baselines live.") var baselineDirectory = ".guts-bench"
+    @Option(help: "Noise threshold in percent.") var threshold = 10.0
+    @Option(help: "Seconds per measured sample.") var duration = 10.0
+    @Option(help: "Seconds of warm-up.") var warmup = 2.0
+    @Option(help: "Repeated samples.") var samples = 3
+    @Option(help: "API read connections.") var connections = 1000
+    @Option(name: .customLong("write-connections"), help: "API write connections.") var writeConnections = 64
+    @Option(help: "Also run API reads at this constant request rate (req/s).") var rate: Double?
+    @Option(help: "API read endpoint.") var path = "/api/repos?limit=20"
+    @Option(name: .customLong("sizes"), help: "Storage object sizes in bytes, comma separated.") var sizes = "1024,10240,102400,1048576"
+    @Option(help: "Storage thread counts, comma separated.") var threads = "1,2"
+    @Option(help: "Storage batch sizes, comma separated.") var batches = "1,32"
+    @Option(help: "Storage backends: rocksdb,memory,tiered.") var backends = "rocksdb,memory,tiered"
+    @Option(name: .customLong("objects"), help: "Storage objects per cell.") var objectCount = 200
+    @Option(name: .customLong("clone-mb"), help: "Size of the generated clone repository.") var cloneMegabytes = 20.0
+    @Option(name: .customLong("repository"), help: "Clone this local repository instead of a generated one.") var repository: String?
+    @Option(name: .customLong("push-samples"), help: "Pushes measured.") var pushSamples = 20
+    @Option(name: .customLong("push-bytes"), help: "New content per push.") var pushBytes = 1 << 20
+    @Option(help: "Idle connections the connections scenario holds.") var hold = 10_000
+    @Option(help: "Repositories the repos scenario creates.") var repos = 10_000
+
+    func run() async throws {
+        var selected: [BenchScenario] = []
+        for name in scenarios {
+            if name == "all" { selected = BenchScenario.allCases; continue }
+            guard let scenario = BenchScenario(rawValue: name) else { throw ValidationError("unknown scenario '\(name)'") }
+            selected.append(scenario)
+        }
+        var settings = BenchSettings()
+        settings.duration = duration
+        settings.warmup = warmup
+        settings.samples = samples
+        settings.connections = connections
+        settings.writeConnections = writeConnections
+        settings.rate = rate
+        settings.readPath = path
+        settings.storage = StorageBenchmarkConfiguration(
+            backends: try list(backends).map {
+                guard let backend = StorageBenchmarkConfiguration.Backend(rawValue: $0) else { throw ValidationError("unknown backend '\($0)'") }
+                return backend
+            },
+            objectSizes: try integers(sizes), count: objectCount, threads: try integers(threads), batchSizes: try integers(batches))
+        settings.cloneMegabytes = cloneMegabytes
+        settings.cloneRepository = repository.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        settings.pushSamples = pushSamples
+        settings.pushBytes = pushBytes
+        settings.holdConnections = hold
+        settings.repositories = repos
+
+        let runner = BenchRunner(settings: settings, url: url, token: token ?? ProcessInfo.processInfo.environment["GUTS_TOKEN"])
+        let report: BenchmarkReport
+        do {
+            report = try await runner.run(selected)
+        } catch {
+            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if json {
+            print(String(decoding: try report.jsonData(), as: UTF8.self))
+        } else {
+            print(ReportFormatter.table(report), terminator: "")
+        }
+        let store = BaselineStore(directory: baselineDirectory)
+        if let saveBaseline {
+            try store.save(report, as: saveBaseline)
+            FileHandle.standardError.write(Data("saved baseline \(saveBaseline) to \(store.path(for: saveBaseline))\n".utf8))
+        }
+        if let baseline {
+            let previous: BenchmarkReport
+            do {
+                previous = try store.load(baseline)
+            } catch {
+                FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            let regressions = RegressionGate(threshold: threshold / 100).regressions(current: report, baseline: previous)
+            for regression in regressions {
+                FileHandle.standardError.write(Data("REGRESSION \(regression)\n".utf8))
+            }
+            if !regressions.isEmpty { throw ExitCode(1) }
+            FileHandle.standardError.write(Data("no regression past \(threshold)% against baseline \(baseline)\n".utf8))
+        }
+    }
+
+    private func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    private func integers(_ text: String) throws -> [Int] {
+        try list(text).map {
+            guard let value = Int($0), value > 0 else { throw ValidationError("not a positive integer: '\($0)'") }
+            return value
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GutsStorage
+import Testing
+@testable import GutsBench
+
+/// Every scenario end to end with tiny parameters; checks shape, never timing.
+@Suite(.serialized) struct ScenarioTests {
+    static var tiny: BenchSettings {
+        var settings = BenchSettings()
+        settings.duration = 0.3
+        settings.warmup = 0.1
+        settings.samples = 1
+        settings.connections = 8
+        settings.writeConnections = 2
+        settings.rate = 50
+        settings.storage = StorageBenchmarkConfiguration(objectSizes: [1024, 4096], count: 8, threads: [1, 2], batchSizes: [1, 4])
+        settings.cloneMegabytes = 0.05
+        settings.pushSamples = 2
+        settings.pushBytes = 16 << 10
+        settings.holdConnections = 20
+        settings.probeConnections = 2
+        settings.repositories = 10
+        return settings
+    }
+
+    static func checkWellFormed(_ report: BenchmarkReport, expecting scenarios: [BenchScenario]) {
+        #expect(report.scenarios.map(\.name) == scenarios.map(\.rawValue))
+        #expect(!report.environment.kernel.isEmpty)
+        #expect(report.environment.cores > 0)
+        for scenario in report.scenarios {
+            #expect(!scenario.metrics.isEmpty, "\(scenario.name) has metrics")
+            for metric in scenario.metrics {
+                #expect(metric.value.isFinite && metric.value >= 0, "\(scenario.name).\(metric.name) = \(metric.value)")
+                #expect(!metric.unit.isEmpty)
+            }
+        }
+    }
+
+    @Test func everyScenarioAgainstAnEmbeddedNode() async throws {
+        let report = try await BenchRunner(settings: Self.tiny, progress: BenchProgress(enabled: false)).run(BenchScenario.allCases)
+        Self.checkWellFormed(report, expecting: BenchScenario.allCases)
+        #expect(report.target == "embedded")
+        let api = try #require(report.scenarios.first { $0.name == "api" })
+        #expect(try #require(api.metric("read.throughput")).value > 0)
+        #expect(try #require(api.metric("read.errors")).value == 0)
+        #expect(try #require(api.metric("write.errors")).value == 0)
+        #expect(api.metric("read.rate.p99") != nil)
+        let repos = try #require(report.scenarios.first { $0.name == "repos" })
+        #expect(try #require(repos.metric("created")).value == 10)
+        #expect(try #require(repos.metric("startup")).value > 0)
+        let connections = try #require(report.scenarios.first { $0.name == "connections" })
+        #expect(try #require(connections.metric("held")).value == 20)
+        let storage = try #require(report.scenarios.first { $0.name == "storage" })
+        #expect(storage.metric("rocksdb.raw.put.1KiB.t2.b4.ops") != nil)
+        #expect(storage.metric("memory.objects.get-cached.4KiB.t1.b1.ops") != nil)
+        #expect(storage.metric("tiered.objects.overhead") == nil)
+        let decoded = try BenchmarkReport.decode(report.jsonData())
+        #expect(decoded == report)
+    }
+
+    @Test func networkScenariosAgainstAURL() async throws {
+        let node = try await BenchNode.embedded()
+        let runner = BenchRunner(settings: Self.tiny, url: node.baseURL, token: node.token, progress: BenchProgress(enabled: false))
+        let scenarios: [BenchScenario] = [.api, .clone, .push, .connections, .repos]
+        let report: BenchmarkReport
+        do {
+            report = try await runner.run(scenarios)
+        } catch {
+            await node.shutdown()
+            throw error
+        }
+        await node.shutdown()
+        Self.checkWellFormed(report, expecting: scenarios)
+        #expect(report.target == node.baseURL)
+        let repos = try #require(report.scenarios.first { $0.name == "repos" })
+        #expect(repos.metric("startup") == nil, "restart needs an embedded node")
+        #expect(try #require(repos.metric("created")).value == 10)
+        #expect(try #require(report.scenarios.first { $0.name == "clone" }?.metric("throughput")).value > 0)
+    }
+
+    @Test func invalidURLIsATypedError() async {
+        await #expect(throws: BenchError.invalidURL("ftp://nowhere")) {
+            try await BenchRunner(settings: Self.tiny, url: "ftp://nowhere", progress: BenchProgress(enabled: false)).run([.api])
+        }
+    }
+}
