@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GutsGit", targets: ["GutsGit"]),
         .library(name: "GutsStorage", targets: ["GutsStorage"]),
         .library(name: "GutsNode", targets: ["GutsNode"]),
+        .library(name: "GutsAdmin", targets: ["GutsAdmin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -24,11 +25,13 @@ let package = Package(
 
         .target(name: "GutsGit", dependencies: ["CZlib", "CCrypto"]),
         .target(name: "GutsStorage", dependencies: ["GutsGit", "CRocksDB", "CSystemSupport"]),
+        .target(name: "GutsAdmin", dependencies: ["GutsGit", "GutsStorage", "CZlib"]),
         .target(
             name: "GutsNode",
             dependencies: [
                 "GutsGit",
                 "GutsStorage",
+                "GutsAdmin",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -39,6 +42,7 @@ let package = Package(
                 "GutsGit",
                 "GutsStorage",
                 "GutsNode",
+                "GutsAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
@@ -46,6 +50,7 @@ let package = Package(
 
         .testTarget(name: "GutsGitTests", dependencies: ["GutsGit"]),
         .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit"]),
+        .testTarget(name: "GutsAdminTests", dependencies: ["GutsAdmin", "GutsStorage", "GutsGit"]),
         .testTarget(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit"]
