@@ -6,6 +6,8 @@ struct Guts: AsyncParsableCommand {
         commandName: "guts",
         abstract: "Run, measure and maintain a self-hosted git node.",
         version: GutsVersion.current,
-        subcommands: [ServeCommand.self]
+        subcommands: [
+            ServeCommand.self, CompactCommand.self, MigrateCommand.self, ArchiveCommand.self, CacheStatsCommand.self,
+        ]
     )
 }
