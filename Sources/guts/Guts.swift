@@ -8,6 +8,7 @@ struct Guts: AsyncParsableCommand {
         version: GutsVersion.current,
         subcommands: [
             ServeCommand.self, CompactCommand.self, MigrateCommand.self, ArchiveCommand.self, CacheStatsCommand.self,
+            DocsCommand.self,
         ]
     )
 }
