@@ -1,15 +1,16 @@
 /// Parses the duration and size arguments of the admin commands.
 public enum AdminValueParser {
-    /// `90`, `90s`, `15m`, `2h`, `7d` → seconds.
+    /// `90`, `500ms`, `90s`, `15m`, `2h`, `7d`, `1w` → seconds.
     public static func seconds(_ text: String) throws -> Double {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
         var number = Substring(text)
         var scale = 1.0
-        if let last = text.last, let unit = units[last] {
+        if text.hasSuffix("ms") {
+            number = number.dropLast(2)
+            scale = 0.001
+        } else if let last = text.last, let unit = units[last] {
             number = number.dropLast()
             scale = unit
-        } else if text.hasSuffix("ms"), let value = Double(text.dropLast(2)) {
-            return value / 1000
         }
         guard let value = Double(number), value >= 0 else { throw AdminError.usage("bad duration '\(text)' (use e.g. 30s, 10m, 2h, 7d)") }
         return value * scale

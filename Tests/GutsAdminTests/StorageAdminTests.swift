@@ -99,9 +99,20 @@ import Testing
     @Test func durationsAndSizes() throws {
         #expect(try AdminValueParser.seconds("90") == 90)
         #expect(try AdminValueParser.seconds("15m") == 900)
+        #expect(try AdminValueParser.seconds("250ms") == 0.25)
         #expect(try AdminValueParser.seconds("7d") == 604_800)
         #expect(try AdminValueParser.bytes("2G") == 2 << 30)
         #expect(try AdminValueParser.bytes("512k") == 512 << 10)
         #expect(throws: AdminError.self) { try AdminValueParser.seconds("soon") }
+    }
+
+    @Test func exitCodesFollowSysexits() {
+        #expect(AdminError.usage("x").exitCode == 64)
+        #expect(AdminError.jobBusy(job: "compact", lockPath: "l").exitCode == 75)
+        #expect(AdminError.writeStalled("stopped").exitCode == 75)
+        #expect(AdminError.nodeRefused(status: 409, message: "busy").exitCode == 75)
+        #expect(AdminError.nodeRefused(status: 400, message: "bad").exitCode == 64)
+        #expect(AdminError.nodeRefused(status: 403, message: "token").exitCode == 1)
+        #expect(AdminError.failed("x").exitCode == 1)
     }
 }

@@ -67,7 +67,8 @@ import Testing
         #expect(second.stderr.contains("another cache-stats job is running"))
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)
-        try guts("cache-stats --data-dir data --quiet", in: work)
+        let deltas = try guts("cache-stats --data-dir data --format json --interval 100ms --count 2", in: work)
+        #expect(deltas.stdout.split(separator: "\n").count == 2)
     }
 
     @Test func commandsGoThroughARunningNode() async throws {
@@ -98,7 +99,7 @@ import Testing
         #expect(main.status == 200)
         #expect(main.header("Content-Disposition") == "attachment; filename=\"project-main.tar.gz\"")
         #expect(main.header("Cache-Control")?.contains("must-revalidate") == true)
-        FileManager.default.createFile(atPath: work + "/main.tar.gz", contents: main.body)
+        #expect(FileManager.default.createFile(atPath: work + "/main.tar.gz", contents: main.body))
         try Shell.check("gzip -dc main.tar.gz > ours.tar && git -C '\(source)' archive --format=tar --prefix=project-main/ main | cmp - ours.tar", in: work)
         let etag = try #require(main.header("ETag"))
         #expect(try await client.send("GET", "/api/repos/acme/project/tarball/main", headers: ["If-None-Match": etag]).status == 304)
