@@ -9,6 +9,8 @@ import GutsStorage
 public struct Compactor: Sendable {
     public let storage: Storage
     public var rangesPerFamily = 8
+    /// Replaces the RocksDB stall check (tests simulate stalls with it).
+    public var stallProbe: (@Sendable () -> String?)?
 
     public init(storage: Storage) {
         self.storage = storage
@@ -23,6 +25,7 @@ public struct Compactor: Sendable {
 
     /// Why writes are stalled right now, or nil when they flow freely.
     public func writeStall() -> String? {
+        if let stallProbe { return stallProbe() }
         for family in ColumnFamily.allCases {
             if storage.property("rocksdb.is-write-stopped", in: family) == "1" {
                 return "RocksDB writes are stopped (\(family.rawValue))"

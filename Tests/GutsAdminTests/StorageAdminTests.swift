@@ -43,6 +43,10 @@ import Testing
         #expect(try objects.count() == 200)
         let limited = try Compactor(storage: storage).run(families: [.objects], maxDuration: 0)
         #expect(limited.rangesCompacted == 1)
+        #expect(Compactor(storage: storage).writeStall() == nil)
+        var stalled = Compactor(storage: storage)
+        stalled.stallProbe = { "RocksDB writes are stopped (objects)" }
+        #expect(throws: AdminError.writeStalled("RocksDB writes are stopped (objects)")) { try stalled.run(families: []) }
     }
 
     @Test func schemaUpThenDownRestoresTheStoreAndAFailedStepLeavesItUntouched() throws {

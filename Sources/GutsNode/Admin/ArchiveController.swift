@@ -50,7 +50,6 @@ struct ArchiveController: Sendable {
         headers[.contentDisposition] = "attachment; filename=\"\(served.fileName.replacingOccurrences(of: "\"", with: "_"))\""
         let path = served.entry.path
         let bytes = try await BlockingPool.run { try Data(contentsOf: URL(fileURLWithPath: path)) }
-        headers[.contentLength] = String(bytes.count)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
