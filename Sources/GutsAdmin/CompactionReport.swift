@@ -79,9 +79,3 @@ public struct CompactionReport: Sendable, Codable, Equatable {
         return lines.joined(separator: "\n")
     }
 }
-
-extension String {
-    func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
-    }
-}

@@ -57,21 +57,3 @@ struct AdminOptions: ParsableArguments {
         }
     }
 }
-
-/// Parses durations like `30s`, `10m`, `7d`.
-struct DurationArgument: ExpressibleByArgument {
-    var seconds: Double
-    init?(argument: String) {
-        guard let seconds = try? AdminValueParser.seconds(argument) else { return nil }
-        self.seconds = seconds
-    }
-}
-
-/// Parses sizes like `500M`, `2G`.
-struct SizeArgument: ExpressibleByArgument {
-    var bytes: Int
-    init?(argument: String) {
-        guard let bytes = try? AdminValueParser.bytes(argument) else { return nil }
-        self.bytes = bytes
-    }
-}
