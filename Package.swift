@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "GutsNode", targets: ["GutsNode"]),
         .library(name: "GutsProfiler", targets: ["GutsProfiler"]),
         .library(name: "GutsBench", targets: ["GutsBench"]),
+        .library(name: "GutsAdmin", targets: ["GutsAdmin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -26,11 +27,13 @@ let package = Package(
 
         .target(name: "GutsGit", dependencies: ["CZlib", "CCrypto"]),
         .target(name: "GutsStorage", dependencies: ["GutsGit", "CRocksDB", "CSystemSupport"]),
+        .target(name: "GutsAdmin", dependencies: ["GutsGit", "GutsStorage", "CZlib"]),
         .target(
             name: "GutsNode",
             dependencies: [
                 "GutsGit",
                 "GutsStorage",
+                "GutsAdmin",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -55,6 +58,7 @@ let package = Package(
                 "GutsNode",
                 "GutsProfiler",
                 "GutsBench",
+                "GutsAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
@@ -62,6 +66,7 @@ let package = Package(
 
         .testTarget(name: "GutsGitTests", dependencies: ["GutsGit"]),
         .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit"]),
+        .testTarget(name: "GutsAdminTests", dependencies: ["GutsAdmin", "GutsStorage", "GutsGit"]),
         .testTarget(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit"]

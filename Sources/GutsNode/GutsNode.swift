@@ -1,4 +1,5 @@
 import Foundation
+import GutsAdmin
 import GutsStorage
 import Hummingbird
 import Logging
@@ -15,6 +16,9 @@ public final class GutsNode: Sendable {
     let access: AccessControl
     let logger: Logger
     let temporaryDirectory: String
+    /// Built archives under `<data-dir>/archives`.
+    let archives: ArchiveCache
+    let archiveService: ArchiveService
     let startedAt = Date()
 
     /// Opens the storage the configuration names. When no token is configured, creates
@@ -35,6 +39,8 @@ public final class GutsNode: Sendable {
             storage = Storage.inMemory(options: Self.storageOptions(configuration))
         }
         temporaryDirectory = dataDirectory + "/tmp"
+        archives = ArchiveCache(dataDirectory: dataDirectory)
+        archiveService = ArchiveService(storage: storage, cache: archives) { work in try await BlockingPool.run(work) }
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
         var tokens = configuration.tokens

@@ -6,6 +6,9 @@ struct Guts: AsyncParsableCommand {
         commandName: "guts",
         abstract: "Run, measure and maintain a self-hosted git node.",
         version: GutsVersion.current,
-        subcommands: [ServeCommand.self, BenchCommand.self, ProfileCommand.self]
+        subcommands: [
+            ServeCommand.self, BenchCommand.self, ProfileCommand.self, CompactCommand.self, MigrateCommand.self,
+            ArchiveCommand.self, CacheStatsCommand.self, DocsCommand.self,
+        ]
     )
 }

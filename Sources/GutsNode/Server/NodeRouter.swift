@@ -7,6 +7,9 @@ enum NodeRouter {
         router.add(middleware: RequestObservationMiddleware(metrics: node.metrics))
         OperationsController(node: node).register(on: router)
         APIController(node: node).register(on: router)
+        AdminController(node: node).register(on: router)
+        let archives = ArchiveController(node: node)
+        archives.register(on: router)
         let git = SmartHTTPController(node: node)
         let content = ContentController(node: node)
         router.get("**") { request, _ in
@@ -14,7 +17,7 @@ enum NodeRouter {
             switch route.action {
             case .infoRefs: return try await git.infoRefs(request, repositoryName: route.repository)
             case .raw(let components): return try await content.raw(request, repositoryName: route.repository, components: components)
-            case .archive: throw NodeError(.notFound, "archives are not available yet")
+            case .archive(let spec): return try await archives.archive(request, repositoryName: route.repository, spec: spec)
             case .uploadPack, .receivePack: throw NodeError(.methodNotAllowed, "use POST for \(request.uri.path)")
             }
         }

@@ -1,0 +1,142 @@
+import GutsGit
+
+/// Writes a zip archive with the same entries as `git archive --format=zip`: the same
+/// names (directories and gitlinks ending in `/`), contents and Unix modes (executables
+/// 0100755, symlinks 0120777 holding their target, plain files and directories without
+/// Unix mode), and the commit id as the archive comment.
+///
+/// Files are deflated at level 6 unless that does not make them smaller; timestamps are
+/// the commit time in UTC in MS-DOS form. No zip64: archives must stay under 4 GiB.
+public struct ZipWriter: Sendable {
+    private var bytes: [UInt8] = []
+    private var central: [UInt8] = []
+    private var count = 0
+    private let dosTime: UInt16
+    private let dosDate: UInt16
+
+    public init(mtime: Int64) {
+        (dosTime, dosDate) = Self.dosDateTime(mtime)
+    }
+
+    /// Appends one entry; `path` without a trailing slash, `content` the file data or symlink target.
+    public mutating func append(path: [UInt8], mode: FileMode, content: [UInt8]) throws {
+        var name = path
+        var method: UInt16 = 0
+        var data: [UInt8] = []
+        var crc: UInt32 = 0
+        var size = 0
+        var externalAttributes: UInt32 = 0
+        var madeBy: UInt16 = 0x003F
+        switch mode {
+        case .directory, .gitlink:
+            name.append(UInt8(ascii: "/"))
+            externalAttributes = 0x10
+        case .symlink:
+            data = content
+            crc = Gzip.crc32(content)
+            size = content.count
+            externalAttributes = (0o120777 as UInt32) << 16
+            madeBy = 0x0317
+        default:
+            crc = Gzip.crc32(content)
+            size = content.count
+            data = content
+            if mode.rawValue & 0o111 != 0 {
+                externalAttributes = (0o100755 as UInt32) << 16
+                madeBy = 0x0317
+            }
+            if !content.isEmpty {
+                let deflated = try Gzip.rawDeflate(content)
+                if deflated.count < content.count {
+                    data = deflated
+                    method = 8
+                }
+            }
+        }
+        guard bytes.count < Int(UInt32.max), data.count < Int(UInt32.max) else {
+            throw AdminError.failed("zip archive larger than 4 GiB is not supported")
+        }
+        let flags: UInt16 = name.allSatisfy { $0 < 0x80 } ? 0 : 0x0800
+        let needed: UInt16 = method == 8 ? 20 : 10
+        let offset = UInt32(bytes.count)
+
+        Self.le32(&bytes, 0x0403_4b50)
+        Self.le16(&bytes, needed)
+        Self.le16(&bytes, flags)
+        Self.le16(&bytes, method)
+        Self.le16(&bytes, dosTime)
+        Self.le16(&bytes, dosDate)
+        Self.le32(&bytes, crc)
+        Self.le32(&bytes, UInt32(data.count))
+        Self.le32(&bytes, UInt32(size))
+        Self.le16(&bytes, UInt16(name.count))
+        Self.le16(&bytes, 0)
+        bytes += name
+        bytes += data
+
+        Self.le32(&central, 0x0201_4b50)
+        Self.le16(&central, madeBy)
+        Self.le16(&central, needed)
+        Self.le16(&central, flags)
+        Self.le16(&central, method)
+        Self.le16(&central, dosTime)
+        Self.le16(&central, dosDate)
+        Self.le32(&central, crc)
+        Self.le32(&central, UInt32(data.count))
+        Self.le32(&central, UInt32(size))
+        Self.le16(&central, UInt16(name.count))
+        Self.le16(&central, 0)
+        Self.le16(&central, 0)
+        Self.le16(&central, 0)
+        Self.le16(&central, 0)
+        Self.le32(&central, externalAttributes)
+        Self.le32(&central, offset)
+        central += name
+        count += 1
+    }
+
+    /// The central directory and end record with `comment`; returns the archive.
+    public mutating func finish(comment: [UInt8]) throws -> [UInt8] {
+        guard count < 0xFFFF else { throw AdminError.failed("zip archive with 65535 or more entries is not supported") }
+        let centralOffset = UInt32(bytes.count)
+        bytes += central
+        Self.le32(&bytes, 0x0605_4b50)
+        Self.le16(&bytes, 0)
+        Self.le16(&bytes, 0)
+        Self.le16(&bytes, UInt16(count))
+        Self.le16(&bytes, UInt16(count))
+        Self.le32(&bytes, UInt32(central.count))
+        Self.le32(&bytes, centralOffset)
+        Self.le16(&bytes, UInt16(comment.count))
+        bytes += comment
+        return bytes
+    }
+
+    static func dosDateTime(_ seconds: Int64) -> (time: UInt16, date: UInt16) {
+        // Civil date from days since the epoch (proleptic Gregorian, UTC).
+        let clamped = max(seconds, 315_532_800)  // 1980-01-01, the DOS epoch
+        let days = clamped / 86_400
+        let secondsOfDay = clamped % 86_400
+        let z = days + 719_468
+        let era = z / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = min(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), 2107)
+        let time = UInt16(secondsOfDay / 3600) << 11 | UInt16(secondsOfDay % 3600 / 60) << 5 | UInt16(secondsOfDay % 60 / 2)
+        let date = UInt16(year - 1980) << 9 | UInt16(month) << 5 | UInt16(day)
+        return (time, date)
+    }
+
+    private static func le16(_ out: inout [UInt8], _ value: UInt16) {
+        out.append(UInt8(value & 0xff))
+        out.append(UInt8(value >> 8))
+    }
+
+    private static func le32(_ out: inout [UInt8], _ value: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((value >> UInt32(shift)) & 0xff)) }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GutsGit
+import GutsStorage
+
+/// Moves whole repositories between stock git and Guts storage, using `git` for the
+/// git side: `import` reads every object (`cat-file --batch-all-objects`) and ref of a
+/// mirror clone; `export` writes one pack into a fresh bare repository and sets its refs.
+public struct GitMigrator: Sendable {
+    /// What an import or export moved.
+    public struct Report: Sendable, Codable, Equatable {
+        public var repository: String
+        public var objects: Int
+        public var refs: Int
+        public var head: String?
+    }
+
+    public let storage: Storage
+    /// Called with a short progress line now and then.
+    public var progress: @Sendable (String) -> Void
+
+    public init(storage: Storage, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.storage = storage
+        self.progress = progress
+    }
+
+    /// Imports the repository at `source` (a path or any URL git can fetch) as `name`,
+    /// creating it when missing. Objects are verified by hashing; refs are set in one
+    /// transaction against their current values.
+    @discardableResult
+    public func importRepository(from source: String, as name: String, scratch: String) throws -> Report {
+        let mirror = scratch + "/import-\(UUID().uuidString.prefix(8)).git"
+        defer { try? FileManager.default.removeItem(atPath: mirror) }
+        progress("cloning \(source)")
+        try GitCommand.run(["clone", "--quiet", "--mirror", source, mirror])
+        let head = (try? GitCommand.run(["symbolic-ref", "HEAD"], in: mirror))
+            .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let repository: Repository
+        if let existing = try storage.repositories.get(name: name) {
+            repository = existing
+        } else {
+            let branch = head.flatMap { $0.hasPrefix("refs/heads/") ? String($0.dropFirst(11)) : nil } ?? "main"
+            repository = try storage.repositories.create(name: name, defaultBranch: branch)
+        }
+        let objects = storage.objects(repository)
+        progress("reading objects")
+        let batch = try GitCommand.run(["cat-file", "--batch-all-objects", "--batch", "--unordered"], in: mirror)
+        var count = 0
+        var pending: [StoredObjectInput] = []
+        try Self.parseBatch([UInt8](batch)) { id, type, body in
+            pending.append(StoredObjectInput(id: id, type: type, body: body))
+            if pending.count >= 1024 {
+                try flush(&pending, into: objects)
+                count += 1024
+                progress("imported \(count) objects")
+            }
+        }
+        count += pending.count
+        try flush(&pending, into: objects)
+        let refLines = String(decoding: try GitCommand.run(["for-each-ref", "--format=%(objectname) %(refname)"], in: mirror), as: UTF8.self)
+        let refs = storage.refs(repository)
+        let current = Dictionary(try refs.list().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        var updates: [RefUpdate] = []
+        for line in refLines.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let id = ObjectID(hex: String(parts[0])) else { continue }
+            updates.append(RefUpdate(name: String(parts[1]), expected: current[String(parts[1])], new: id))
+        }
+        try refs.transaction(updates)
+        if let head, head.hasPrefix("refs/") { try refs.setHead(head) }
+        progress("imported \(count) objects and \(updates.count) refs")
+        return Report(repository: name, objects: count, refs: updates.count, head: head)
+    }
+
+    private struct StoredObjectInput {
+        var id: ObjectID
+        var type: ObjectType
+        var body: [UInt8]
+    }
+
+    private func flush(_ pending: inout [StoredObjectInput], into objects: ObjectStore) throws {
+        guard !pending.isEmpty else { return }
+        let ids = try objects.putBatch(pending.map { ($0.type, $0.body) })
+        for (input, id) in zip(pending, ids) where input.id != id {
+            throw AdminError.failed("object \(input.id.hex) hashes to \(id.hex)")
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Parses `git cat-file --batch` output: `<id> <type> <size>\n<body>\n` repeated.
+    static func parseBatch(_ bytes: [UInt8], _ body: (ObjectID, ObjectType, [UInt8]) throws -> Void) throws {
+        var index = 0
+        while index < bytes.count {
+            guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { break }
+            let fields = String(decoding: bytes[index..<newline], as: UTF8.self).split(separator: " ")
+            guard fields.count == 3, let id = ObjectID(hex: String(fields[0])), let type = ObjectType(name: fields[1]),
+                  let size = Int(fields[2]), newline + 1 + size <= bytes.count else {
+                throw AdminError.failed("unexpected git cat-file output at byte \(index)")
+            }
+            try body(id, type, Array(bytes[(newline + 1)..<(newline + 1 + size)]))
+            index = newline + 1 + size + 1
+        }
+    }
+
+    /// Exports `name` into a new bare repository at `path` (which must not exist).
+    @discardableResult
+    public func exportRepository(_ name: String, to path: String) throws -> Report {
+        guard let repository = try storage.repositories.get(name: name) else { throw AdminError.notFound("repository \(name)") }
+        guard !FileManager.default.fileExists(atPath: path) else { throw AdminError.usage("\(path) already exists") }
+        let objects = storage.objects(repository)
+        let refs = storage.refs(repository)
+        var ids: [ObjectID] = []
+        var cursor: ObjectID? = nil
+        while true {
+            let page = try objects.list(after: cursor, limit: 4096)
+            ids += page
+            guard page.count == 4096 else { break }
+            cursor = page.last
+        }
+        progress("writing \(ids.count) objects")
+        var writer = PackWriter(objectCount: ids.count)
+        for id in ids {
+            guard let object = try objects.get(id) else { throw AdminError.notFound("object \(id.hex)") }
+            _ = writer.addCompressed(type: object.type, size: object.size, compressed: object.compressed)
+        }
+        _ = writer.finish()
+        let pack = writer.takeOutput()
+        try GitCommand.run(["init", "--quiet", "--bare", path])
+        try GitCommand.run(["index-pack", "--stdin"], in: path, input: Data(pack))
+        let list = try refs.list()
+        let script = list.map { "create \($0.name) \($0.id.hex)\n" }.joined()
+        if !script.isEmpty { try GitCommand.run(["update-ref", "--stdin"], in: path, input: Data(script.utf8)) }
+        let head = try refs.head()
+        if let head { try GitCommand.run(["symbolic-ref", "HEAD", head], in: path) }
+        return Report(repository: name, objects: ids.count, refs: list.count, head: head)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GutsAdmin
+import GutsStorage
+import Hummingbird
+import Synchronization
+
+/// Administration endpoints under `/admin`, for `guts compact`, `cache-stats`, `archive`
+/// and `migrate` when a node holds the data directory. All require the admin token.
+///
+/// A job already running in this node answers 409 (the CLI exits 75), as does a
+/// compaction while RocksDB stalls writes.
+final class AdminController: Sendable {
+    let node: GutsNode
+    private let running = Mutex<Set<String>>([])
+
+    init(node: GutsNode) {
+        self.node = node
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        let admin = router.group("/admin")
+        admin.get("/cache-stats") { [self] request, _ in
+            try requireAdmin(request)
+            let report = try await BlockingPool.run { [node] in CacheStatsReport(storage: node.storage, archives: node.archives) }
+            return try JSONResponse.make(report)
+        }
+        admin.post("/compact") { [self] request, _ in
+            try requireAdmin(request)
+            let families = try Self.families(request.uri.queryParameters.get("cf"))
+            let maxDuration = request.uri.queryParameters.get("max-duration").flatMap(TimeInterval.init)
+            let report = try await exclusive("compact") { [node] in
+                try await BlockingPool.run { try Compactor(storage: node.storage).run(families: families, maxDuration: maxDuration) }
+            }
+            return try JSONResponse.make(report)
+        }
+        admin.post("/archive/warm") { [self] request, _ in
+            try requireAdmin(request)
+            let names = (request.uri.queryParameters.get("repos") ?? "").split(separator: ",").map(String.init)
+            let tags = request.uri.queryParameters.get("tags").flatMap(Int.init) ?? 3
+            let report = try await exclusive("archive-warm") { [node] in
+                try await node.archiveService.warm(names: names, tags: tags)
+            }
+            return try JSONResponse.make(report)
+        }
+        admin.post("/archive/prune") { [self] request, _ in
+            try requireAdmin(request)
+            let maxBytes = request.uri.queryParameters.get("max-bytes").flatMap(Int.init)
+            let olderThan = request.uri.queryParameters.get("older-than").flatMap(TimeInterval.init)
+            let report = try await exclusive("archive-prune") { [node] in
+                try await BlockingPool.run { try node.archives.prune(maxBytes: maxBytes, olderThan: olderThan) }
+            }
+            return try JSONResponse.make(report)
+        }
+        admin.post("/migrate/import") { [self] request, _ in
+            try requireAdmin(request)
+            guard let source = request.uri.queryParameters.get("source"), let name = request.uri.queryParameters.get("name") else {
+                throw NodeError(.badRequest, "source and name are required")
+            }
+            let report = try await exclusive("migrate") { [node] in
+                try await BlockingPool.run {
+                    try GitMigrator(storage: node.storage).importRepository(
+                        from: String(source), as: String(name), scratch: node.temporaryDirectory)
+                }
+            }
+            return try JSONResponse.make(report)
+        }
+        admin.post("/migrate/export") { [self] request, _ in
+            try requireAdmin(request)
+            guard let name = request.uri.queryParameters.get("name"), let path = request.uri.queryParameters.get("path") else {
+                throw NodeError(.badRequest, "name and path are required")
+            }
+            let report = try await exclusive("migrate") { [node] in
+                try await BlockingPool.run { try GitMigrator(storage: node.storage).exportRepository(String(name), to: String(path)) }
+            }
+            return try JSONResponse.make(report)
+        }
+        admin.get("/schema") { [self] request, _ in
+            try requireAdmin(request)
+            let status = try await BlockingPool.run { [node] in SchemaMigrator.status(of: node.storage) }
+            return try JSONResponse.make(status)
+        }
+    }
+
+    /// 403 rather than 401 for a missing token: a 401 with a Basic challenge makes
+    /// FoundationNetworking's URLSession (used by the CLI) hang on Linux.
+    private func requireAdmin(_ request: Request) throws {
+        guard node.access.level(for: request.headers) == .admin else { throw NodeError(.forbidden, "admin token required") }
+    }
+
+    /// Runs `body` unless a job named `job` is already running here (409), mapping admin errors to statuses.
+    private func exclusive<Result: Sendable>(_ job: String, _ body: @Sendable () async throws -> Result) async throws -> Result {
+        guard running.withLock({ $0.insert(job).inserted }) else {
+            throw NodeError(.conflict, "another \(job) job is running in the node")
+        }
+        defer { _ = running.withLock { $0.remove(job) } }
+        do {
+            return try await body()
+        } catch let error as AdminError {
+            throw Self.nodeError(error)
+        }
+    }
+
+    static func nodeError(_ error: AdminError) -> NodeError {
+        if case .notFound = error { return NodeError(.notFound, error.description) }
+        switch error.exitCode {
+        case 64: return NodeError(.badRequest, error.description)
+        case 75: return NodeError(.conflict, error.description)
+        default: return NodeError(.internalServerError, error.description)
+        }
+    }
+
+    static func families(_ list: String?) throws -> [ColumnFamily] {
+        guard let list, !list.isEmpty, list != "all" else { return [] }
+        return try list.split(separator: ",").map { name in
+            guard let family = ColumnFamily(rawValue: String(name)) else { throw NodeError(.badRequest, "unknown column family \(name)") }
+            return family
+        }
+    }
+}

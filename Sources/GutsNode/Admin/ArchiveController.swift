@@ -1,0 +1,55 @@
+import Foundation
+import GutsAdmin
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Archive downloads: `/api/repos/{o}/{n}/tarball/{ref}`, `.../zipball/{ref}` and
+/// `/{o}/{n}/archive/{ref}.tar.gz|.zip`, built once into `<data-dir>/archives`.
+///
+/// Responses carry `Content-Disposition`, a strong `ETag` naming the exact bytes and,
+/// when the ref is a full commit id, immutable caching.
+struct ArchiveController: Sendable {
+    let node: GutsNode
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/api/repos/:owner/:name/tarball/**") { request, context in
+            try await archive(request, repositoryName: APIController.name(context), ref: Self.ref(context), format: .tarGz)
+        }
+        router.get("/api/repos/:owner/:name/zipball/**") { request, context in
+            try await archive(request, repositoryName: APIController.name(context), ref: Self.ref(context), format: .zip)
+        }
+    }
+
+    private static func ref(_ context: BasicRequestContext) -> String {
+        context.parameters.getCatchAll().joined(separator: "/")
+    }
+
+    /// Handles `archive/{ref}.{tar.gz|zip}` from the git-style routes.
+    func archive(_ request: Request, repositoryName: String, spec: String) async throws -> Response {
+        for format in [ArchiveFormat.tarGz, .zip, .tar] where spec.hasSuffix("." + format.fileExtension) {
+            return try await archive(request, repositoryName: repositoryName, ref: String(spec.dropLast(format.fileExtension.count + 1)), format: format)
+        }
+        throw NodeError(.notFound, "unknown archive format in \(spec)")
+    }
+
+    func archive(_ request: Request, repositoryName: String, ref: String, format: ArchiveFormat) async throws -> Response {
+        let handle = try await APIController(node: node).readableRepository(repositoryName, request: request)
+        guard !ref.isEmpty else { throw NodeError(.notFound, "ref required") }
+        let served: ArchiveService.Served
+        do {
+            served = try await node.archiveService.archive(repository: handle.repository, ref: ref, format: format)
+        } catch let error as AdminError {
+            throw AdminController.nodeError(error)
+        }
+        var headers = ContentController.cachingHeaders(etag: served.etag, immutable: served.target.immutable)
+        if ContentController.matches(request.headers[.ifNoneMatch], etag: served.etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = format.contentType
+        headers[.contentDisposition] = "attachment; filename=\"\(served.fileName.replacingOccurrences(of: "\"", with: "_"))\""
+        let path = served.entry.path
+        let bytes = try await BlockingPool.run { try Data(contentsOf: URL(fileURLWithPath: path)) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

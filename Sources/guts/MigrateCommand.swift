@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import GutsAdmin
+import GutsStorage
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Import and export git repositories; move storage between schema versions.",
+        subcommands: [Import.self, Export.self, Status.self, Up.self, Down.self]
+    )
+
+    /// An absolute form of `path` when it is a local path (the node may run elsewhere in the tree).
+    static func absolute(_ path: String) -> String {
+        if path.contains("://") || path.hasPrefix("/") || path.contains("@") && path.contains(":") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import all refs and objects of a git repository (path or URL) into a repository.")
+
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "A bare or non-bare repository path, or any URL git can fetch.") var source: String
+        @Option(help: "Target repository, owner/name (created when missing).") var name: String
+
+        func run() async throws {
+            try await options.run("migrate import", job: "migrate") { target in
+                let report: GitMigrator.Report
+                switch target {
+                case .offline(let dataDirectory):
+                    let storage: Storage
+                    do {
+                        storage = try Storage.open(dataDirectory: dataDirectory + "/db")
+                    } catch StorageError.dataDirectoryInUse(let path) {
+                        throw AdminError.jobBusy(job: "storage", lockPath: path + "/LOCK")
+                    }
+                    defer { storage.close() }
+                    let scratch = dataDirectory + "/tmp"
+                    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+                    report = try GitMigrator(storage: storage, progress: options.progress)
+                        .importRepository(from: MigrateCommand.absolute(source), as: name, scratch: scratch)
+                case .online(let client, _):
+                    options.progress("importing through \(client.baseURL)")
+                    report = try await client.json(
+                        GitMigrator.Report.self, "POST", "/admin/migrate/import",
+                        query: ["source": MigrateCommand.absolute(source), "name": name])
+                }
+                try options.emit(report) { "imported \(report.objects) objects and \(report.refs) refs into \(report.repository)" }
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export a repository to a new bare git repository.")
+
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "Repository, owner/name.") var repository: String
+        @Argument(help: "Path of the bare repository to create.") var path: String
+
+        func run() async throws {
+            try await options.run("migrate export", job: "migrate") { target in
+                let report: GitMigrator.Report
+                switch target {
+                case .offline(let dataDirectory):
+                    let storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
+                    defer { storage.close() }
+                    report = try GitMigrator(storage: storage, progress: options.progress)
+                        .exportRepository(repository, to: MigrateCommand.absolute(path))
+                case .online(let client, _):
+                    report = try await client.json(
+                        GitMigrator.Report.self, "POST", "/admin/migrate/export",
+                        query: ["name": repository, "path": MigrateCommand.absolute(path)])
+                }
+                try options.emit(report) { "exported \(report.objects) objects and \(report.refs) refs to \(path)" }
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the storage schema version and pending migrations.")
+
+        @OptionGroup var options: AdminOptions
+
+        func run() async throws {
+            try await options.run("migrate status", job: "migrate-status") { target in
+                let status: SchemaMigrator.Status
+                switch target {
+                case .offline(let dataDirectory): status = try SchemaMigrator(dataDirectory: dataDirectory).status()
+                case .online(let client, _): status = try await client.json(SchemaMigrator.Status.self, "GET", "/admin/schema")
+                }
+                try options.emit(status) {
+                    (["schema v\(status.current) (latest v\(status.latest))"] + status.pending.map { "pending \($0)" }).joined(separator: "\n")
+                }
+            }
+        }
+    }
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply pending schema migrations, checkpointing RocksDB before each (node must be stopped).")
+
+        @OptionGroup var options: AdminOptions
+        @Option(help: "Stop at this schema version.") var to: Int?
+        @Flag(name: .customLong("dry-run"), help: "Only say what would change.") var dryRun = false
+
+        func run() async throws {
+            try await options.run("migrate up", job: "migrate") { target in
+                guard case .offline(let dataDirectory) = target else { throw AdminError.jobBusy(job: "migrate", lockPath: "stop the node first") }
+                let report = try SchemaMigrator(dataDirectory: dataDirectory).up(to: to, dryRun: dryRun)
+                try options.emit(report) { MigrateCommand.describe(report) }
+            }
+        }
+    }
+
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore the checkpoint taken before the last migration (node must be stopped).")
+
+        @OptionGroup var options: AdminOptions
+        @Flag(name: .customLong("dry-run"), help: "Only say what would change.") var dryRun = false
+
+        func run() async throws {
+            try await options.run("migrate down", job: "migrate") { target in
+                guard case .offline(let dataDirectory) = target else { throw AdminError.jobBusy(job: "migrate", lockPath: "stop the node first") }
+                let report = try SchemaMigrator(dataDirectory: dataDirectory).down(dryRun: dryRun)
+                try options.emit(report) { MigrateCommand.describe(report) }
+            }
+        }
+    }
+
+    static func describe(_ report: SchemaMigrator.Report) -> String {
+        let verb = report.dryRun ? "would move" : "moved"
+        return (["\(verb) schema v\(report.from) → v\(report.to)"] + report.steps.map { "  \($0)" }).joined(separator: "\n")
+    }
+}

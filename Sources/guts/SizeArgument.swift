@@ -1,0 +1,11 @@
+import ArgumentParser
+import GutsAdmin
+
+/// Parses sizes like `500M`, `2G`.
+struct SizeArgument: ExpressibleByArgument {
+    var bytes: Int
+    init?(argument: String) {
+        guard let bytes = try? AdminValueParser.bytes(argument) else { return nil }
+        self.bytes = bytes
+    }
+}

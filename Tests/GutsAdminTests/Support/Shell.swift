@@ -1,0 +1,66 @@
+import Foundation
+
+/// Runs shell scripts for admin tests: the stock `git` and the built `guts`.
+enum Shell {
+    struct Failure: Error, CustomStringConvertible {
+        let script: String
+        let status: Int32
+        let stderr: String
+        var description: String { "`\(script)` exited \(status): \(stderr)" }
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// An environment that isolates git from the machine's configuration.
+    static let environment: [String: String] = {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
+        environment["GIT_CONFIG_NOSYSTEM"] = "1"
+        environment["GIT_TERMINAL_PROMPT"] = "0"
+        environment["GIT_ASKPASS"] = "/bin/false"
+        environment["GIT_AUTHOR_NAME"] = "Guts Test"
+        environment["GIT_AUTHOR_EMAIL"] = "test@guts.invalid"
+        environment["GIT_COMMITTER_NAME"] = "Guts Test"
+        environment["GIT_COMMITTER_EMAIL"] = "test@guts.invalid"
+        return environment
+    }()
+
+    /// Runs `script` with bash (`set -e`) in `directory`, capturing output through files.
+    static func run(_ script: String, in directory: String) throws -> Output {
+        let scratch = try temporaryDirectory("io")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let outPath = scratch + "/out", errPath = scratch + "/err"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "set -e\n" + script]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(forWritingAtPath: outPath)
+        process.standardError = FileHandle(forWritingAtPath: errPath)
+        try process.run()
+        process.waitUntilExit()
+        let read = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+        return Output(status: process.terminationStatus, stdout: read(outPath), stderr: read(errPath))
+    }
+
+    /// Runs and returns stdout, throwing with stderr when the script fails.
+    @discardableResult
+    static func check(_ script: String, in directory: String) throws -> String {
+        let output = try run(script, in: directory)
+        guard output.status == 0 else { throw Failure(script: script, status: output.status, stderr: output.stderr) }
+        return output.stdout
+    }
+
+    static func temporaryDirectory(_ label: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("guts-\(label)-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}

@@ -1,0 +1,225 @@
+function __guts_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __guts_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __guts_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __guts_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __guts_parse_tokens -S
+    set -l unparsed_tokens (__guts_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'guts'
+        __guts_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'serve'
+            __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'version' 'h/help'
+        case 'compact'
+            __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'cf=+' 'max-duration=' 'version' 'h/help'
+        case 'migrate'
+            __guts_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'import'
+                __guts_parse_subcommand 1 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'name=' 'version' 'h/help'
+            case 'export'
+                __guts_parse_subcommand 2 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'version' 'h/help'
+            case 'status'
+                __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'version' 'h/help'
+            case 'up'
+                __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'to=' 'dry-run' 'version' 'h/help'
+            case 'down'
+                __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'dry-run' 'version' 'h/help'
+            end
+        case 'archive'
+            __guts_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'get'
+                __guts_parse_subcommand 2 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'format=' 'o/output=' 'version' 'h/help'
+            case 'warm'
+                __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'repo=+' 'tags=' 'version' 'h/help'
+            case 'prune'
+                __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'max-bytes=' 'older-than=' 'version' 'h/help'
+            end
+        case 'cache-stats'
+            __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'format=' 'interval=' 'count=' 'version' 'h/help'
+        case 'help'
+            __guts_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __guts_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __guts_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __guts_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __guts_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__guts_tokens -p)
+    if test -z "$(__guts_tokens -t)"
+        set -l index (count (__guts_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'guts' -f
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts" -eq 1' -fa 'serve' -d 'Run a Guts node: git smart HTTP, JSON API, health and metrics.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts" -eq 1' -fa 'compact' -d 'Compact RocksDB column families and report what changed.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts" -eq 1' -fa 'migrate' -d 'Import and export git repositories; move storage between schema versions.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts" -eq 1' -fa 'archive' -d 'Build, pre-generate and prune commit archives (tar, tar.gz, zip).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts" -eq 1' -fa 'cache-stats' -d 'Show entries, bytes, hits, misses and evictions of every cache.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" listen' -l 'listen' -d 'Address to listen on, host:port.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" data-dir' -l 'data-dir' -d 'Directory holding the node\'s data.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" config' -l 'config' -d 'A JSON config file.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" storage' -l 'storage' -d 'Storage backend: rocksdb or memory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" block-cache' -l 'block-cache' -d 'RocksDB block cache size in bytes.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" object-cache' -l 'object-cache' -d 'Object cache size in bytes.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" log-format' -l 'log-format' -d 'Log format: text or json.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact"' -l 'cf' -d 'Column family to compact: objects, refs or metadata (repeatable; default all).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" max-duration' -l 'max-duration' -d 'Stop between key ranges after this long (e.g. 10m).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts migrate" -eq 1' -fa 'import' -d 'Import all refs and objects of a git repository (path or URL) into a repository.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts migrate" -eq 1' -fa 'export' -d 'Export a repository to a new bare git repository.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts migrate" -eq 1' -fa 'status' -d 'Show the storage schema version and pending migrations.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts migrate" -eq 1' -fa 'up' -d 'Apply pending schema migrations, checkpointing RocksDB before each (node must be stopped).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts migrate" -eq 1' -fa 'down' -d 'Restore the checkpoint taken before the last migration (node must be stopped).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate import" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate import" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate import" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate import" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate import" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate import" name' -l 'name' -d 'Target repository, owner/name (created when missing).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate import" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate import" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate export" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate export" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate export" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate export" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate export" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate export" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate export" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate status" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate status" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate status" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate status" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate status" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate status" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" to' -l 'to' -d 'Stop at this schema version.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" dry-run' -l 'dry-run' -d 'Only say what would change.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate up" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate down" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate down" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate down" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate down" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate down" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate down" dry-run' -l 'dry-run' -d 'Only say what would change.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate down" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts migrate down" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts archive" -eq 1' -fa 'get' -d 'Write one archive of a repository at a ref to a file.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts archive" -eq 1' -fa 'warm' -d 'Pre-generate tar.gz and zip archives of default branches and newest tags.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_positional "guts archive" -eq 1' -fa 'prune' -d 'Delete cached archives to stay within bounds.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" format' -l 'format' -d 'tar, tar.gz or zip.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" o output' -l 'output' -s 'o' -d 'Output file (default: <name>-<ref>.<ext>; - for stdout).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive get" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm"' -l 'repo' -d 'Repository owner/name (repeatable; default all).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm" tags' -l 'tags' -d 'How many of the newest tags to include.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive warm" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" max-bytes' -l 'max-bytes' -d 'Keep at most this much (e.g. 2G), dropping least recently used first.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" older-than' -l 'older-than' -d 'Drop archives not used for this long (e.g. 7d).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts archive prune" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" data-dir' -l 'data-dir' -d 'The node\'s data directory (default: $GUTS_DATA_DIR).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" node' -l 'node' -d 'URL of a running node to work through instead of opening the data directory.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" format' -l 'format' -d 'Output format: table, json or prom.' -rfka 'table json prom'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" interval' -l 'interval' -d 'Print counter deltas every interval (e.g. 5s) instead of one snapshot.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" count' -l 'count' -d 'With --interval, stop after this many intervals.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" version' -l 'version' -d 'Show the version.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts help" version' -l 'version' -d 'Show the version.'
