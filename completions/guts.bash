@@ -173,13 +173,13 @@ _guts() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|compact|migrate|archive|cache-stats|help)
+    serve|bench|profile|compact|migrate|archive|cache-stats|help)
         # Offer subcommand argument completions
         "_guts_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve compact migrate archive cache-stats help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve bench profile compact migrate archive cache-stats help' -- "${cur}"))
         ;;
     esac
 }
@@ -215,6 +215,173 @@ _guts_serve() {
         return
         ;;
     '--log-level')
+        return
+        ;;
+    esac
+}
+
+_guts_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--url --token --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --path --sizes --threads --batches --backends --objects --clone-mb --repository --push-samples --push-bytes --hold --repos)
+    __guts_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--save-baseline')
+        return
+        ;;
+    '--baseline')
+        return
+        ;;
+    '--baseline-dir')
+        return
+        ;;
+    '--threshold')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--warmup')
+        return
+        ;;
+    '--samples')
+        return
+        ;;
+    '--connections')
+        return
+        ;;
+    '--write-connections')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--path')
+        return
+        ;;
+    '--sizes')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--batches')
+        return
+        ;;
+    '--backends')
+        return
+        ;;
+    '--objects')
+        return
+        ;;
+    '--clone-mb')
+        return
+        ;;
+    '--repository')
+        return
+        ;;
+    '--push-samples')
+        return
+        ;;
+    '--push-bytes')
+        return
+        ;;
+    '--hold')
+        return
+        ;;
+    '--repos')
+        return
+        ;;
+    esac
+}
+
+_guts_profile() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __guts_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    record|diff)
+        # Offer subcommand argument completions
+        "_guts_profile_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'record diff' -- "${cur}"))
+        ;;
+    esac
+}
+
+_guts_profile_record() {
+    repeating_flags=()
+    non_repeating_flags=(--threads --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--duration --rate --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval)
+    __guts_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--duration')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--folded')
+        return
+        ;;
+    '--svg')
+        return
+        ;;
+    '--speedscope')
+        return
+        ;;
+    '--pprof')
+        return
+        ;;
+    '--memory-csv')
+        return
+        ;;
+    '--memory-json')
+        return
+        ;;
+    '--memory-svg')
+        return
+        ;;
+    '--memory-interval')
+        return
+        ;;
+    esac
+}
+
+_guts_profile_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--svg --title)
+    __guts_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--svg')
+        return
+        ;;
+    '--title')
         return
         ;;
     esac

@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct ScenarioTests {
     static var tiny: BenchSettings {
         var settings = BenchSettings()
-        settings.duration = 0.3
+        settings.duration = 1.0
         settings.warmup = 0.1
         settings.samples = 1
         settings.connections = 8
