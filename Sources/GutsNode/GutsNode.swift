@@ -16,6 +16,7 @@ public final class GutsNode: Sendable {
     let access: AccessControl
     let logger: Logger
     let temporaryDirectory: String
+    let packGenerations: PackGenerations
     /// Built archives under `<data-dir>/archives`.
     let archives: ArchiveCache
     let archiveService: ArchiveService
@@ -43,6 +44,7 @@ public final class GutsNode: Sendable {
         archiveService = ArchiveService(storage: storage, cache: archives) { work in try await BlockingPool.run(work) }
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
+        packGenerations = PackGenerations(directory: temporaryDirectory)
         var tokens = configuration.tokens
         if tokens.isEmpty {
             tokens = [try Self.initialAdminToken(in: dataDirectory, logger: logger)]

@@ -30,7 +30,7 @@ struct OperationsController: Sendable {
             return try JSONResponse.make(VersionReport(version: GutsNode.version, storage: node.configuration.storage.rawValue, schemaVersion: schema))
         }
         router.get("/metrics") { _, _ in
-            let text = try await BlockingPool.run { [node] in node.metrics.render(extraGauges: storageGauges(node.storage)) }
+            let text = try await BlockingPool.run { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges()) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
@@ -49,6 +49,15 @@ struct OperationsController: Sendable {
         let healthy = checks.values.allSatisfy { $0 == "ok" }
         let report = HealthReport(status: healthy ? "ok" : "unavailable", checks: checks, uptimeSeconds: uptime)
         return try JSONResponse.make(report, status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    /// How many clone packs were generated, and how many requests shared one already running.
+    private func packGauges() -> [(name: String, help: String, labels: [String: String], value: Double)] {
+        let statistics = node.packGenerations.statistics
+        return [
+            ("guts_pack_generations_started", "Pack generations started.", [:], Double(statistics.started)),
+            ("guts_pack_generations_joined", "Fetch requests that joined a pack generation already in flight.", [:], Double(statistics.joined)),
+        ]
     }
 
     /// Cache counters and RocksDB properties as Prometheus gauges.

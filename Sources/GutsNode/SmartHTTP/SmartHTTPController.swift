@@ -47,15 +47,21 @@ struct SmartHTTPController: Sendable {
         }
         let metrics = node.metrics
         let logger = node.logger
+        let generation = reply.pack.map { node.packGenerations.join($0) }
         let responseBody = ResponseBody { writer in
+            defer { generation?.release() }
             var sent = reply.preamble.count
             try await writer.write(ByteBuffer(bytes: reply.preamble))
-            if let pack = reply.pack {
-                if reply.progress {
-                    try await writer.write(ByteBuffer(bytes: reply.sideBand.progress("guts: sending \(pack.objectCount) objects\n")))
-                }
+            if let generation {
                 do {
-                    while let chunk = try await BlockingPool.run({ try pack.nextChunk() }) {
+                    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: generation.path))
+                    defer { try? handle.close() }
+                    if reply.progress, let count = await generation.objectCount() {
+                        try await writer.write(ByteBuffer(bytes: reply.sideBand.progress("guts: sending \(count) objects\n")))
+                    }
+                    var offset = 0
+                    while let chunk = try await generation.read(from: offset, handle: handle) {
+                        offset += chunk.count
                         let framed = reply.sideBand.data(chunk)
                         sent += framed.count
                         try await writer.write(ByteBuffer(bytes: framed))

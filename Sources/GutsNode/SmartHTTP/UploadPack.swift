@@ -3,7 +3,7 @@ import GutsGit
 /// What upload-pack sends back for one request: negotiation lines, then maybe a pack.
 struct UploadPackReply: Sendable {
     var preamble: [UInt8]
-    var pack: PackProducer?
+    var pack: PackJob?
     var sideBand: SideBand = .none
     var progress: Bool = false
     /// Bytes after the pack (a flush when side-banded).
@@ -71,12 +71,10 @@ struct UploadPack {
             return reply
         }
         reply.preamble += PktLine.encode(line: common.last.map { "ACK \($0.hex)" } ?? "NAK")
-        if plan == nil || !common.isEmpty {
-            plan = try planner.plan(for: request, common: common)
-        }
+        if !common.isEmpty { plan = nil }
         reply.sideBand = SideBand(capabilities: request.capabilities)
         reply.progress = !request.noProgress
-        reply.pack = PackProducer(ids: plan!.objects, objects: repository.objects)
+        reply.pack = packJob(request: request, common: common, plan: plan)
         reply.closing = reply.sideBand == .none ? [] : PktLine.flush
         return reply
     }
@@ -124,17 +122,27 @@ struct UploadPack {
             reply.preamble += PktLine.encode(line: "ready")
             reply.preamble += PktLine.delimiter
         }
-        let plan = try planner.plan(for: request, common: common)
+        var plan: FetchPlanner.Plan?
         if request.depth != nil {
+            plan = try planner.plan(for: request, common: common)
             reply.preamble += PktLine.encode(line: "shallow-info")
-            reply.preamble += plan.shallowBoundary.flatMap { PktLine.encode(line: "shallow \($0.hex)") }
+            reply.preamble += plan!.shallowBoundary.flatMap { PktLine.encode(line: "shallow \($0.hex)") }
             reply.preamble += PktLine.delimiter
         }
         reply.preamble += PktLine.encode(line: "packfile")
         reply.sideBand = .large
         reply.progress = !request.noProgress
-        reply.pack = PackProducer(ids: plan.objects, objects: repository.objects)
+        reply.pack = packJob(request: request, common: common, plan: plan)
         reply.closing = PktLine.flush
         return reply
+    }
+
+    /// The pack for a finished negotiation; plans it lazily unless `plan` is already known.
+    private func packJob(request: FetchRequest, common: [ObjectID], plan: FetchPlanner.Plan?) -> PackJob {
+        let repository = self.repository
+        return PackJob(key: .init(repositoryID: repository.repository.id, request: request, common: common)) {
+            let objects = try plan?.objects ?? FetchPlanner(repository: repository).plan(for: request, common: common).objects
+            return PackProducer(ids: objects, objects: repository.objects)
+        }
     }
 }

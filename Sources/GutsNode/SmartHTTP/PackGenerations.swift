@@ -1,0 +1,64 @@
+import Foundation
+import Synchronization
+
+/// The packs being generated right now, by what determines their bytes: a request identical
+/// to one in flight (a CI fleet cloning the same commit) joins it instead of starting another.
+final class PackGenerations: Sendable {
+    private let directory: String
+    private let inFlight = Mutex<[PackJob.Key: SharedPackGeneration]>([:])
+    private let counters = Mutex((started: 0, joined: 0))
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Generations started and requests that joined one already running.
+    var statistics: (started: Int, joined: Int) { counters.withLock { $0 } }
+
+    /// The generation for `job`, started if none is in flight, retained for the caller
+    /// (who must `release()` it).
+    func join(_ job: PackJob) -> SharedPackGeneration {
+        let (generation, isNew) = inFlight.withLock { map -> (SharedPackGeneration, Bool) in
+            if let existing = map[job.key] {
+                existing.retain()
+                return (existing, false)
+            }
+            let path = directory + "/pack-\(UInt64.random(in: 0...UInt64.max)).spool"
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            let created = SharedPackGeneration(path: path)
+            created.retain()
+            map[job.key] = created
+            return (created, true)
+        }
+        counters.withLock { isNew ? ($0.started += 1) : ($0.joined += 1) }
+        if isNew {
+            Task.detached { await self.generate(job, into: generation) }
+        }
+        return generation
+    }
+
+    private func generate(_ job: PackJob, into generation: SharedPackGeneration) async {
+        var failure: String?
+        do {
+            guard let handle = FileHandle(forWritingAtPath: generation.path) else {
+                throw PackGenerationError(message: "cannot open the pack spool file")
+            }
+            defer { try? handle.close() }
+            let producer = try await BlockingPool.run { try job.makeProducer() }
+            generation.begin(objectCount: producer.objectCount)
+            while let count = try await BlockingPool.run({ () -> Int? in
+                guard let chunk = try producer.nextChunk() else { return nil }
+                try handle.write(contentsOf: chunk)
+                return chunk.count
+            }) {
+                generation.appended(count)
+            }
+        } catch {
+            failure = "\(error)"
+        }
+        // Leave the map first: a request arriving from now on starts afresh rather than
+        // joining a generation whose file may already be gone.
+        inFlight.withLock { _ = $0.removeValue(forKey: job.key) }
+        generation.finish(failure: failure)
+    }
+}
