@@ -33,10 +33,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var maxAPIBodyBytes = 1 << 20
     public var maxHeaderBytes = 64 << 10
     public var maxConnections = 20_000
-    /// Seconds a connection may stay idle (no bytes either way) before it is closed.
+    /// Seconds a connection may stay idle (no bytes either way) before it is closed; this is
+    /// also what bounds a client that stalls mid-request.
     public var idleTimeoutSeconds = 60
-    /// Seconds a single request may take before it is abandoned.
-    public var requestTimeoutSeconds = 3600
 
     public init() {}
 
