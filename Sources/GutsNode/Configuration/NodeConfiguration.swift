@@ -31,6 +31,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var objectCacheEntries = 100_000
     public var maxRequestBodyBytes = 2 << 30
     public var maxAPIBodyBytes = 1 << 20
+    /// Fetch negotiations (wants and haves) are read into memory, so they get their own bound.
+    public var maxFetchRequestBytes = 64 << 20
     public var maxHeaderBytes = 64 << 10
     public var maxConnections = 20_000
     /// Seconds a connection may stay idle (no bytes either way) before it is closed; this is

@@ -42,7 +42,7 @@ struct ReceivePack {
 
     /// Applies a push whose pack (if any) was spooled to `packPath`. Never throws: every
     /// failure becomes part of the report, and a refused pack leaves no object behind.
-    func apply(_ request: ReceivePackRequest, packPath: String?, temporaryDirectory: String) -> PushReport {
+    func apply(_ request: ReceivePackRequest, packPath: String?) -> PushReport {
         var added = Set<ObjectID>()
         if request.needsPack, let packPath {
             do {

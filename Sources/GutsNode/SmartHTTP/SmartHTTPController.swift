@@ -33,7 +33,7 @@ struct SmartHTTPController: Sendable {
         guard let handle = try await repository(repositoryName, for: .uploadPack, request: request, creating: false) else {
             throw NodeError(.notFound, "repository \(repositoryName) not found")
         }
-        let body = try await RequestBodyReader(limit: node.configuration.maxAPIBodyBytes * 16).collect(request)
+        let body = try await RequestBodyReader(limit: node.configuration.maxFetchRequestBytes).collect(request)
         let version2 = Self.wantsVersion2(request)
         let agent = self.agent
         let reply: UploadPackReply
@@ -96,7 +96,7 @@ struct SmartHTTPController: Sendable {
         let received = packets.reduce(0) { $0 + $1.count } + (packPath.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0)
         let agent = self.agent
         let report = try await BlockingPool.run {
-            ReceivePack(repository: handle, agent: agent).apply(command, packPath: packPath, temporaryDirectory: temporaryDirectory)
+            ReceivePack(repository: handle, agent: agent).apply(command, packPath: packPath)
         }
         node.metrics.recordPush(succeeded: report.succeeded)
         node.logger.info("push", metadata: [
