@@ -37,6 +37,10 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var idleTimeoutSeconds = 60
     /// Seconds a single request may take before it is abandoned.
     public var requestTimeoutSeconds = 3600
+    /// Always-on low-rate CPU sampling into a one-hour ring (`/admin/profile/cpu?since=`).
+    public var profileContinuous = false
+    /// Rate of continuous sampling in Hz (of process CPU time).
+    public var profileRate = 19
 
     public init() {}
 
@@ -95,6 +99,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
         guard maxRequestBodyBytes > 0, maxConnections > 0 else {
             throw NodeConfigurationError.invalidValue("limits", "must be positive")
+        }
+        guard (1...1000).contains(profileRate) else {
+            throw NodeConfigurationError.invalidValue("profileRate", "\(profileRate) (must be within 1...1000)")
         }
     }
 }
