@@ -7,16 +7,18 @@ import Testing
 /// `guts profile --node` against a real `guts serve` under load, the admin checks of
 /// `/admin/profile`, and `--profile-continuous` with `--since`.
 @Suite(.serialized) struct NodeProfilingTests {
-    /// Hammers `/api/repos` from a background bash loop (curl keeps one connection per
-    /// batch of 200 URLs) until stopped, or for 60 s at most. Stopped with SIGKILL: a
+    /// Loads `/api/repos` from a background bash loop (curl keeps one connection per
+    /// batch of 50 URLs, with a short pause between batches so that tests running in
+    /// parallel, such as the bench shape tests, still get CPU) until stopped, or for
+    /// 60 s at most. Stopped with SIGKILL: a
     /// child spawned by `Process` inherits the test thread's blocked SIGTERM.
     final class Load {
         let process = Process()
 
         init(baseURL: String) throws {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            let urls = String(repeating: "\(baseURL)/api/repos ", count: 200)
-            process.arguments = ["-c", "end=$((SECONDS + 60)); while [ $SECONDS -lt $end ]; do curl -s -o /dev/null -o /dev/null \(urls) >/dev/null 2>&1 || true; done"]
+            let urls = String(repeating: "\(baseURL)/api/repos ", count: 50)
+            process.arguments = ["-c", "end=$((SECONDS + 60)); while [ $SECONDS -lt $end ]; do curl -s -o /dev/null -o /dev/null \(urls) >/dev/null 2>&1 || true; sleep 0.02; done"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
