@@ -34,6 +34,7 @@ let package = Package(
                 "GutsGit",
                 "GutsStorage",
                 "GutsAdmin",
+                "GutsProfiler",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

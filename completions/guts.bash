@@ -186,9 +186,9 @@ _guts() {
 
 _guts_serve() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--profile-continuous --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level)
+    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --profile-rate)
     __guts_offer_flags_options 0
 
     # Offer option value completions
@@ -215,6 +215,9 @@ _guts_serve() {
         return
         ;;
     '--log-level')
+        return
+        ;;
+    '--profile-rate')
         return
         ;;
     esac
@@ -331,11 +334,23 @@ _guts_profile_record() {
     repeating_flags=()
     non_repeating_flags=(--threads --version -h --help)
     repeating_options=()
-    non_repeating_options=(--duration --rate --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval)
+    non_repeating_options=(--node --token --data-dir --since --duration --rate --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval)
     __guts_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--node')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--data-dir')
+        return
+        ;;
+    '--since')
+        return
+        ;;
     '--duration')
         return
         ;;

@@ -18,6 +18,12 @@ public struct NodeClient: Sendable {
     /// Sends a request and returns the body of a 2xx answer; other statuses become
     /// `AdminError.nodeRefused` with the node's `error` message.
     public func send(_ method: String, _ path: String, query: [String: String] = [:]) async throws -> Data {
+        try await exchange(method, path, query: query).body
+    }
+
+    /// Like `send`, and also returns the answer's headers (names lowercased), for
+    /// endpoints that report metadata there (e.g. `x-profile-statistics`).
+    public func exchange(_ method: String, _ path: String, query: [String: String] = [:]) async throws -> (body: Data, headers: [String: String]) {
         guard var components = URLComponents(string: baseURL + path) else { throw AdminError.usage("bad node URL \(baseURL)") }
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         guard let url = components.url else { throw AdminError.usage("bad node URL \(baseURL)\(path)") }
@@ -31,12 +37,15 @@ public struct NodeClient: Sendable {
         } catch {
             throw AdminError.nodeUnreachable(url: baseURL, reason: "\(error.localizedDescription)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let http = response as? HTTPURLResponse
+        let status = http?.statusCode ?? 0
         guard (200..<300).contains(status) else {
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
             throw AdminError.nodeRefused(status: status, message: (object?["error"] as? String) ?? "HTTP \(status)")
         }
-        return data
+        var headers: [String: String] = [:]
+        for case let (name as String, value as String) in http?.allHeaderFields ?? [:] { headers[name.lowercased()] = value }
+        return (data, headers)
     }
 
     /// Sends a request and decodes the node's snake_case JSON answer.

@@ -1,5 +1,6 @@
 import Foundation
 import GutsAdmin
+import GutsProfiler
 import GutsStorage
 import Hummingbird
 import Logging
@@ -21,6 +22,8 @@ public final class GutsNode: Sendable {
     let archives: ArchiveCache
     let archiveService: ArchiveService
     let startedAt = Date()
+    /// The always-on CPU sampler of `--profile-continuous`, nil when off.
+    let continuousProfiler: ContinuousProfiler?
 
     /// Opens the storage the configuration names. When no token is configured, creates
     /// (once) an admin token in `<data-dir>/admin-token`, readable only by its owner.
@@ -50,6 +53,7 @@ public final class GutsNode: Sendable {
             tokens = [try Self.initialAdminToken(in: dataDirectory, logger: logger)]
         }
         access = AccessControl(tokens: tokens)
+        continuousProfiler = configuration.profileContinuous ? ContinuousProfiler(rate: configuration.profileRate) : nil
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
@@ -57,6 +61,11 @@ public final class GutsNode: Sendable {
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let application = makeApplication(onServerRunning: onServerRunning)
         defer { storage.close() }
+        if let continuousProfiler {
+            try continuousProfiler.start()
+            logger.info("continuous CPU profiling on", metadata: ["rate-hz": "\(continuousProfiler.rate)"])
+        }
+        defer { continuousProfiler?.stop() }
         try await application.runService()
     }
 

@@ -57,12 +57,15 @@ public enum CPUProfiler {
                 ring.deallocate()
                 throw error
             }
-            current = Session(rate: rate, ring: ring, reader: reader, signalsBefore: signalsBefore,
-                              startMonotonic: monotonicNanos(), startWall: wallNanos())
+            var origin = Counters()
+            origin.signals = signalsBefore
+            current = Session(rate: rate, ring: ring, reader: reader, lastHarvest: origin,
+                              lastHarvestMonotonic: monotonicNanos(), lastHarvestWall: wallNanos())
         }
     }
 
-    /// Stops sampling and returns the unsymbolized stacks.
+    /// Stops sampling and returns the unsymbolized stacks not yet returned by
+    /// `harvestRaw()`, with statistics since the last harvest (or the start).
     public static func stopRaw() throws(ProfilerError) -> RawCPUProfile {
         try session.withLock { (current: inout Session?) throws(ProfilerError) -> RawCPUProfile in
             guard let active = current else { throw .notRunning }
@@ -73,24 +76,40 @@ public enum CPUProfiler {
             // writing into the ring; one that takes it later sees `enabled == 0`.
             while SamplerState.load(.busy) != 0 { usleep(100) }
             let stacks = active.reader.stop()
-            let duration = monotonicNanos() - active.startMonotonic
-            let statistics = SamplerStatistics(
-                rate: active.rate,
-                signals: SamplerState.load(.signals) - active.signalsBefore,
-                samples: SamplerState.load(.samples),
-                droppedFull: SamplerState.load(.droppedFull),
-                droppedBusy: SamplerState.load(.droppedBusy),
-                droppedLoader: SamplerState.load(.droppedLoader),
-                unwindFailures: SamplerState.load(.unwindFailures),
-                handlerNanos: SamplerState.load(.handlerNanos),
-                durationNanos: Int(duration))
+            let now = monotonicNanos()
+            let statistics = Counters.now().statistics(since: active.lastHarvest, rate: active.rate,
+                                                       durationNanos: Int(now - active.lastHarvestMonotonic))
             SamplerState.store(.ringBase, 0)
             SamplerState.store(.ringCapacity, 0)
             active.ring.deallocate()
             return RawCPUProfile(stacks: stacks, statistics: statistics,
-                                 periodNanos: Int64(1_000_000_000 / active.rate), startNanos: active.startWall)
+                                 periodNanos: Int64(1_000_000_000 / active.rate), startNanos: active.lastHarvestWall)
         }
     }
+
+    /// Returns the stacks recorded since the previous harvest (or the start) without
+    /// stopping, with statistics for that interval. `ContinuousProfiler` calls this once
+    /// per time bucket.
+    public static func harvestRaw() throws(ProfilerError) -> RawCPUProfile {
+        try session.withLock { (current: inout Session?) throws(ProfilerError) -> RawCPUProfile in
+            guard var active = current else { throw .notRunning }
+            let stacks = active.reader.take()
+            let counters = Counters.now()
+            let now = monotonicNanos(), wall = wallNanos()
+            let statistics = counters.statistics(since: active.lastHarvest, rate: active.rate,
+                                                 durationNanos: Int(now - active.lastHarvestMonotonic))
+            let raw = RawCPUProfile(stacks: stacks, statistics: statistics,
+                                    periodNanos: Int64(1_000_000_000 / active.rate), startNanos: active.lastHarvestWall)
+            active.lastHarvest = counters
+            active.lastHarvestMonotonic = now
+            active.lastHarvestWall = wall
+            current = active
+            return raw
+        }
+    }
+
+    /// The session's rate in Hz, nil when no session is open.
+    public static var currentRate: Int? { session.withLock { $0?.rate } }
 
     /// Stops sampling and returns the symbolized profile.
     public static func stop(options: Symbolizer.Options = Symbolizer.Options()) throws(ProfilerError) -> Profile {
@@ -118,9 +137,31 @@ public enum CPUProfiler {
         var rate: Int
         var ring: UnsafeMutablePointer<Int>
         var reader: RingReader
-        var signalsBefore: Int
-        var startMonotonic: Int64
-        var startWall: Int64
+        /// Counters, monotonic and wall time at the last harvest (or the start).
+        var lastHarvest: Counters
+        var lastHarvestMonotonic: Int64
+        var lastHarvestWall: Int64
+    }
+
+    /// A snapshot of the handler's counters, to report per-interval statistics.
+    struct Counters {
+        var signals = 0, samples = 0, droppedFull = 0, droppedBusy = 0, droppedLoader = 0
+        var unwindFailures = 0, handlerNanos = 0
+
+        static func now() -> Counters {
+            Counters(signals: SamplerState.load(.signals), samples: SamplerState.load(.samples),
+                     droppedFull: SamplerState.load(.droppedFull), droppedBusy: SamplerState.load(.droppedBusy),
+                     droppedLoader: SamplerState.load(.droppedLoader), unwindFailures: SamplerState.load(.unwindFailures),
+                     handlerNanos: SamplerState.load(.handlerNanos))
+        }
+
+        func statistics(since base: Counters, rate: Int, durationNanos: Int) -> SamplerStatistics {
+            SamplerStatistics(rate: rate, signals: signals - base.signals, samples: samples - base.samples,
+                              droppedFull: droppedFull - base.droppedFull, droppedBusy: droppedBusy - base.droppedBusy,
+                              droppedLoader: droppedLoader - base.droppedLoader,
+                              unwindFailures: unwindFailures - base.unwindFailures,
+                              handlerNanos: handlerNanos - base.handlerNanos, durationNanos: durationNanos)
+        }
     }
 
     private static let session = LockedValue<Session?>(nil)

@@ -3,9 +3,10 @@ import Foundation
 import Glibc
 
 /// Records a `MemoryTimeline` on a background thread: `mallinfo2()` and RSS every
-/// `interval` seconds until `stop()`.
+/// `interval` seconds until `stop()`, plus the caller's extra gauges.
 public final class MemorySampler: Sendable {
     private let interval: Double
+    private let gauges: (@Sendable () -> [String: Int])?
     private let state = LockedValue(State())
     private let finished = DispatchSemaphore(value: 0)
 
@@ -15,8 +16,11 @@ public final class MemorySampler: Sendable {
         var started = false
     }
 
-    public init(interval: Double = 0.1) {
+    /// - Parameter gauges: read at every sample on the sampler thread; extra byte
+    ///   counts to record beside malloc's (e.g. RocksDB memory).
+    public init(interval: Double = 0.1, gauges: (@Sendable () -> [String: Int])? = nil) {
         self.interval = max(0.001, interval)
+        self.gauges = gauges
     }
 
     /// Takes one reading now.
@@ -49,11 +53,13 @@ public final class MemorySampler: Sendable {
         }
         guard shouldStart else { return }
         let interval = self.interval
+        let gauges = self.gauges
         let thread = Thread { [self] in
             let origin = CPUProfiler.monotonicNanos()
             while true {
                 let seconds = Double(CPUProfiler.monotonicNanos() - origin) / 1e9
-                let point = Self.read(seconds: seconds)
+                var point = Self.read(seconds: seconds)
+                if let gauges { point.gauges = gauges() }
                 let stop = state.withLock { state -> Bool in
                     state.points.append(point)
                     return state.stopRequested

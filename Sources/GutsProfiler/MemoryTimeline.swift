@@ -1,6 +1,8 @@
 import Foundation
 
-/// A timeline of process memory: glibc `mallinfo2()` and resident set size.
+/// A timeline of process memory: glibc `mallinfo2()`, resident set size, and any extra
+/// gauges the embedder supplies (a node adds RocksDB's memtables, block cache and table
+/// readers).
 public struct MemoryTimeline: Sendable, Codable {
     /// One reading. Byte counts.
     public struct Point: Sendable, Codable, Equatable {
@@ -18,8 +20,11 @@ public struct MemoryTimeline: Sendable, Codable {
         public var releasable: Int
         /// Resident set size from `/proc/self/statm`.
         public var rss: Int
+        /// Extra byte gauges by name (e.g. `rocksdb_block_cache`), empty when none.
+        public var gauges: [String: Int]
 
-        public init(seconds: Double, arena: Int, inUse: Int, free: Int, mmapped: Int, releasable: Int, rss: Int) {
+        public init(seconds: Double, arena: Int, inUse: Int, free: Int, mmapped: Int, releasable: Int, rss: Int,
+                    gauges: [String: Int] = [:]) {
             self.seconds = seconds
             self.arena = arena
             self.inUse = inUse
@@ -27,7 +32,25 @@ public struct MemoryTimeline: Sendable, Codable {
             self.mmapped = mmapped
             self.releasable = releasable
             self.rss = rss
+            self.gauges = gauges
         }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            seconds = try container.decode(Double.self, forKey: .seconds)
+            arena = try container.decode(Int.self, forKey: .arena)
+            inUse = try container.decode(Int.self, forKey: .inUse)
+            free = try container.decode(Int.self, forKey: .free)
+            mmapped = try container.decode(Int.self, forKey: .mmapped)
+            releasable = try container.decode(Int.self, forKey: .releasable)
+            rss = try container.decode(Int.self, forKey: .rss)
+            gauges = try container.decodeIfPresent([String: Int].self, forKey: .gauges) ?? [:]
+        }
+    }
+
+    /// Names of the extra gauges present in any point, sorted.
+    public var gaugeNames: [String] {
+        Set(points.flatMap { $0.gauges.keys }).sorted()
     }
 
     public var intervalSeconds: Double
@@ -40,12 +63,16 @@ public struct MemoryTimeline: Sendable, Codable {
 
     static let columns = ["seconds", "arena", "in_use", "free", "mmapped", "releasable", "rss"]
 
-    /// CSV with a header line: `seconds,arena,in_use,free,mmapped,releasable,rss`.
+    /// CSV with a header line: `seconds,arena,in_use,free,mmapped,releasable,rss`, then
+    /// one column per extra gauge.
     public func csv() -> String {
-        var output = Self.columns.joined(separator: ",") + "\n"
+        let extra = gaugeNames
+        var output = (Self.columns + extra).joined(separator: ",") + "\n"
         for point in points {
             let seconds = String(format: "%.3f", point.seconds)
-            output += "\(seconds),\(point.arena),\(point.inUse),\(point.free),\(point.mmapped),\(point.releasable),\(point.rss)\n"
+            output += "\(seconds),\(point.arena),\(point.inUse),\(point.free),\(point.mmapped),\(point.releasable),\(point.rss)"
+            for name in extra { output += ",\(point.gauges[name] ?? 0)" }
+            output += "\n"
         }
         return output
     }
@@ -66,7 +93,7 @@ public struct MemoryTimeline: Sendable, Codable {
         let width = 1000.0, height = 500.0
         let left = 70.0, right = 170.0, top = 40.0, bottom = 50.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let series: [(name: String, color: String, value: (Point) -> Int)] = [
+        var series: [(name: String, color: String, value: (Point) -> Int)] = [
             ("rss", "rgb(200,30,30)", \.rss),
             ("arena", "rgb(30,90,200)", \.arena),
             ("in use", "rgb(20,150,60)", \.inUse),
@@ -74,6 +101,10 @@ public struct MemoryTimeline: Sendable, Codable {
             ("mmapped", "rgb(130,60,180)", \.mmapped),
             ("releasable", "rgb(100,100,100)", \.releasable),
         ]
+        let extraColors = ["rgb(0,160,160)", "rgb(200,0,160)", "rgb(140,110,40)", "rgb(60,60,200)", "rgb(0,100,0)"]
+        for (index, name) in gaugeNames.enumerated() {
+            series.append((name, extraColors[index % extraColors.count], { $0.gauges[name] ?? 0 }))
+        }
         let maxSeconds = max(points.last?.seconds ?? 0, 1e-3)
         let maxBytes = max(points.map { point in series.map { $0.value(point) }.max() ?? 0 }.max() ?? 0, 1)
         let maxMiB = Double(maxBytes) / 1_048_576

@@ -28,27 +28,37 @@ final class RingReader: @unchecked Sendable {
     func start() {
         let thread = Thread { [self] in
             CPUProfiler.warmUpUnwinder()
-            var local: [RawCPUProfile.StackKey: Int] = [:]
             while true {
-                let stopping = state.withLock { $0.stopRequested }
-                drain(into: &local)
+                // Draining under the lock keeps `take()` exact; the handler never takes it.
+                let stopping = state.withLock { state -> Bool in
+                    drain(into: &state.stacks)
+                    return state.stopRequested
+                }
                 if stopping { break }
                 usleep(10_000)
             }
-            drain(into: &local)
-            let collected = local
-            state.withLock { $0.stacks = collected }
             finished.signal()
         }
         thread.name = "guts-profiler-reader"
         thread.start()
     }
 
-    /// Stops the thread after a final drain and returns the aggregated stacks.
+    /// Returns the stacks aggregated since the last `take()` (or the start) and forgets
+    /// them, leaving the thread running. Used by continuous profiling.
+    func take() -> [RawCPUProfile.StackKey: Int] {
+        state.withLock { state in
+            drain(into: &state.stacks)
+            let taken = state.stacks
+            state.stacks = [:]
+            return taken
+        }
+    }
+
+    /// Stops the thread after a final drain and returns the stacks not yet taken.
     func stop() -> [RawCPUProfile.StackKey: Int] {
         state.withLock { $0.stopRequested = true }
         finished.wait()
-        return state.withLock { $0.stacks }
+        return take()
     }
 
     private func drain(into stacks: inout [RawCPUProfile.StackKey: Int]) {

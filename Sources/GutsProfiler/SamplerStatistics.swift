@@ -34,6 +34,19 @@ public struct SamplerStatistics: Sendable, Codable, Equatable {
         self.durationNanos = durationNanos
     }
 
+    /// Adds the counts of `other` (a later interval at the same rate) to these.
+    public mutating func accumulate(_ other: SamplerStatistics) {
+        rate = other.rate
+        signals += other.signals
+        samples += other.samples
+        droppedFull += other.droppedFull
+        droppedBusy += other.droppedBusy
+        droppedLoader += other.droppedLoader
+        unwindFailures += other.unwindFailures
+        handlerNanos += other.handlerNanos
+        durationNanos += other.durationNanos
+    }
+
     /// All dropped samples.
     public var dropped: Int { droppedFull + droppedBusy + droppedLoader }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GutsAdmin
 import GutsProfiler
 
 /// `guts profile`: CPU and memory profiles of a guts subcommand run in this process,
@@ -7,9 +8,11 @@ import GutsProfiler
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "Profile CPU and memory of a guts subcommand run in this process.",
+        abstract: "Profile CPU and memory of a guts subcommand run in this process, or of a running node.",
         discussion: """
         guts profile --duration 30s --svg cpu.svg -- <guts subcommand ...>
+        guts profile --node URL --duration 30s --svg cpu.svg --folded cpu.folded
+        guts profile --node URL --since 10m --svg incident.svg   (node started with --profile-continuous)
         guts profile diff BEFORE.folded AFTER.folded --svg diff.svg
         """,
         subcommands: [Record.self, Diff.self, SelfTest.self],
@@ -56,8 +59,20 @@ extension ProfileCommand {
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "record",
-            abstract: "Run a guts subcommand in-process while sampling CPU (and memory)."
+            abstract: "Run a guts subcommand in-process, or profile a running node, while sampling CPU (and memory)."
         )
+
+        @Option(help: "URL of a running node to profile through its admin endpoint instead of running a subcommand.")
+        var node: String?
+
+        @Option(help: "Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).")
+        var token: String?
+
+        @Option(name: .customLong("data-dir"), help: "The node's data directory, to find its URL (node.json) and admin token.")
+        var dataDirectory: String?
+
+        @Option(help: "With --node: dump the node's continuous profile over this window (e.g. 10m) instead of sampling now.")
+        var since: String?
 
         @Option(help: "Stop after this long even if the subcommand is still running (e.g. 30s, 500ms).")
         var duration: String = "30s"
@@ -99,12 +114,23 @@ extension ProfileCommand {
             guard (1...10_000).contains(rate) else { throw ValidationError("--rate must be within 1...10000") }
             _ = try ProfileCommand.parseDuration(duration)
             _ = try ProfileCommand.parseDuration(memoryInterval)
+            if isRemote {
+                guard command.isEmpty else { throw ValidationError("give either --node/--data-dir or a subcommand after --, not both") }
+                if let since { _ = try ProfileCommand.parseDuration(since) }
+                if since != nil && wantsMemory { throw ValidationError("--since dumps CPU samples only; the memory options need --duration") }
+                return
+            }
+            guard since == nil else { throw ValidationError("--since needs --node (a node started with --profile-continuous)") }
             guard !command.isEmpty else {
                 throw ValidationError("give the guts subcommand to profile after --, e.g. guts profile -- profile selftest --workload-only")
             }
         }
 
+        var isRemote: Bool { node != nil || dataDirectory != nil }
+        var wantsMemory: Bool { memoryCSV != nil || memoryJSON != nil || memorySVG != nil }
+
         func run() async throws {
+            if isRemote { return try await runRemote() }
             let seconds = try ProfileCommand.parseDuration(duration)
             let parsed: ParsableCommand
             do {
@@ -116,7 +142,6 @@ extension ProfileCommand {
                 throw ValidationError("guts profile cannot profile another guts profile recording")
             }
             let target = CommandBox(parsed)
-            let wantsMemory = memoryCSV != nil || memoryJSON != nil || memorySVG != nil
             let memory = wantsMemory ? MemorySampler(interval: try ProfileCommand.parseDuration(memoryInterval)) : nil
 
             memory?.start()
@@ -144,13 +169,64 @@ extension ProfileCommand {
 
             let profile = try CPUProfiler.stop(options: Symbolizer.Options(threadRootFrames: threads))
             let timeline = memory?.stop()
-            try writeOutputs(profile: profile, timeline: timeline)
-            report(profile: profile, outcome: outcome)
+            try writeOutputs(profile: profile, timeline: timeline, title: "guts " + command.joined(separator: " "))
+            switch outcome {
+            case .finished: ProfileCommand.printError("profile: subcommand finished")
+            case .failed(let error): ProfileCommand.printError("profile: subcommand failed: \(error)")
+            case .timedOut: ProfileCommand.printError("profile: stopped after \(duration); the subcommand was still running")
+            }
+            report(profile: profile)
             if case .failed(let error) = outcome { throw error }
         }
 
-        private func writeOutputs(profile: Profile, timeline: MemoryTimeline?) throws {
-            let title = "guts " + command.joined(separator: " ")
+        /// `--node`: the node samples itself (or dumps its continuous ring) and answers
+        /// folded stacks, which are rendered here into every requested format, so one
+        /// sampling period serves them all.
+        private func runRemote() async throws {
+            let client: NodeClient
+            do {
+                guard case .online(let online, _) = try AdminTarget.resolve(dataDirectory: dataDirectory, node: node, token: token) else {
+                    throw AdminError.usage("no running node found for \(dataDirectory ?? "") (give --node URL)")
+                }
+                client = online
+            } catch let error as AdminError {
+                ProfileCommand.printError("guts profile: \(error)")
+                throw ExitCode(error.exitCode)
+            }
+            let seconds = try ProfileCommand.parseDuration(duration)
+            var query = ["format": "folded", "rate": String(rate)]
+            if threads { query["threads"] = "1" }
+            if let since {
+                query["since"] = "\(Int((try ProfileCommand.parseDuration(since) * 1000).rounded()))ms"
+            } else {
+                query["seconds"] = "\(Int((seconds * 1000).rounded()))ms"
+            }
+            let memoryQuery = ["format": "json", "seconds": query["seconds"] ?? "1",
+                               "interval": "\(Int((try ProfileCommand.parseDuration(memoryInterval) * 1000).rounded()))"]
+            let wantsMemory = self.wantsMemory
+            do {
+                async let cpu = client.exchange("GET", "/admin/profile/cpu", query: query)
+                async let memory: Data? = wantsMemory ? client.send("GET", "/admin/profile/memory", query: memoryQuery) : nil
+                let (answer, memoryData) = try await (cpu, memory)
+                var profile = try FoldedStacks.parse(String(decoding: answer.body, as: UTF8.self))
+                if let header = answer.headers["x-profile-statistics"],
+                   let statistics = try? JSONDecoder().decode(SamplerStatistics.self, from: Data(header.utf8)) {
+                    profile.statistics = statistics
+                    profile.periodNanos = Int64(1_000_000_000 / max(statistics.rate, 1))
+                    profile.durationNanos = Int64(statistics.durationNanos)
+                }
+                let timeline = try memoryData.map { try JSONDecoder().decode(MemoryTimeline.self, from: $0) }
+                let window = since.map { "last \($0)" } ?? duration
+                try writeOutputs(profile: profile, timeline: timeline, title: "guts node \(client.baseURL) (\(window))")
+                ProfileCommand.printError("profile: node \(client.baseURL), \(answer.headers["x-profile-source"] ?? "on-demand") sampling, \(window)")
+                report(profile: profile)
+            } catch let error as AdminError {
+                ProfileCommand.printError("guts profile: \(error)")
+                throw ExitCode(error.exitCode)
+            }
+        }
+
+        private func writeOutputs(profile: Profile, timeline: MemoryTimeline?, title: String) throws {
             let requested: [(ProfileFormat, String?)] = [(.folded, folded), (.svg, svg), (.speedscope, speedscope), (.pprof, pprof)]
             for case let (format, path?) in requested {
                 try ProfileCommand.write(try format.render(profile, title: title), to: path)
@@ -167,12 +243,7 @@ extension ProfileCommand {
             }
         }
 
-        private func report(profile: Profile, outcome: Outcome) {
-            switch outcome {
-            case .finished: ProfileCommand.printError("profile: subcommand finished")
-            case .failed(let error): ProfileCommand.printError("profile: subcommand failed: \(error)")
-            case .timedOut: ProfileCommand.printError("profile: stopped after \(duration); the subcommand was still running")
-            }
+        private func report(profile: Profile) {
             if let statistics = profile.statistics {
                 ProfileCommand.printError("profile: " + statistics.summary)
             }

@@ -21,6 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("object-cache"), help: "Object cache size in bytes.") var objectCacheBytes: Int?
     @Option(name: .customLong("log-format"), help: "Log format: text or json.") var logFormat: NodeConfiguration.LogFormat?
     @Option(name: .customLong("log-level"), help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String?
+    @Flag(name: .customLong("profile-continuous"),
+          help: "Sample CPU continuously at a low rate into a one-hour ring (dump with guts profile --node URL --since 10m).")
+    var profileContinuous = false
+    @Option(name: .customLong("profile-rate"), help: "Continuous sampling rate in Hz (default 19).") var profileRate: Int?
 
     func run() async throws {
         var settings = NodeConfiguration()
@@ -37,6 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let objectCacheBytes { settings.objectCacheBytes = objectCacheBytes }
         if let logFormat { settings.logFormat = logFormat }
         if let logLevel { settings.logLevel = logLevel }
+        if profileContinuous { settings.profileContinuous = true }
+        if let profileRate { settings.profileRate = profileRate }
         let logger = NodeLogging.makeLogger(format: settings.logFormat, level: settings.logLevel)
         let node: GutsNode
         do {

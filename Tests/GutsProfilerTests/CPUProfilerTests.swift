@@ -114,6 +114,27 @@ struct CPUProfilerTests {
         #expect(profile.totalCount == stats.samples)
     }
 
+    /// Continuous mode keeps a bounded ring of buckets, dumps windows of it, and holds
+    /// the process-wide sampler so a second session is refused meanwhile.
+    @Test func continuousProfilerKeepsABoundedRing() throws {
+        let continuous = ContinuousProfiler(rate: 499, bucketSeconds: 0.1, retentionSeconds: 0.5)
+        try continuous.start()
+        #expect(throws: ProfilerError.alreadyRunning) { try CPUProfiler.start() }
+        let start = continuous.beginWindow()
+        _ = ProfilerSelfTest.burn(seconds: 1.5)
+        let window = continuous.profile(fromWallNanos: start)
+        let recent = continuous.profile(since: 0.3)
+        let status = continuous.status
+        continuous.stop()
+        #expect(!CPUProfiler.isRunning)
+        // Retention 0.5 s in 0.1 s buckets: older buckets were evicted, along with their stacks.
+        #expect(status.buckets <= 8, "\(status)")
+        #expect(window.totalCount >= recent.totalCount)
+        #expect(recent.totalCount > 0)
+        #expect(window.inclusiveFraction { $0.name.contains("hotLoopForProfilerTest") } > 0.5)
+        #expect((window.statistics?.samples ?? 0) >= window.totalCount)
+    }
+
     @Test func symbolizerFallsBackToModuleOffset() {
         let module = LoadedModule(path: "", loaderName: "fake.so", bias: 0x1000_0000,
                                   segments: [.init(start: 0x1000_0000, end: 0x1001_0000, fileOffset: 0, executable: true)],

@@ -38,6 +38,10 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     /// Seconds a connection may stay idle (no bytes either way) before it is closed; this is
     /// also what bounds a client that stalls mid-request.
     public var idleTimeoutSeconds = 60
+    /// Always-on low-rate CPU sampling into a one-hour ring (`/admin/profile/cpu?since=`).
+    public var profileContinuous = false
+    /// Rate of continuous sampling in Hz (of process CPU time).
+    public var profileRate = 19
 
     public init() {}
 
@@ -96,6 +100,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
         guard maxRequestBodyBytes > 0, maxConnections > 0 else {
             throw NodeConfigurationError.invalidValue("limits", "must be positive")
+        }
+        guard (1...1000).contains(profileRate) else {
+            throw NodeConfigurationError.invalidValue("profileRate", "\(profileRate) (must be within 1...1000)")
         }
     }
 }

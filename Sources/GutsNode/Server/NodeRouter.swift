@@ -8,6 +8,7 @@ enum NodeRouter {
         OperationsController(node: node).register(on: router)
         APIController(node: node).register(on: router)
         AdminController(node: node).register(on: router)
+        ProfileController(node: node).register(on: router)
         let archives = ArchiveController(node: node)
         archives.register(on: router)
         let git = SmartHTTPController(node: node)

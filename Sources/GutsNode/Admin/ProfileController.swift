@@ -1,0 +1,148 @@
+import Foundation
+import GutsAdmin
+import GutsProfiler
+import GutsStorage
+import HTTPTypes
+import Hummingbird
+
+/// CPU and memory profiles of the running node, under `/admin/profile` (admin token).
+///
+/// - `GET /admin/profile/cpu?seconds=N&rate=HZ&format=folded|svg|speedscope|pprof`
+///   samples the whole node for N seconds (1...300) and answers the rendered profile.
+///   The sampler is process-wide: a second on-demand request meanwhile answers 409.
+///   With `--profile-continuous` the request is served from the continuous ring instead
+///   (at the continuous rate; `rate` is then ignored), so it never competes with it.
+/// - `GET /admin/profile/cpu?since=10m&format=…` dumps the continuous ring's buckets
+///   covering the last 10 minutes (409 when continuous profiling is off).
+/// - `GET /admin/profile/memory?seconds=N&interval=MS&format=csv|json|svg` records the
+///   malloc/RSS timeline with RocksDB's memtables, block cache and table readers.
+///
+/// Sampler statistics travel in the `x-profile-statistics` header (JSON), so a caller
+/// can report samples taken and dropped whatever the format.
+struct ProfileController: Sendable {
+    let node: GutsNode
+
+    static let secondsRange = 1.0...300.0
+
+    func register(on router: Router<BasicRequestContext>) {
+        let profile = router.group("/admin/profile")
+        profile.get("/cpu") { request, _ in try await cpu(request) }
+        profile.get("/memory") { request, _ in try await memory(request) }
+    }
+
+    func cpu(_ request: Request) async throws -> Response {
+        try requireAdmin(request)
+        let query = request.uri.queryParameters
+        let format = try Self.format(query.get("format"))
+        let options = Symbolizer.Options(threadRootFrames: query.get("threads") == "1")
+        let profile: Profile
+        let source: String
+        if let sinceText = query.get("since") {
+            guard let continuous = node.continuousProfiler else {
+                throw NodeError(.conflict, "continuous profiling is off; start the node with --profile-continuous")
+            }
+            let since = try Self.seconds(sinceText, name: "since", range: 1...continuous.retentionSeconds)
+            profile = try await BlockingPool.run { continuous.profile(since: since, options: options) }
+            source = "continuous"
+        } else {
+            let seconds = try Self.seconds(query.get("seconds") ?? "30", name: "seconds", range: Self.secondsRange)
+            if let continuous = node.continuousProfiler, continuous.isRunning {
+                let start = continuous.beginWindow()
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                profile = try await BlockingPool.run { continuous.profile(fromWallNanos: start, options: options) }
+                source = "continuous"
+            } else {
+                let rate = try Self.integer(query.get("rate"), name: "rate", default: CPUProfiler.defaultRate, range: 1...1000)
+                do {
+                    try CPUProfiler.start(rate: rate)
+                } catch .alreadyRunning {
+                    throw NodeError(.conflict, "a CPU profile is already being recorded in this node; retry when it ends")
+                } catch {
+                    throw NodeError(.internalServerError, "cannot start the CPU profiler: \(error)")
+                }
+                // Stop whatever happens to the request: the sampler is process-wide.
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                profile = try await BlockingPool.run { try CPUProfiler.stop(options: options) }
+                source = "on-demand"
+            }
+        }
+        let title = "guts node CPU (\(source), \(profile.totalCount) samples)"
+        let body = try await BlockingPool.run { try format.render(profile, title: title) }
+        var headers: HTTPFields = [.contentType: format.contentType]
+        headers[HTTPField.Name("x-profile-source")!] = source
+        if let statistics = profile.statistics, let json = try? JSONEncoder().encode(statistics) {
+            headers[HTTPField.Name("x-profile-statistics")!] = String(decoding: json, as: UTF8.self)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    func memory(_ request: Request) async throws -> Response {
+        try requireAdmin(request)
+        let query = request.uri.queryParameters
+        let seconds = try Self.seconds(query.get("seconds") ?? "10", name: "seconds", range: Self.secondsRange)
+        let intervalText = query.get("interval") ?? "100"
+        let interval = try Self.seconds(Int(intervalText) != nil ? intervalText + "ms" : intervalText,
+                                        name: "interval", range: 0.01...60)
+        let format = query.get("format") ?? "json"
+        guard ["csv", "json", "svg"].contains(format) else {
+            throw NodeError(.badRequest, "format must be csv, json or svg")
+        }
+        let sampler = MemorySampler(interval: interval, gauges: Self.storageGauges(node.storage))
+        sampler.start()
+        try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+        let timeline = try await BlockingPool.run { sampler.stop() }
+        let body: [UInt8]
+        let contentType: String
+        switch format {
+        case "csv": (body, contentType) = (Array(timeline.csv().utf8), "text/csv; charset=utf-8")
+        case "svg": (body, contentType) = (Array(timeline.svg(title: "guts node memory").utf8), "image/svg+xml")
+        default: (body, contentType) = (try timeline.json(), "application/json")
+        }
+        return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// RocksDB's memory beside malloc's: memtables, block cache, table readers (index and
+    /// filter blocks outside the cache). Properties the backend lacks are left out.
+    static func storageGauges(_ storage: Storage) -> @Sendable () -> [String: Int] {
+        let properties = [
+            ("rocksdb_memtables", "rocksdb.cur-size-all-mem-tables"),
+            ("rocksdb_block_cache", "rocksdb.block-cache-usage"),
+            ("rocksdb_table_readers", "rocksdb.estimate-table-readers-mem"),
+        ]
+        return {
+            var gauges: [String: Int] = [:]
+            for (name, property) in properties {
+                if let value = storage.property(property).flatMap({ Int($0) }) { gauges[name] = value }
+            }
+            return gauges
+        }
+    }
+
+    /// 403 rather than 401, as `AdminController` (URLSession hangs on a 401 challenge).
+    private func requireAdmin(_ request: Request) throws {
+        guard node.access.level(for: request.headers) == .admin else { throw NodeError(.forbidden, "admin token required") }
+    }
+
+    static func format(_ text: String?) throws -> ProfileFormat {
+        guard let text else { return .folded }
+        guard let format = ProfileFormat(rawValue: text) else {
+            throw NodeError(.badRequest, "format must be one of \(ProfileFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return format
+    }
+
+    static func seconds(_ text: String, name: String, range: ClosedRange<Double>) throws -> Double {
+        guard let value = try? AdminValueParser.seconds(text), range.contains(value) else {
+            throw NodeError(.badRequest, "\(name) must be a duration within \(Int(range.lowerBound))s...\(Int(range.upperBound))s")
+        }
+        return value
+    }
+
+    static func integer(_ text: String?, name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return value }
+        guard let parsed = Int(text), range.contains(parsed) else {
+            throw NodeError(.badRequest, "\(name) must be an integer within \(range.lowerBound)...\(range.upperBound)")
+        }
+        return parsed
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// `guts profile --node` against a real `guts serve` under load, the admin checks of
+/// `/admin/profile`, and `--profile-continuous` with `--since`.
+@Suite(.serialized) struct NodeProfilingTests {
+    /// Loads `/api/repos` from a background bash loop (curl keeps one connection per
+    /// batch of 50 URLs, with a short pause between batches so that tests running in
+    /// parallel, such as the bench shape tests, still get CPU) until stopped, or for
+    /// 60 s at most. Stopped with SIGKILL: a
+    /// child spawned by `Process` inherits the test thread's blocked SIGTERM.
+    final class Load {
+        let process = Process()
+
+        init(baseURL: String) throws {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            let urls = String(repeating: "\(baseURL)/api/repos ", count: 50)
+            process.arguments = ["-c", "end=$((SECONDS + 60)); while [ $SECONDS -lt $end ]; do curl -s -o /dev/null -o /dev/null \(urls) >/dev/null 2>&1 || true; sleep 0.02; done"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        func stop() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        deinit { stop() }
+    }
+
+    func guts(_ arguments: String, in directory: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Shell.Output {
+        let output = try Shell.run("exec '\(NodeProcess.executable)' \(arguments)", in: directory)
+        #expect(output.status == 0, "guts \(arguments): \(output.stderr)", sourceLocation: sourceLocation)
+        return output
+    }
+
+    /// Parses folded stacks (`a;b;c 12` lines) into (frames, count).
+    func parseFolded(_ text: String) -> [(frames: [Substring], count: Int)]? {
+        var stacks: [(frames: [Substring], count: Int)] = []
+        for line in text.split(separator: "\n") {
+            guard let space = line.lastIndex(of: " "), let count = Int(line[line.index(after: space)...]), count > 0 else { return nil }
+            stacks.append((line[..<space].split(separator: ";"), count))
+        }
+        return stacks
+    }
+
+    func isNodeFrame(_ frame: Substring) -> Bool {
+        frame.contains("GutsNode") || frame.contains("Hummingbird") || frame.contains("NIO")
+    }
+
+    @Test func profilesARunningNodeUnderLoad() throws {
+        let node = try NodeProcess()
+        let load = try Load(baseURL: node.baseURL)
+        defer { load.stop() }
+        let work = try Shell.temporaryDirectory("profile-node")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+
+        let output = try guts("profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --duration 3s --rate 199 "
+                              + "--folded cpu.folded --svg cpu.svg --speedscope cpu.json --memory-csv memory.csv", in: work)
+        #expect(output.stderr.contains("profile: samples "))
+        let folded = String(decoding: FileManager.default.contents(atPath: work + "/cpu.folded") ?? Data(), as: UTF8.self)
+        let stacks = try #require(parseFolded(folded), "folded output does not parse:\n\(folded.prefix(500))")
+        #expect(stacks.reduce(0) { $0 + $1.count } >= 10)
+        #expect(stacks.contains { $0.frames.contains(where: isNodeFrame) }, "no GutsNode/Hummingbird/NIO frame in\n\(folded.prefix(2000))")
+
+        let svg = FileManager.default.contents(atPath: work + "/cpu.svg") ?? Data()
+        #expect(XMLParser(data: svg).parse())
+        let speedscope = FileManager.default.contents(atPath: work + "/cpu.json") ?? Data()
+        #expect((try? JSONSerialization.jsonObject(with: speedscope)) != nil)
+        let memory = String(decoding: FileManager.default.contents(atPath: work + "/memory.csv") ?? Data(), as: UTF8.self)
+        #expect(memory.hasPrefix("seconds,arena,in_use,free,mmapped,releasable,rss,rocksdb_block_cache,rocksdb_memtables,rocksdb_table_readers\n"))
+        #expect(memory.split(separator: "\n").count > 10)
+    }
+
+    @Test func profileEndpointsRequireTheAdminToken() async throws {
+        let node = try NodeProcess()
+        let client = HTTPClient(baseURL: node.baseURL)
+        #expect(try await client.send("GET", "/admin/profile/cpu?seconds=1").status == 403)
+        #expect(try await client.send("GET", "/admin/profile/cpu?seconds=1", token: NodeProcess.writeToken).status == 403)
+        #expect(try await client.send("GET", "/admin/profile/memory?seconds=1").status == 403)
+        let badFormat = try await client.send("GET", "/admin/profile/cpu?seconds=1&format=png", token: NodeProcess.adminToken)
+        #expect(badFormat.status == 400)
+        let tooLong = try await client.send("GET", "/admin/profile/cpu?seconds=3600", token: NodeProcess.adminToken)
+        #expect(tooLong.status == 400)
+        let noRing = try await client.send("GET", "/admin/profile/cpu?since=10m", token: NodeProcess.adminToken)
+        #expect(noRing.status == 409)
+        #expect((noRing.object["error"] as? String)?.contains("--profile-continuous") == true)
+
+        let work = try Shell.temporaryDirectory("profile-refused")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let refused = try Shell.run("exec '\(NodeProcess.executable)' profile --node \(node.baseURL) --token wrong --duration 1s --folded x", in: work)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("admin token required"))
+    }
+
+    @Test func continuousProfilingAnswersSince() async throws {
+        let node = try NodeProcess(extraArguments: ["--profile-continuous", "--profile-rate", "199"])
+        let load = try Load(baseURL: node.baseURL)
+        defer { load.stop() }
+        let work = try Shell.temporaryDirectory("profile-continuous")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        try await Task.sleep(nanoseconds: 2_000_000_000)
+
+        // An on-demand request is served from the ring rather than fighting it.
+        let onDemand = try await HTTPClient(baseURL: node.baseURL)
+            .send("GET", "/admin/profile/cpu?seconds=1", token: NodeProcess.adminToken)
+        #expect(onDemand.status == 200)
+        #expect(onDemand.header("x-profile-source") == "continuous")
+
+        let output = try guts("profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --since 1m --folded since.folded --pprof since.pb.gz", in: work)
+        #expect(output.stderr.contains("continuous sampling"))
+        let folded = String(decoding: FileManager.default.contents(atPath: work + "/since.folded") ?? Data(), as: UTF8.self)
+        let stacks = try #require(parseFolded(folded))
+        #expect(stacks.reduce(0) { $0 + $1.count } >= 10)
+        #expect(stacks.contains { $0.frames.contains(where: isNodeFrame) })
+        #expect((FileManager.default.contents(atPath: work + "/since.pb.gz") ?? Data()).starts(with: [0x1f, 0x8b]))
+    }
+}
