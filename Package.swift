@@ -65,12 +65,13 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
         ),
 
+        .target(name: "GutsTestSupport", path: "Tests/GutsTestSupport"),
         .testTarget(name: "GutsGitTests", dependencies: ["GutsGit"]),
         .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit"]),
-        .testTarget(name: "GutsAdminTests", dependencies: ["GutsAdmin", "GutsStorage", "GutsGit"]),
+        .testTarget(name: "GutsAdminTests", dependencies: ["GutsAdmin", "GutsStorage", "GutsGit", "GutsTestSupport"]),
         .testTarget(
             name: "GutsNodeTests",
-            dependencies: ["GutsNode", "GutsStorage", "GutsGit"]
+            dependencies: ["GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]
         ),
         .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler"]),
         .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage"]),

@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 import GutsAdmin
 import GutsGit
 import GutsStorage

@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 import Testing
 
 /// The JSON API, raw contents and operations endpoints of a running node.

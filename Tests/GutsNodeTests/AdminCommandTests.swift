@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 import Testing
 
 /// `guts compact`, `cache-stats`, `archive` and `migrate` run as processes, offline on a

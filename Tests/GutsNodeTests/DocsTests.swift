@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 import Testing
 
 /// The committed man pages and completions match what the CLI generates now.

@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 import Testing
 
 /// Drives a real `guts serve` with the stock git client.

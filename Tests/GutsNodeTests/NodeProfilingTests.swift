@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 #if canImport(FoundationXML)
 import FoundationXML
 #endif

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GutsTestSupport
 import GutsGit
 import GutsStorage
 import Testing

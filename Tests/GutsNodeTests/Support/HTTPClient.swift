@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 
 /// A small HTTP client for API tests, driving `curl` (URLSession on Linux stalls on a
 /// 401 with a Basic challenge, which these tests provoke on purpose).

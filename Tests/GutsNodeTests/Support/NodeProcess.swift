@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 
 /// A `guts serve` process on a free loopback port and a temporary data dir.
 final class NodeProcess: @unchecked Sendable {

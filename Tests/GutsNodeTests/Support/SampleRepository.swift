@@ -1,4 +1,5 @@
 import Foundation
+import GutsTestSupport
 
 /// A non-bare repository with the shape of real history, made by the stock git:
 /// hundreds of commits, merges, many branches, lightweight and annotated tags, an

@@ -1,22 +1,29 @@
 import Foundation
 
-/// Runs shell scripts for end-to-end tests: the stock `git` and the built `guts`.
-enum Shell {
-    struct Failure: Error, CustomStringConvertible {
-        let script: String
-        let status: Int32
-        let stderr: String
-        var description: String { "`\(script)` exited \(status): \(stderr)" }
+/// Runs shell scripts for tests: the stock `git` and the built `guts`. Shared by the test targets.
+public enum Shell {
+    public struct Failure: Error, CustomStringConvertible {
+        public let script: String
+        public let status: Int32
+        public let stderr: String
+
+        public init(script: String, status: Int32, stderr: String) {
+            self.script = script
+            self.status = status
+            self.stderr = stderr
+        }
+
+        public var description: String { "`\(script)` exited \(status): \(stderr)" }
     }
 
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// An environment that isolates git from the machine's configuration.
-    static let environment: [String: String] = {
+    public static let environment: [String: String] = {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
@@ -30,7 +37,7 @@ enum Shell {
     }()
 
     /// Runs `script` with bash (`set -e`) in `directory`, capturing output through files.
-    static func run(_ script: String, in directory: String) throws -> Output {
+    public static func run(_ script: String, in directory: String) throws -> Output {
         let scratch = try temporaryDirectory("io")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let outPath = scratch + "/out", errPath = scratch + "/err"
@@ -52,13 +59,13 @@ enum Shell {
 
     /// Runs and returns stdout, throwing with stderr when the script fails.
     @discardableResult
-    static func check(_ script: String, in directory: String) throws -> String {
+    public static func check(_ script: String, in directory: String) throws -> String {
         let output = try run(script, in: directory)
         guard output.status == 0 else { throw Failure(script: script, status: output.status, stderr: output.stderr) }
         return output.stdout
     }
 
-    static func temporaryDirectory(_ label: String) throws -> String {
+    public static func temporaryDirectory(_ label: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("guts-\(label)-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
