@@ -5,7 +5,8 @@ import GutsStorage
 ///
 /// Caches: `objects` (the decoded-object LRU), `hot-tier` (in-memory tier in front of
 /// RocksDB, when enabled), `block-cache` (RocksDB's shared LRU; hits and misses from its
-/// statistics tickers) and `archives` (built archives on disk).
+/// statistics tickers) and `archives` (built archives on disk); a running node adds
+/// `pack-reuse` (fetches that joined a pack generation already in flight).
 public struct CacheStatsReport: Sendable, Codable, Equatable {
     public enum Format: String, Sendable, CaseIterable, Codable {
         case table, json, prom

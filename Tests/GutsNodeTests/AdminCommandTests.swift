@@ -91,6 +91,8 @@ import Testing
         try guts("cache-stats --node \(node.baseURL)", in: work, expect: 1)
         let stats = try guts("cache-stats --node \(node.baseURL) --token \(NodeProcess.adminToken) --format json", in: work)
         #expect(stats.stdout.contains("\"name\":\"objects\""))
+        let reuse = (json(stats)["caches"] as? [[String: Any]])?.first { $0["name"] as? String == "pack-reuse" }
+        #expect(reuse?["misses"] as? Int == 1, "one clone started one pack generation")
         #expect(try guts("migrate status \(data)", in: work).stdout.hasPrefix("schema v1"))
         try guts("migrate up \(data)", in: work, expect: 75)
 

@@ -25,8 +25,9 @@ import Testing
         let first = generations.join(job)
         let second = generations.join(job)
         #expect(first === second)
-        #expect(generations.statistics.started == 1)
-        #expect(generations.statistics.joined == 1)
+        #expect(generations.statistics.misses == 1)
+        #expect(generations.statistics.hits == 1)
+        #expect(generations.statistics.entries == 1)
         gate.signal()
 
         func readAll(_ generation: SharedPackGeneration) async throws -> [UInt8] {
@@ -52,6 +53,6 @@ import Testing
         let third = generations.join(job)
         defer { third.release() }
         #expect(third !== first)
-        #expect(generations.statistics.started == 2)
+        #expect(generations.statistics.misses == 2)
     }
 }

@@ -21,7 +21,11 @@ final class AdminController: Sendable {
         let admin = router.group("/admin")
         admin.get("/cache-stats") { [self] request, _ in
             try requireAdmin(request)
-            let report = try await BlockingPool.run { [node] in CacheStatsReport(storage: node.storage, archives: node.archives) }
+            let report = try await BlockingPool.run { [node] in
+                var report = CacheStatsReport(storage: node.storage, archives: node.archives)
+                report.caches.append(node.packGenerations.statistics)
+                return report
+            }
             return try JSONResponse.make(report)
         }
         admin.post("/compact") { [self] request, _ in

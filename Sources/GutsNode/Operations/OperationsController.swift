@@ -55,8 +55,8 @@ struct OperationsController: Sendable {
     private func packGauges() -> [(name: String, help: String, labels: [String: String], value: Double)] {
         let statistics = node.packGenerations.statistics
         return [
-            ("guts_pack_generations_started", "Pack generations started.", [:], Double(statistics.started)),
-            ("guts_pack_generations_joined", "Fetch requests that joined a pack generation already in flight.", [:], Double(statistics.joined)),
+            ("guts_pack_generations_started", "Pack generations started.", [:], Double(statistics.misses)),
+            ("guts_pack_generations_joined", "Fetch requests that joined a pack generation already in flight.", [:], Double(statistics.hits)),
         ]
     }
 

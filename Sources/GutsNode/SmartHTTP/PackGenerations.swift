@@ -1,4 +1,5 @@
 import Foundation
+import GutsStorage
 import Synchronization
 
 /// The packs being generated right now, by what determines their bytes: a request identical
@@ -12,8 +13,17 @@ final class PackGenerations: Sendable {
         self.directory = directory
     }
 
-    /// Generations started and requests that joined one already running.
-    var statistics: (started: Int, joined: Int) { counters.withLock { $0 } }
+    /// As a cache named `pack-reuse`: a hit is a request that joined a generation already
+    /// running, a miss one that had to start its own; entries are the generations in flight.
+    var statistics: CacheStatistics {
+        var statistics = CacheStatistics(name: "pack-reuse")
+        let (started, joined) = counters.withLock { $0 }
+        statistics.hits = UInt64(joined)
+        statistics.misses = UInt64(started)
+        statistics.inserts = UInt64(started)
+        statistics.entries = inFlight.withLock { $0.count }
+        return statistics
+    }
 
     /// The generation for `job`, started if none is in flight, retained for the caller
     /// (who must `release()` it).
