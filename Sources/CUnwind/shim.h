@@ -1,10 +1,5 @@
 #ifndef GUTS_CUNWIND_SHIM_H
 #define GUTS_CUNWIND_SHIM_H
-/* Same feature macros as CSystemSupport, so modules importing both see one
-   definition of the shared system headers. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <ucontext.h>

@@ -72,7 +72,7 @@ public struct ModuleMap: Sendable {
         let collector = Collector()
         SamplerState.prepare()
         SamplerState.add(.loaderGuard, 1)
-        _ = dl_iterate_phdr({ info, _, context in
+        _ = guts_dl_iterate_phdr({ info, _, context in
             guard let info, let context else { return 0 }
             let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
             let entry = info.pointee

@@ -63,14 +63,14 @@ enum SignalSampler {
         value.it_interval.tv_sec = micros / 1_000_000
         value.it_interval.tv_usec = micros % 1_000_000
         value.it_value = value.it_interval
-        guard setitimer(ITIMER_PROF, &value, nil) == 0 else {
+        guard guts_set_profiling_timer(&value) == 0 else {
             throw .system(call: "setitimer(ITIMER_PROF)", errno: errno)
         }
     }
 
     static func disarmTimer() {
         var value = itimerval()
-        setitimer(ITIMER_PROF, &value, nil)
+        guts_set_profiling_timer(&value)
     }
 
     /// The body of the `SIGPROF` handler. See the type's documentation for the rules
@@ -125,7 +125,7 @@ enum SignalSampler {
             depth = 1
         }
         slot[0] = depth
-        slot[1] = Int(gettid())
+        slot[1] = Int(guts_gettid())
         SamplerState.store(.writeIndex, write + 1)
         SamplerState.add(.samples, 1)
     }

@@ -106,8 +106,8 @@ public struct Symbolizer: Sendable {
                                          module: module.shortName, address: reported, systemName: symbol.name)
                 }
             }
-            var info = Dl_info()
-            if dladdr(UnsafeRawPointer(bitPattern: address), &info) != 0, let symbol = info.dli_sname {
+            var info = guts_dl_info()
+            if guts_dladdr(UnsafeRawPointer(bitPattern: address), &info) != 0, let symbol = info.dli_sname {
                 let raw = String(cString: symbol)
                 let moduleName = module?.shortName
                     ?? info.dli_fname.map { String(cString: $0).split(separator: "/").last.map(String.init) ?? "" } ?? ""
