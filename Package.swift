@@ -39,7 +39,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "GutsProfiler", dependencies: ["CUnwind", "CSystemSupport", "CZlib"]),
+        .target(name: "GutsProfiler", dependencies: ["GutsGit", "CUnwind", "CSystemSupport"]),
         .target(
             name: "GutsBench",
             dependencies: [
@@ -73,7 +73,7 @@ let package = Package(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]
         ),
-        .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler"]),
+        .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler", "GutsGit"]),
         .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage"]),
     ]
 )

@@ -9,19 +9,39 @@ public struct ZlibError: Error, CustomStringConvertible, Sendable {
     public var description: String { "zlib \(operation) failed (\(code)): \(message)" }
 }
 
-/// One-shot zlib (RFC 1950) compression and decompression of whole buffers.
+/// The framing around deflate data.
+public enum ZlibFormat: Sendable {
+    /// RFC 1950, as in git objects and packs.
+    case zlib
+    /// RFC 1952, as in `Content-Encoding: gzip`, `.tar.gz` and pprof files. Written with
+    /// no file name and modification time 0, so equal input gives equal bytes.
+    case gzip
+    /// Bare RFC 1951 deflate, as in zip entries.
+    case raw
+
+    var windowBits: Int32 {
+        switch self {
+        case .zlib: 15
+        case .gzip: 15 + 16
+        case .raw: -15
+        }
+    }
+}
+
+/// One-shot zlib compression and decompression of whole buffers.
 ///
 /// Streaming inflation of pack entries lives in `Inflater`.
 public enum Zlib {
-    /// Compresses `bytes` as one zlib stream; `level` follows zlib (0...9, -1 default).
-    public static func compress<Bytes: Collection>(_ bytes: Bytes, level: Int32 = Z_DEFAULT_COMPRESSION) throws -> [UInt8]
+    /// Compresses `bytes` as one stream; `level` follows zlib (0...9, -1 default).
+    public static func compress<Bytes: Collection>(_ bytes: Bytes, level: Int32 = Z_DEFAULT_COMPRESSION, format: ZlibFormat = .zlib) throws -> [UInt8]
     where Bytes.Element == UInt8 {
         let input = Array(bytes)
         var stream = z_stream()
-        let initStatus = guts_deflateInit(&stream, level)
+        let initStatus = guts_deflateInit2(&stream, level, format.windowBits, 8, Z_DEFAULT_STRATEGY)
         guard initStatus == Z_OK else { throw ZlibError(operation: "deflateInit", code: initStatus, message: "cannot start compression") }
         defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        // deflateBound does not count the gzip header and trailer.
+        let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)
         let status: Int32 = input.withUnsafeBufferPointer { inputBuffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
@@ -45,20 +65,31 @@ public enum Zlib {
     /// make this allocate more than the caller declared) and streams that end early.
     public static func decompress<Bytes: Collection>(_ bytes: Bytes, expectedSize: Int) throws -> [UInt8]
     where Bytes.Element == UInt8 {
-        let input = Array(bytes)
-        var inflater = try Inflater()
-        var output = [UInt8]()
-        output.reserveCapacity(expectedSize)
-        let result = try input.withUnsafeBytes { buffer throws in
-            try inflater.inflate(buffer, into: &output, limit: expectedSize)
-        }
-        guard result.finished else {
-            throw ZlibError(operation: "inflate", code: Z_BUF_ERROR, message: "stream ended before its end marker")
-        }
+        let output = try decompress(bytes, format: .zlib, limit: expectedSize)
         guard output.count == expectedSize else {
             throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "inflated to \(output.count) bytes, expected \(expectedSize)")
         }
         return output
+    }
+
+    /// Decompresses one whole stream of `format`, refusing to produce more than `limit` bytes.
+    public static func decompress<Bytes: Collection>(_ bytes: Bytes, format: ZlibFormat, limit: Int) throws -> [UInt8]
+    where Bytes.Element == UInt8 {
+        let input = Array(bytes)
+        var inflater = try Inflater(format: format)
+        var output = [UInt8]()
+        let result = try input.withUnsafeBytes { buffer throws in
+            try inflater.inflate(buffer, into: &output, limit: limit)
+        }
+        guard result.finished else {
+            throw ZlibError(operation: "inflate", code: Z_BUF_ERROR, message: "stream ended before its end marker")
+        }
+        return output
+    }
+
+    /// CRC-32 as gzip and zip use it.
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
     }
 
     static func message(of stream: z_stream) -> String {
@@ -80,18 +111,10 @@ public struct Inflater: ~Copyable {
         public var finished: Bool
     }
 
-    /// The framing around the deflate data.
-    public enum Format: Sendable {
-        /// RFC 1950, as in git objects and packs.
-        case zlib
-        /// RFC 1952, as in `Content-Encoding: gzip` request bodies.
-        case gzip
-    }
-
-    public init(format: Format = .zlib) throws {
+    public init(format: ZlibFormat = .zlib) throws {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = format == .zlib ? guts_inflateInit(stream) : guts_inflateInit2(stream, 15 + 16)
+        let status = guts_inflateInit2(stream, format.windowBits)
         guard status == Z_OK else {
             stream.deallocate()
             throw ZlibError(operation: "inflateInit", code: status, message: "cannot start decompression")

@@ -1,3 +1,4 @@
+import GutsGit
 /// pprof's `profile.proto`, hand-encoded, gzip-compressed as `go tool pprof` expects.
 ///
 /// Sample values are `samples/count` and `cpu/nanoseconds`; each distinct frame
@@ -100,7 +101,11 @@ public enum PprofEncoder {
 
     /// The gzip-compressed protobuf, ready to write to `profile.pb.gz`.
     public static func encode(_ profile: Profile) throws(ProfilerError) -> [UInt8] {
-        try Gzip.compress(encodeProto(profile))
+        do {
+            return try Zlib.compress(encodeProto(profile), format: .gzip)
+        } catch {
+            throw .compression("\(error)")
+        }
     }
 
     private struct LocationKey: Hashable {

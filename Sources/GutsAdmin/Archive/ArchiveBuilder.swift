@@ -71,7 +71,7 @@ public struct ArchiveBuilder: Sendable {
                 writer.append(path: path, mode: mode, id: id, content: content)
             }
             let tar = writer.finish()
-            return format == .tar ? tar : try Gzip.compress(tar)
+            return format == .tar ? tar : try Zlib.compress(tar, level: 6, format: .gzip)
         case .zip:
             var writer = ZipWriter(mtime: time)
             try walk(tree: parsed.tree, base: base) { path, mode, _, content in

@@ -33,12 +33,12 @@ public struct ZipWriter: Sendable {
             externalAttributes = 0x10
         case .symlink:
             data = content
-            crc = Gzip.crc32(content)
+            crc = Zlib.crc32(content)
             size = content.count
             externalAttributes = (0o120777 as UInt32) << 16
             madeBy = 0x0317
         default:
-            crc = Gzip.crc32(content)
+            crc = Zlib.crc32(content)
             size = content.count
             data = content
             if mode.rawValue & 0o111 != 0 {
@@ -46,7 +46,7 @@ public struct ZipWriter: Sendable {
                 madeBy = 0x0317
             }
             if !content.isEmpty {
-                let deflated = try Gzip.rawDeflate(content)
+                let deflated = try Zlib.compress(content, level: 6, format: .raw)
                 if deflated.count < content.count {
                     data = deflated
                     method = 8
