@@ -13,7 +13,6 @@ public enum AdminError: Error, CustomStringConvertible, Sendable, Equatable {
     case nodeUnreachable(url: String, reason: String)
     /// A repository, ref or object that does not exist.
     case notFound(String)
-    case compression(String)
     /// A migration step or a git subprocess failed.
     case failed(String)
 
@@ -25,7 +24,6 @@ public enum AdminError: Error, CustomStringConvertible, Sendable, Equatable {
         case .nodeRefused(let status, let message): "node answered \(status): \(message)"
         case .nodeUnreachable(let url, let reason): "cannot reach node at \(url): \(reason)"
         case .notFound(let what): "\(what) not found"
-        case .compression(let message): "compression failed: \(message)"
         case .failed(let message): message
         }
     }
