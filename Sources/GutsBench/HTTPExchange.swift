@@ -26,6 +26,7 @@ struct HTTPExchange: Sendable {
         head.headers.add(name: "host", value: "\(host):\(port)")
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if let body { head.headers.add(name: "content-length", value: "\(body.count)") }
+        let request = head
         let loop = group.next()
         let promise = loop.makePromise(of: Response.self)
         let timeout = self.timeout
@@ -36,7 +37,7 @@ struct HTTPExchange: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPExchangeHandler(head: head, body: body, timeout: timeout, promise: promise))
+                        HTTPExchangeHandler(head: request, body: body, timeout: timeout, promise: promise))
                 }
             }
         let channel: any Channel
