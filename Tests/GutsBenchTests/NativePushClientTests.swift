@@ -22,6 +22,7 @@ import Testing
 
     /// Runs `script` on a thread of its own: a blocking wait on a cooperative thread could
     /// starve the embedded node, which serves from the same pool.
+    @discardableResult
     static func git(_ script: String, in directory: String = NSTemporaryDirectory()) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
@@ -56,6 +57,21 @@ import Testing
                 """, in: work)
             #expect(log.split(separator: "\n") == [Substring(second.new.hex), Substring(created.new.hex)])
         }
+    }
+
+    @Test func pushToAGutsServeProcess() async throws {
+        let serve = try ServeProcess()
+        defer { serve.stop() }
+        let node = try BenchNode.remote(url: serve.baseURL, token: ServeProcess.writeToken)
+        let client = node.nativePushClient()
+        let repository = "native/serve-\(UUID().uuidString.prefix(8).lowercased())"
+        let first = try await client.pushCommit(repository: repository, branch: "main", content: Self.content(32 << 10))
+        let second = try await client.pushCommit(repository: repository, branch: "main", content: Self.content(32 << 10))
+        #expect(second.old == first.new)
+        #expect(try await Self.lsRemote(node, repository) == second.new.hex)
+        let work = try Shell.temporaryDirectory("native-serve")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        try await Self.git("git clone -q '\(node.gitURL(repository))' clone && git -C clone fsck --strict --no-progress", in: work)
     }
 
     @Test func aStaleOldIDIsReportedAsAFailure() async throws {
