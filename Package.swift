@@ -74,6 +74,6 @@ let package = Package(
             dependencies: ["GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]
         ),
         .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler", "GutsGit"]),
-        .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage"]),
+        .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]),
     ]
 )

@@ -58,6 +58,11 @@ public final class BenchNode: Sendable {
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
+    /// A native push client for this node, carrying the token as Basic credentials like `gitURL`.
+    public func nativePushClient() -> NativePushClient {
+        NativePushClient(host: host, port: port, credentials: token.map { .basic(user: "bench", password: $0) } ?? .none)
+    }
+
     /// A git remote URL for `repository`, carrying the token as Basic credentials.
     public func gitURL(_ repository: String) -> String {
         if let token { return "http://bench:\(token)@\(host):\(port)/\(repository).git" }

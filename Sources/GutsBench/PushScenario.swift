@@ -1,6 +1,7 @@
 import Foundation
 
-/// `push`: latency of pushing about 1 MiB of new content with the stock git client.
+/// `push`: latency of pushing about 1 MiB of new content, with the stock git client
+/// (`p50`...`max`) and with `NativePushClient` (`native.p50`...`native.max`).
 struct PushScenario: Sendable {
     let settings: BenchSettings
     let node: BenchNode
@@ -28,17 +29,55 @@ struct PushScenario: Sendable {
             seconds.append(elapsed.seconds)
             histogram.record(UInt64(max(0, elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)))
         }
-        progress.report("push: \(seconds.count) pushes done")
-        func quantile(_ percentile: Double) -> Double { Double(histogram.value(atPercentile: percentile)) / 1e9 }
+        progress.report("push: \(seconds.count) git pushes done")
+        let native = try await measureNative(repository: repository)
+        progress.report("push: \(native.totalCount) native pushes done")
         return ScenarioResult(
             name: "push",
-            parameters: ["bytes": "\(settings.pushBytes)", "samples": "\(seconds.count)", "client": "git"],
-            metrics: [
-                Metric("p50", quantile(50), unit: "s", direction: .lowerIsBetter, samples: seconds.count),
-                Metric("p95", quantile(95), unit: "s", direction: .lowerIsBetter, samples: seconds.count, target: .pushP95),
-                Metric("p99", quantile(99), unit: "s", direction: .lowerIsBetter, samples: seconds.count),
-                Metric("max", quantile(100), unit: "s", direction: .informational, samples: seconds.count),
-            ],
-            notes: ["each push adds one commit with \(settings.pushBytes) bytes of new base64 text; the native-protocol client is not measured yet"])
+            parameters: ["bytes": "\(settings.pushBytes)", "samples": "\(seconds.count)", "client": "git,native"],
+            metrics: Self.metrics(histogram, prefix: "") + Self.metrics(native, prefix: "native."),
+            notes: [
+                "each push adds one commit with \(settings.pushBytes) bytes of new base64 text; p50...max: stock git, "
+                    + "native.*: NativePushClient (advertisement, objects and pack built in memory, push and report)",
+            ])
+    }
+
+    /// Pushes with `NativePushClient`: one warm-up, then `pushSamples` timed pushes, each from
+    /// reading the advertisement to checking the report (content generation is not timed).
+    private func measureNative(repository: String) async throws -> LatencyHistogram {
+        let client = node.nativePushClient()
+        var histogram = LatencyHistogram()
+        for sample in 0...max(1, settings.pushSamples) {
+            let content = Self.base64Content(bytes: settings.pushBytes)
+            let start = ContinuousClock.now
+            _ = try await client.pushCommit(repository: repository, branch: "main", content: content, message: "native push \(sample)\n")
+            let elapsed = ContinuousClock.now - start
+            guard sample > 0 else { continue }  // warm-up push
+            histogram.record(UInt64(max(0, elapsed.seconds * 1e9)))
+        }
+        return histogram
+    }
+
+    /// `bytes` bytes of base64 text of random bytes, like the git pushes' files.
+    static func base64Content(bytes: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        var raw = [UInt8]()
+        raw.reserveCapacity(bytes + 8)
+        while raw.count * 4 / 3 < bytes {
+            withUnsafeBytes(of: generator.next() as UInt64) { raw.append(contentsOf: $0) }
+        }
+        return Array(Data(raw).base64EncodedData().prefix(bytes))
+    }
+
+    /// p50, p95 (with the seed target), p99 and max in seconds.
+    static func metrics(_ histogram: LatencyHistogram, prefix: String) -> [Metric] {
+        let count = Int(histogram.totalCount)
+        func quantile(_ percentile: Double) -> Double { Double(histogram.value(atPercentile: percentile)) / 1e9 }
+        return [
+            Metric("\(prefix)p50", quantile(50), unit: "s", direction: .lowerIsBetter, samples: count),
+            Metric("\(prefix)p95", quantile(95), unit: "s", direction: .lowerIsBetter, samples: count, target: .pushP95),
+            Metric("\(prefix)p99", quantile(99), unit: "s", direction: .lowerIsBetter, samples: count),
+            Metric("\(prefix)max", quantile(100), unit: "s", direction: .informational, samples: count),
+        ]
     }
 }

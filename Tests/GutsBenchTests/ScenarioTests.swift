@@ -36,6 +36,24 @@ import Testing
         }
     }
 
+    /// Both push clients report p50, p95 (with the seed target), p99 and max.
+    static func checkPushMetrics(_ report: BenchmarkReport) {
+        guard let push = report.scenarios.first(where: { $0.name == "push" }) else {
+            Issue.record("no push scenario")
+            return
+        }
+        for prefix in ["", "native."] {
+            for name in ["p50", "p95", "p99", "max"] {
+                let metric = push.metric(prefix + name)
+                #expect(metric != nil, "push.\(prefix)\(name)")
+                #expect((metric?.value ?? 0) > 0, "push.\(prefix)\(name) > 0")
+                #expect(metric?.samples == 2, "push.\(prefix)\(name) samples")
+            }
+            #expect(push.metric(prefix + "p95")?.target == .pushP95)
+        }
+        #expect(ReportFormatter.table(report).contains("native.p95"))
+    }
+
     @Test func everyScenarioAgainstAnEmbeddedNode() async throws {
         let report = try await BenchRunner(settings: Self.tiny, progress: BenchProgress(enabled: false)).run(BenchScenario.allCases)
         Self.checkWellFormed(report, expecting: BenchScenario.allCases)
@@ -54,6 +72,7 @@ import Testing
         #expect(storage.metric("rocksdb.raw.put.1KiB.t2.b4.ops") != nil)
         #expect(storage.metric("memory.objects.get-cached.4KiB.t1.b1.ops") != nil)
         #expect(storage.metric("tiered.objects.overhead") == nil)
+        Self.checkPushMetrics(report)
         let decoded = try BenchmarkReport.decode(report.jsonData())
         #expect(decoded == report)
     }
@@ -76,6 +95,7 @@ import Testing
         #expect(repos.metric("startup") == nil, "restart needs an embedded node")
         #expect(try #require(repos.metric("created")).value == 10)
         #expect(try #require(report.scenarios.first { $0.name == "clone" }?.metric("throughput")).value > 0)
+        Self.checkPushMetrics(report)
     }
 
     @Test func invalidURLIsATypedError() async {
