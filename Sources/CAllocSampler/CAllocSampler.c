@@ -17,20 +17,22 @@
  *    directly and are never sampled (no recursion). We hold no lock of our own while
  *    unwinding, and we are outside glibc's malloc (before returning the pointer), so
  *    libunwind taking the loader lock through dl_iterate_phdr cannot invert any order
- *    with malloc's arena locks. The stack goes straight into a preallocated table slot
- *    claimed by CAS: open addressing by pointer, bounded probes, no resizing; when no
- *    slot is free within the probe limit the sample is counted as dropped.
- *  - On, per free: bounded probe of the table; a matching LIVE entry is flipped to
- *    FREED by one CAS on its key word (pointer | state), before the memory is returned
- *    to glibc, so the address cannot be reallocated and re-sampled meanwhile.
- *  - The table is mmap'ed once and never unmapped, so a thread that read `g_enabled`
- *    just before a stop can still touch it safely. Writers of samples are counted in
- *    `g_inflight` (incremented before re-checking `g_enabled`, both sequentially
- *    consistent), and stop waits for them, so a reader after stop sees complete entries.
- *    A new session zeroes the table with madvise(MADV_DONTNEED). The one benign race
- *    left: a free stalled across a whole stop/start cycle whose address was re-sampled
- *    into the same slot would mark that sample freed: a mis-accounted sample, never a
- *    memory error.
+ *    with malloc's arena locks. The stack goes straight into a record of a preallocated
+ *    append-only log (index by fetch_add; full means dropped and counted), and the
+ *    pointer into a fixed live table (open addressing by pointer, bounded probes, slots
+ *    claimed by CAS, tombstones reused, no resizing; no slot nearby means the sample
+ *    counts as allocated but untracked, and as dropped).
+ *  - On, per free: bounded probe of the live table; a matching LIVE key is swapped for
+ *    a tombstone by one CAS and its record marked FREED, before the memory goes back to
+ *    glibc, so the address cannot be reallocated and re-sampled meanwhile.
+ *  - Log and table are mmap'ed once and never unmapped, so a thread that read
+ *    `g_enabled` just before a stop can still touch them safely. Writers of samples are
+ *    counted in `g_inflight` (incremented before re-checking `g_enabled`, both
+ *    sequentially consistent), and stop waits for them, so a reader after stop sees
+ *    complete records. A new session zeroes both with madvise(MADV_DONTNEED). The one
+ *    benign race left: a free stalled across a whole stop/start cycle whose address
+ *    was re-sampled meanwhile would mark that new sample freed: a mis-accounted
+ *    sample, never a memory error.
  */
 #define _GNU_SOURCE 1
 #include "CAllocSampler.h"
@@ -60,17 +62,39 @@ extern void *__libc_pvalloc(size_t size);
 #define GUTS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GUTS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* 2^15 entries of 552 bytes: 17 MiB of address space, touched only as samples land. */
-#define TABLE_BITS 15
-#define TABLE_CAPACITY (1L << TABLE_BITS)
+/* The sample log: 2^15 records of 552 bytes, 17 MiB of address space touched only as
+ * samples land (32768 samples are 16 GiB allocated at the default interval). */
+#define LOG_BITS 15
+#define LOG_CAPACITY (1L << LOG_BITS)
+/* The live table: pointer -> log index, 2^16 entries of 16 bytes. */
+#define LIVE_BITS 16
+#define LIVE_CAPACITY (1L << LIVE_BITS)
 #define MAX_PROBES 64
+
+/* Live-table keys: 0 empty, TOMBSTONE (reusable), pointer | WRITING, pointer | LIVE.
+ * malloc pointers are 16-byte aligned, so the low bits are free and no key equals 3. */
+#define KEY_TOMBSTONE ((uintptr_t)3)
+#define KEY_WRITING ((uintptr_t)1)
+#define KEY_LIVE ((uintptr_t)2)
+#define KEY_FLAGS ((uintptr_t)15)
+
+/* Record state for a sample that could not be entered in the live table: it counts as
+ * allocated but, never being matched by a free, not as in use. */
+#define RECORD_UNTRACKED 3
+
+typedef struct live_entry {
+    _Atomic uintptr_t key;
+    long index;
+} live_entry_t;
 
 static atomic_int g_enabled;
 static atomic_long g_inflight;
 static atomic_ulong g_generation;
 static atomic_ulong g_seed_counter;
 static long g_mean_interval = 512 * 1024;
-static guts_alloc_sample_t *_Atomic g_table;
+static guts_alloc_sample_t *_Atomic g_log;
+static live_entry_t *_Atomic g_live;
+static atomic_long g_log_next;
 static atomic_long g_samples;
 static atomic_long g_dropped_full;
 static atomic_long g_sampled_frees;
@@ -128,10 +152,14 @@ static void reseed(struct thread_state *state, unsigned long generation) {
     state->countdown = draw_interval(state);
 }
 
-/* ---- The table ----------------------------------------------------------------- */
+/* ---- The log and the live table ----------------------------------------------- */
 
-static inline long slot_for(uintptr_t pointer) {
-    return (long)(((pointer >> 4) * 0x9E3779B97F4A7C15ULL) >> (64 - TABLE_BITS));
+static inline long slot_for(uintptr_t address) {
+    return (long)(((address >> 4) * 0x9E3779B97F4A7C15ULL) >> (64 - LIVE_BITS));
+}
+
+static inline _Atomic uintptr_t *record_state(guts_alloc_sample_t *record) {
+    return (_Atomic uintptr_t *)&record->state;
 }
 
 /* Records `pointer` (just allocated, not yet returned to its caller). noinline: its
@@ -139,28 +167,36 @@ static inline long slot_for(uintptr_t pointer) {
 static __attribute__((noinline)) void record_sample(void *pointer, size_t size) {
     tls.busy = 1;
     atomic_fetch_add(&g_inflight, 1);
-    guts_alloc_sample_t *table = atomic_load_explicit(&g_table, memory_order_acquire);
-    if (atomic_load(&g_enabled) && table != NULL && pointer != NULL) {
-        uintptr_t address = (uintptr_t)pointer & ~GUTS_ALLOC_STATE_MASK;
-        long slot = slot_for(address);
-        guts_alloc_sample_t *entry = NULL;
-        for (int probe = 0; probe < MAX_PROBES; probe++) {
-            guts_alloc_sample_t *candidate = &table[(slot + probe) & (TABLE_CAPACITY - 1)];
-            uintptr_t expected = 0;
-            if (atomic_load_explicit((_Atomic uintptr_t *)&candidate->key, memory_order_relaxed) == 0
-                && atomic_compare_exchange_strong((_Atomic uintptr_t *)&candidate->key, &expected,
-                                                  address | GUTS_ALLOC_STATE_WRITING)) {
-                entry = candidate;
-                break;
+    guts_alloc_sample_t *log = atomic_load_explicit(&g_log, memory_order_acquire);
+    live_entry_t *live = atomic_load_explicit(&g_live, memory_order_acquire);
+    if (atomic_load(&g_enabled) && log != NULL && live != NULL && pointer != NULL) {
+        long index = atomic_fetch_add_explicit(&g_log_next, 1, memory_order_relaxed);
+        if (index < LOG_CAPACITY) {
+            guts_alloc_sample_t *record = &log[index];
+            record->size = size;
+            record->thread = (int32_t)syscall(SYS_gettid);
+            int depth = unw_backtrace((void **)record->frames, GUTS_ALLOC_MAX_DEPTH);
+            record->depth = depth > 0 ? depth : 0;
+
+            uintptr_t address = (uintptr_t)pointer & ~KEY_FLAGS;
+            long slot = slot_for(address);
+            live_entry_t *entry = NULL;
+            for (int probe = 0; probe < MAX_PROBES && entry == NULL; probe++) {
+                live_entry_t *candidate = &live[(slot + probe) & (LIVE_CAPACITY - 1)];
+                uintptr_t current = atomic_load_explicit(&candidate->key, memory_order_relaxed);
+                if ((current == 0 || current == KEY_TOMBSTONE)
+                    && atomic_compare_exchange_strong(&candidate->key, &current, address | KEY_WRITING)) {
+                    entry = candidate;
+                }
             }
-        }
-        if (entry != NULL) {
-            entry->size = size;
-            entry->thread = (int32_t)syscall(SYS_gettid);
-            int depth = unw_backtrace((void **)entry->frames, GUTS_ALLOC_MAX_DEPTH);
-            entry->depth = depth > 0 ? depth : 0;
-            atomic_store_explicit((_Atomic uintptr_t *)&entry->key, address | GUTS_ALLOC_STATE_LIVE,
-                                  memory_order_release);
+            if (entry != NULL) {
+                atomic_store_explicit(record_state(record), GUTS_ALLOC_RECORD_LIVE, memory_order_relaxed);
+                entry->index = index;
+                atomic_store_explicit(&entry->key, address | KEY_LIVE, memory_order_release);
+            } else {
+                atomic_store_explicit(record_state(record), RECORD_UNTRACKED, memory_order_relaxed);
+                atomic_fetch_add_explicit(&g_dropped_full, 1, memory_order_relaxed);
+            }
             atomic_fetch_add_explicit(&g_samples, 1, memory_order_relaxed);
         } else {
             atomic_fetch_add_explicit(&g_dropped_full, 1, memory_order_relaxed);
@@ -187,16 +223,22 @@ static inline __attribute__((always_inline)) void note_allocation(void *pointer,
 static inline __attribute__((always_inline)) void note_free(void *pointer) {
     if (GUTS_LIKELY(!atomic_load_explicit(&g_enabled, memory_order_relaxed))) return;
     if (pointer == NULL) return;
-    guts_alloc_sample_t *table = atomic_load_explicit(&g_table, memory_order_acquire);
-    if (table == NULL) return;
-    uintptr_t address = (uintptr_t)pointer & ~GUTS_ALLOC_STATE_MASK;
+    live_entry_t *live = atomic_load_explicit(&g_live, memory_order_acquire);
+    guts_alloc_sample_t *log = atomic_load_explicit(&g_log, memory_order_acquire);
+    if (live == NULL || log == NULL) return;
+    uintptr_t address = (uintptr_t)pointer & ~KEY_FLAGS;
     long slot = slot_for(address);
     for (int probe = 0; probe < MAX_PROBES; probe++) {
-        _Atomic uintptr_t *key = (_Atomic uintptr_t *)&table[(slot + probe) & (TABLE_CAPACITY - 1)].key;
-        uintptr_t current = atomic_load_explicit(key, memory_order_relaxed);
+        live_entry_t *entry = &live[(slot + probe) & (LIVE_CAPACITY - 1)];
+        uintptr_t current = atomic_load_explicit(&entry->key, memory_order_acquire);
         if (current == 0) return;
-        if (current == (address | GUTS_ALLOC_STATE_LIVE)) {
-            if (atomic_compare_exchange_strong(key, &current, address | GUTS_ALLOC_STATE_FREED)) {
+        if (current == (address | KEY_LIVE)) {
+            /* Read before the CAS: afterwards the slot may be reused at once. */
+            long index = entry->index;
+            if (atomic_compare_exchange_strong(&entry->key, &current, KEY_TOMBSTONE)) {
+                if (index >= 0 && index < LOG_CAPACITY) {
+                    atomic_store_explicit(record_state(&log[index]), GUTS_ALLOC_RECORD_FREED, memory_order_relaxed);
+                }
                 atomic_fetch_add_explicit(&g_sampled_frees, 1, memory_order_relaxed);
             }
             return;
@@ -271,26 +313,32 @@ int guts_alloc_sampler_is_interposed(void) {
         && dlsym(RTLD_DEFAULT, "free") == (void *)&free;
 }
 
+static void *map_zeroed(void *existing, size_t bytes) {
+    if (existing != NULL) {
+        /* No sample writer is running (stop waited for them): zero and release. */
+        madvise(existing, bytes, MADV_DONTNEED);
+        return existing;
+    }
+    void *mapped = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return mapped == MAP_FAILED ? NULL : mapped;
+}
+
 int guts_alloc_sampler_start(long mean_interval_bytes) {
     if (atomic_load(&g_enabled)) return -1;
-    size_t bytes = (size_t)TABLE_CAPACITY * sizeof(guts_alloc_sample_t);
-    guts_alloc_sample_t *table = atomic_load(&g_table);
-    if (table == NULL) {
-        void *mapped = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mapped == MAP_FAILED) return -2;
-        table = (guts_alloc_sample_t *)mapped;
-    } else {
-        /* No sample writer is running (stop waited for them); zero and release. */
-        madvise(table, bytes, MADV_DONTNEED);
-    }
+    guts_alloc_sample_t *log = map_zeroed(atomic_load(&g_log), (size_t)LOG_CAPACITY * sizeof(guts_alloc_sample_t));
+    if (log == NULL) return -2;
+    atomic_store(&g_log, log);
+    live_entry_t *live = map_zeroed(atomic_load(&g_live), (size_t)LIVE_CAPACITY * sizeof(live_entry_t));
+    if (live == NULL) return -2;
     /* Resolve libunwind's lazy state before the first sample. */
     void *warm[GUTS_ALLOC_MAX_DEPTH];
     (void)unw_backtrace(warm, GUTS_ALLOC_MAX_DEPTH);
     g_mean_interval = mean_interval_bytes > 0 ? mean_interval_bytes : 1;
+    atomic_store(&g_log_next, 0);
     atomic_store(&g_samples, 0);
     atomic_store(&g_dropped_full, 0);
     atomic_store(&g_sampled_frees, 0);
-    atomic_store(&g_table, table);
+    atomic_store(&g_live, live);
     atomic_fetch_add(&g_generation, 1);
     atomic_store(&g_enabled, 1);
     return 0;
@@ -306,9 +354,14 @@ void guts_alloc_sampler_stop(void) {
 
 int guts_alloc_sampler_is_running(void) { return atomic_load(&g_enabled); }
 
-const guts_alloc_sample_t *guts_alloc_sampler_table(void) { return atomic_load(&g_table); }
+const guts_alloc_sample_t *guts_alloc_sampler_table(void) { return atomic_load(&g_log); }
 
-long guts_alloc_sampler_capacity(void) { return TABLE_CAPACITY; }
+long guts_alloc_sampler_capacity(void) { return LOG_CAPACITY; }
+
+long guts_alloc_sampler_count(void) {
+    long count = atomic_load(&g_log_next);
+    return count < LOG_CAPACITY ? count : LOG_CAPACITY;
+}
 
 guts_alloc_counters_t guts_alloc_sampler_counters(void) {
     guts_alloc_counters_t counters = {
@@ -319,6 +372,6 @@ guts_alloc_counters_t guts_alloc_sampler_counters(void) {
     return counters;
 }
 
-uintptr_t guts_alloc_sampler_load_key(const guts_alloc_sample_t *entry) {
-    return atomic_load_explicit((_Atomic uintptr_t *)&entry->key, memory_order_acquire);
+uintptr_t guts_alloc_sampler_load_state(const guts_alloc_sample_t *entry) {
+    return atomic_load_explicit((_Atomic uintptr_t *)&entry->state, memory_order_acquire);
 }

@@ -9,8 +9,9 @@ import Glibc
 /// aligned allocators, forwarding each to glibc. While no session is open the wrappers
 /// only forward. During a session every thread counts allocated bytes down from an
 /// exponentially distributed interval of mean `sampleInterval`; the allocation that
-/// crosses zero is recorded with its stack into a fixed lock-free table, and a later
-/// `free` of that pointer marks the record freed. Each record stands for
+/// crosses zero is recorded with its stack into a fixed append-only log and a lock-free
+/// live table keyed by pointer, and a later `free` of that pointer marks the record
+/// freed (see `CAllocSampler.c` for why this is safe under every allocation). Each record stands for
 /// `size / (1 - exp(-size / sampleInterval))` bytes, the unbiased estimate for this
 /// sampling scheme (about `sampleInterval` for small allocations, `size` for huge ones).
 ///
@@ -57,8 +58,8 @@ public enum AllocationProfiler {
         try session.withLock { (current: inout Session?) throws(ProfilerError) in
             guard let active = current else { throw .noAllocationProfile }
             current = nil
-            // Waits for threads still writing a record; the table stays mapped and is
-            // only cleared by the next start, which this lock keeps out while we read.
+            // Waits for threads still writing a record; the log stays mapped and is only
+            // cleared by the next start, which this lock keeps out while we read.
             guts_alloc_sampler_stop()
             let duration = Int(CPUProfiler.monotonicNanos() - active.startMonotonic)
             var allocated: [RawCPUProfile.StackKey: Int] = [:]
@@ -66,10 +67,10 @@ public enum AllocationProfiler {
             var statistics = AllocationStatistics(sampleInterval: active.sampleInterval, durationNanos: duration)
             if let table = guts_alloc_sampler_table() {
                 let interval = Double(active.sampleInterval)
-                for index in 0..<guts_alloc_sampler_capacity() {
-                    let key = guts_alloc_sampler_load_key(table + index)
-                    let state = key & UInt(GUTS_ALLOC_STATE_MASK)
-                    guard state == UInt(GUTS_ALLOC_STATE_LIVE) || state == UInt(GUTS_ALLOC_STATE_FREED) else { continue }
+                for index in 0..<guts_alloc_sampler_count() {
+                    let state = guts_alloc_sampler_load_state(table + index)
+                    // LIVE, FREED, or untracked (allocated, never matched by a free).
+                    guard state != UInt(GUTS_ALLOC_RECORD_WRITING) else { continue }
                     var entry = table[index]
                     let depth = Int(max(0, min(entry.depth, GUTS_ALLOC_MAX_DEPTH)))
                     let addresses = withUnsafeBytes(of: &entry.frames) { Array($0.bindMemory(to: UInt.self).prefix(depth)) }
@@ -78,7 +79,7 @@ public enum AllocationProfiler {
                     let stack = RawCPUProfile.StackKey(thread: entry.thread, addresses: addresses)
                     allocated[stack, default: 0] += weight
                     statistics.allocatedBytes += weight
-                    if state == UInt(GUTS_ALLOC_STATE_LIVE) {
+                    if state == UInt(GUTS_ALLOC_RECORD_LIVE) {
                         inUse[stack, default: 0] += weight
                         statistics.inUseBytes += weight
                         statistics.inUseSamples += 1
@@ -176,7 +177,8 @@ public struct AllocationStatistics: Sendable, Codable, Equatable {
     public var sampleInterval: Int
     /// Allocations recorded.
     public var samples = 0
-    /// Samples lost because the table had no free slot near the pointer's hash.
+    /// Samples lost because the log was full, or not tracked for `free` because the live
+    /// table had no slot near the pointer's hash (those count as allocated only).
     public var droppedFull = 0
     /// Recorded allocations freed before the session stopped.
     public var sampledFrees = 0
@@ -194,7 +196,7 @@ public struct AllocationStatistics: Sendable, Codable, Equatable {
 
     /// One line for reports.
     public var summary: String {
-        "\(samples) allocation samples (1 per \(sampleInterval) bytes), \(droppedFull) dropped (table full); "
+        "\(samples) allocation samples (1 per \(sampleInterval) bytes), \(droppedFull) dropped (log or table full); "
             + "~\(allocatedBytes / 1024) KiB allocated, ~\(inUseBytes / 1024) KiB still in use over "
             + String(format: "%.2f", Double(durationNanos) / 1e9) + " s"
     }

@@ -16,20 +16,20 @@
  * of a global flag. While it is on, each thread counts bytes down from an exponentially
  * distributed interval of mean N; an allocation that crosses zero is recorded (size,
  * pointer, stack) into a fixed, preallocated, lock-free table, and a later free of that
- * pointer marks the entry freed. See CAllocSampler.c for the safety argument. */
+ * pointer marks the record freed. See CAllocSampler.c for the safety argument. */
 
 /* Frames kept per sampled stack (leaf first, including the sampler's own frame). */
 #define GUTS_ALLOC_MAX_DEPTH 64
 
-/* Entry states, kept in the low bits of `key` (malloc pointers are 16-byte aligned). */
-#define GUTS_ALLOC_STATE_MASK ((uintptr_t)15)
-#define GUTS_ALLOC_STATE_WRITING ((uintptr_t)1)
-#define GUTS_ALLOC_STATE_LIVE ((uintptr_t)2)
-#define GUTS_ALLOC_STATE_FREED ((uintptr_t)3)
+/* Record states. */
+#define GUTS_ALLOC_RECORD_WRITING 0
+#define GUTS_ALLOC_RECORD_LIVE 1
+#define GUTS_ALLOC_RECORD_FREED 2
 
+/* One sampled allocation, in an append-only log. */
 typedef struct guts_alloc_sample {
-    /* 0: empty; otherwise pointer | state. Written only with atomics. */
-    uintptr_t key;
+    /* GUTS_ALLOC_RECORD_*; written only with atomics. */
+    uintptr_t state;
     /* Requested size in bytes. */
     uint64_t size;
     /* Linux thread id of the allocating thread. */
@@ -43,7 +43,7 @@ typedef struct guts_alloc_sample {
 typedef struct guts_alloc_counters {
     /* Samples recorded into the table. */
     long samples;
-    /* Samples lost because no free slot was found within the probe limit. */
+    /* Samples lost because the log was full or no live-table slot was free nearby. */
     long dropped_full;
     /* Frees (and reallocs) that found their sampled pointer in the table. */
     long sampled_frees;
@@ -64,15 +64,16 @@ void guts_alloc_sampler_stop(void);
 /* Whether a session is running. */
 int guts_alloc_sampler_is_running(void);
 
-/* The table (valid for the process lifetime once a session has started; NULL before)
- * and its number of entries. */
+/* The sample log (mapped for the process lifetime once a session has started; NULL
+ * before) and the number of records written in the current or last session. */
 const guts_alloc_sample_t *guts_alloc_sampler_table(void);
 long guts_alloc_sampler_capacity(void);
+long guts_alloc_sampler_count(void);
 
 /* Counters of the current (or last) session. */
 guts_alloc_counters_t guts_alloc_sampler_counters(void);
 
-/* Atomic load of an entry's key, for readers. */
-uintptr_t guts_alloc_sampler_load_key(const guts_alloc_sample_t *entry);
+/* Atomic load of a record's state, for readers. */
+uintptr_t guts_alloc_sampler_load_state(const guts_alloc_sample_t *entry);
 
 #endif
