@@ -91,7 +91,7 @@ static atomic_int g_enabled;
 static atomic_long g_inflight;
 static atomic_ulong g_generation;
 static atomic_ulong g_seed_counter;
-static long g_mean_interval = 512 * 1024;
+static atomic_long g_mean_interval = 512 * 1024;
 static guts_alloc_sample_t *_Atomic g_log;
 static live_entry_t *_Atomic g_live;
 static atomic_long g_log_next;
@@ -137,7 +137,7 @@ static inline double natural_log(double u) {
 static inline long draw_interval(struct thread_state *state) {
     /* u uniform in (0, 1]. */
     double u = (double)((next_random(state) >> 11) + 1) * (1.0 / 9007199254740992.0);
-    double interval = -natural_log(u) * (double)g_mean_interval;
+    double interval = -natural_log(u) * (double)atomic_load_explicit(&g_mean_interval, memory_order_relaxed);
     if (interval < 1) return 1;
     if (interval > (double)(1L << 62)) return 1L << 62;
     return (long)interval;
@@ -333,7 +333,7 @@ int guts_alloc_sampler_start(long mean_interval_bytes) {
     /* Resolve libunwind's lazy state before the first sample. */
     void *warm[GUTS_ALLOC_MAX_DEPTH];
     (void)unw_backtrace(warm, GUTS_ALLOC_MAX_DEPTH);
-    g_mean_interval = mean_interval_bytes > 0 ? mean_interval_bytes : 1;
+    atomic_store(&g_mean_interval, mean_interval_bytes > 0 ? mean_interval_bytes : 1);
     atomic_store(&g_log_next, 0);
     atomic_store(&g_samples, 0);
     atomic_store(&g_dropped_full, 0);
