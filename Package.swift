@@ -39,7 +39,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "GutsProfiler", dependencies: ["GutsGit", "CUnwind", "CSystemSupport"]),
+        // Interposes malloc and friends (forwarding to glibc) for sampled allocation
+        // stacks; linked into every executable that links GutsProfiler.
+        .target(
+            name: "CAllocSampler",
+            cSettings: [.unsafeFlags(["-O2", "-fno-omit-frame-pointer"])],
+            linkerSettings: [.linkedLibrary("unwind")]
+        ),
+        .target(name: "GutsProfiler", dependencies: ["GutsGit", "CUnwind", "CSystemSupport", "CAllocSampler"]),
         .target(
             name: "GutsBench",
             dependencies: [

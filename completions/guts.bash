@@ -334,7 +334,7 @@ _guts_profile_record() {
     repeating_flags=()
     non_repeating_flags=(--threads --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node --token --data-dir --since --duration --rate --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval)
+    non_repeating_options=(--node --token --data-dir --since --duration --rate --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval --alloc-svg --alloc-folded --inuse-svg --inuse-folded --alloc-interval)
     __guts_offer_flags_options -1
 
     # Offer option value completions
@@ -379,6 +379,21 @@ _guts_profile_record() {
         return
         ;;
     '--memory-interval')
+        return
+        ;;
+    '--alloc-svg')
+        return
+        ;;
+    '--alloc-folded')
+        return
+        ;;
+    '--inuse-svg')
+        return
+        ;;
+    '--inuse-folded')
+        return
+        ;;
+    '--alloc-interval')
         return
         ;;
     esac

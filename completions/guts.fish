@@ -30,7 +30,7 @@ function __guts_parse_tokens -S
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'record'
-                __guts_parse_subcommand -r 1 'node=' 'token=' 'data-dir=' 'since=' 'duration=' 'rate=' 'folded=' 'svg=' 'speedscope=' 'pprof=' 'memory-csv=' 'memory-json=' 'memory-svg=' 'memory-interval=' 'threads' 'version' 'h/help'
+                __guts_parse_subcommand -r 1 'node=' 'token=' 'data-dir=' 'since=' 'duration=' 'rate=' 'folded=' 'svg=' 'speedscope=' 'pprof=' 'memory-csv=' 'memory-json=' 'memory-svg=' 'memory-interval=' 'alloc-svg=' 'alloc-folded=' 'inuse-svg=' 'inuse-folded=' 'alloc-interval=' 'threads' 'version' 'h/help'
             case 'diff'
                 __guts_parse_subcommand 2 'svg=' 'title=' 'version' 'h/help'
             end
@@ -184,6 +184,11 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" memory-json' -l 'memory-json' -d 'Write the memory timeline as JSON here.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" memory-svg' -l 'memory-svg' -d 'Write a plot of the memory timeline here.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" memory-interval' -l 'memory-interval' -d 'Memory sampling interval.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" alloc-svg' -l 'alloc-svg' -d 'Write an SVG flamegraph of sampled allocated bytes here.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" alloc-folded' -l 'alloc-folded' -d 'Write folded stacks of sampled allocated bytes here.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" inuse-svg' -l 'inuse-svg' -d 'Write an SVG flamegraph of sampled bytes still in use at the end here.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" inuse-folded' -l 'inuse-folded' -d 'Write folded stacks of sampled bytes still in use at the end here.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" alloc-interval' -l 'alloc-interval' -d 'Mean bytes allocated between allocation samples.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" threads' -l 'threads' -d 'Add a root frame per thread (thread <tid>) to every stack.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" version' -l 'version' -d 'Show the version.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -40,7 +40,10 @@ public enum PprofEncoder {
         }
 
         var writer = ProtobufWriter()
-        for (type, unit) in [(samplesType, countUnit), (cpuType, nanosUnit)] {
+        let isBytes = profile.valueUnit == .bytes
+        let valueTypes = isBytes ? [(strings.index("space"), strings.index("bytes"))]
+            : [(samplesType, countUnit), (cpuType, nanosUnit)]
+        for (type, unit) in valueTypes {
             writer.message(1) { valueType in
                 valueType.int64(1, type)
                 valueType.int64(2, unit)
@@ -51,7 +54,7 @@ public enum PprofEncoder {
             let ids = sample.frames.reversed().map(locationID)
             writer.message(2) { message in
                 message.packedUInt64(1, ids)
-                message.packedInt64(2, [Int64(sample.count), Int64(sample.count) * period])
+                message.packedInt64(2, isBytes ? [Int64(sample.count)] : [Int64(sample.count), Int64(sample.count) * period])
             }
         }
         for (id, mapping) in mappings {
@@ -89,13 +92,14 @@ public enum PprofEncoder {
         }
         writer.int64(9, profile.startNanos)
         writer.int64(10, profile.durationNanos)
+        let periodType = valueTypes[valueTypes.count - 1]
         writer.message(11) { valueType in
-            valueType.int64(1, cpuType)
-            valueType.int64(2, nanosUnit)
+            valueType.int64(1, periodType.0)
+            valueType.int64(2, periodType.1)
         }
-        writer.int64(12, period)
+        writer.int64(12, isBytes ? 1 : period)
         if let comment { writer.packedInt64(13, [comment]) }
-        writer.int64(14, cpuType)
+        writer.int64(14, periodType.0)
         return writer.bytes
     }
 

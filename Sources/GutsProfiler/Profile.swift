@@ -50,7 +50,17 @@ public struct Profile: Sendable {
         }
     }
 
+    /// What a sample's `count` measures.
+    public enum ValueUnit: String, Sendable, Codable {
+        /// CPU samples (each `periodNanos` of CPU time when that is known).
+        case samples
+        /// Bytes (allocation profiles).
+        case bytes
+    }
+
     public var samples: [Sample]
+    /// What `Sample.count` measures; encoders label their output with it.
+    public var valueUnit: ValueUnit = .samples
     /// Nanoseconds of CPU time per sample.
     public var periodNanos: Int64
     public var durationNanos: Int64

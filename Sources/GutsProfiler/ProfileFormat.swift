@@ -24,7 +24,7 @@ public enum ProfileFormat: String, Sendable, CaseIterable {
     public func render(_ profile: Profile, title: String = "guts profile") throws(ProfilerError) -> [UInt8] {
         switch self {
         case .folded: return Array(FoldedStacks.encode(profile).utf8)
-        case .svg: return Array(FlameGraphSVG.render(profile, options: .init(title: title)).utf8)
+        case .svg: return Array(FlameGraphSVG.render(profile, options: .init(title: title, countName: profile.valueUnit == .bytes ? "bytes" : "samples")).utf8)
         case .speedscope: return try SpeedscopeEncoder.encode(profile, name: title)
         case .pprof: return try PprofEncoder.encode(profile)
         }

@@ -8,6 +8,13 @@ public enum ProfilerError: Error, CustomStringConvertible, Sendable, Equatable {
     case io(path: String, message: String)
     case malformedInput(String)
     case compression(String)
+    /// `AllocationProfiler.start` while an allocation profile is being recorded.
+    case allocationProfileRunning
+    /// `AllocationProfiler.stop` without a session.
+    case noAllocationProfile
+    /// This executable's malloc is not the sampler's (CAllocSampler not linked in).
+    case allocationSamplerUnavailable
+    case invalidSampleInterval(Int)
 
     public var description: String {
         switch self {
@@ -19,6 +26,10 @@ public enum ProfilerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .io(let path, let message): return "\(path): \(message)"
         case .malformedInput(let message): return "malformed input: \(message)"
         case .compression(let message): return "compression failed: \(message)"
+        case .allocationProfileRunning: return "an allocation profile is already being recorded in this process"
+        case .noAllocationProfile: return "no allocation profile is being recorded"
+        case .allocationSamplerUnavailable: return "allocation sampling is unavailable: malloc is not interposed in this executable"
+        case .invalidSampleInterval(let bytes): return "allocation sample interval \(bytes) bytes is outside 1...1073741824"
         }
     }
 }

@@ -55,7 +55,7 @@ public enum SpeedscopeEncoder {
         }
         let total = weights.reduce(0, +)
         let file = File(shared: Shared(frames: frames),
-                        profiles: [SampledProfile(name: name, unit: period > 0 ? "nanoseconds" : "none",
+                        profiles: [SampledProfile(name: name, unit: profile.valueUnit == .bytes ? "bytes" : period > 0 ? "nanoseconds" : "none",
                                                   startValue: 0, endValue: total, samples: stacks, weights: weights)],
                         name: name)
         let encoder = JSONEncoder()

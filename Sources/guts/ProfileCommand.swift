@@ -13,6 +13,7 @@ struct ProfileCommand: AsyncParsableCommand {
         guts profile --duration 30s --svg cpu.svg -- <guts subcommand ...>
         guts profile --node URL --duration 30s --svg cpu.svg --folded cpu.folded
         guts profile --node URL --since 10m --svg incident.svg   (node started with --profile-continuous)
+        guts profile --alloc-svg alloc.svg --inuse-svg inuse.svg -- <guts subcommand ...>
         guts profile diff BEFORE.folded AFTER.folded --svg diff.svg
         """,
         subcommands: [Record.self, Diff.self, SelfTest.self],
@@ -104,6 +105,21 @@ extension ProfileCommand {
         @Option(name: .customLong("memory-interval"), help: "Memory sampling interval.")
         var memoryInterval: String = "100ms"
 
+        @Option(name: .customLong("alloc-svg"), help: "Write an SVG flamegraph of sampled allocated bytes here.")
+        var allocSVG: String?
+
+        @Option(name: .customLong("alloc-folded"), help: "Write folded stacks of sampled allocated bytes here.")
+        var allocFolded: String?
+
+        @Option(name: .customLong("inuse-svg"), help: "Write an SVG flamegraph of sampled bytes still in use at the end here.")
+        var inUseSVG: String?
+
+        @Option(name: .customLong("inuse-folded"), help: "Write folded stacks of sampled bytes still in use at the end here.")
+        var inUseFolded: String?
+
+        @Option(name: .customLong("alloc-interval"), help: "Mean bytes allocated between allocation samples.")
+        var allocInterval: Int = AllocationProfiler.defaultSampleInterval
+
         @Flag(help: "Add a root frame per thread (thread <tid>) to every stack.")
         var threads = false
 
@@ -114,10 +130,13 @@ extension ProfileCommand {
             guard (1...10_000).contains(rate) else { throw ValidationError("--rate must be within 1...10000") }
             _ = try ProfileCommand.parseDuration(duration)
             _ = try ProfileCommand.parseDuration(memoryInterval)
+            guard (1...(1 << 30)).contains(allocInterval) else { throw ValidationError("--alloc-interval must be within 1...1073741824 bytes") }
             if isRemote {
                 guard command.isEmpty else { throw ValidationError("give either --node/--data-dir or a subcommand after --, not both") }
                 if let since { _ = try ProfileCommand.parseDuration(since) }
-                if since != nil && wantsMemory { throw ValidationError("--since dumps CPU samples only; the memory options need --duration") }
+                if since != nil && (wantsMemory || wantsAllocations) {
+                    throw ValidationError("--since dumps CPU samples only; the memory and allocation options need --duration")
+                }
                 return
             }
             guard since == nil else { throw ValidationError("--since needs --node (a node started with --profile-continuous)") }
@@ -128,6 +147,9 @@ extension ProfileCommand {
 
         var isRemote: Bool { node != nil || dataDirectory != nil }
         var wantsMemory: Bool { memoryCSV != nil || memoryJSON != nil || memorySVG != nil }
+        var wantsAllocated: Bool { allocSVG != nil || allocFolded != nil }
+        var wantsInUse: Bool { inUseSVG != nil || inUseFolded != nil }
+        var wantsAllocations: Bool { wantsAllocated || wantsInUse }
 
         func run() async throws {
             if isRemote { return try await runRemote() }
@@ -146,6 +168,15 @@ extension ProfileCommand {
 
             memory?.start()
             try CPUProfiler.start(rate: rate)
+            if wantsAllocations {
+                do {
+                    try AllocationProfiler.start(sampleInterval: allocInterval)
+                } catch {
+                    _ = try? CPUProfiler.stopRaw()
+                    _ = memory?.stop()
+                    throw error
+                }
+            }
             let (events, continuation) = AsyncStream.makeStream(of: Outcome.self)
             let work = Task.detached {
                 do {
@@ -167,9 +198,16 @@ extension ProfileCommand {
             timer.cancel()
             if case .timedOut = outcome { work.cancel() }
 
+            let allocations = wantsAllocations
+                ? try AllocationProfiler.stopWithStatistics(options: Symbolizer.Options(threadRootFrames: threads)) : nil
             let profile = try CPUProfiler.stop(options: Symbolizer.Options(threadRootFrames: threads))
             let timeline = memory?.stop()
-            try writeOutputs(profile: profile, timeline: timeline, title: "guts " + command.joined(separator: " "))
+            let title = "guts " + command.joined(separator: " ")
+            try writeOutputs(profile: profile, timeline: timeline, title: title)
+            if let allocations {
+                try writeAllocationOutputs(allocated: allocations.allocated, inUse: allocations.inUse, title: title)
+                ProfileCommand.printError("profile: " + allocations.statistics.summary)
+            }
             switch outcome {
             case .finished: ProfileCommand.printError("profile: subcommand finished")
             case .failed(let error): ProfileCommand.printError("profile: subcommand failed: \(error)")
@@ -204,10 +242,17 @@ extension ProfileCommand {
             let memoryQuery = ["format": "json", "seconds": query["seconds"] ?? "1",
                                "interval": "\(Int((try ProfileCommand.parseDuration(memoryInterval) * 1000).rounded()))"]
             let wantsMemory = self.wantsMemory
+            // The node has one allocation sampler: allocated and in-use windows run one
+            // after the other, each beside the CPU window.
+            var allocationKinds: [String] = []
+            if wantsAllocated { allocationKinds.append("allocated") }
+            if wantsInUse { allocationKinds.append("inuse") }
+            let allocationQuery = ["format": "folded", "seconds": query["seconds"] ?? "1", "interval": String(allocInterval)]
             do {
                 async let cpu = client.exchange("GET", "/admin/profile/cpu", query: query)
                 async let memory: Data? = wantsMemory ? client.send("GET", "/admin/profile/memory", query: memoryQuery) : nil
-                let (answer, memoryData) = try await (cpu, memory)
+                async let allocationBodies = Self.fetchAllocations(client: client, kinds: allocationKinds, query: allocationQuery)
+                let (answer, memoryData, allocationData) = try await (cpu, memory, allocationBodies)
                 var profile = try FoldedStacks.parse(String(decoding: answer.body, as: UTF8.self))
                 if let header = answer.headers["x-profile-statistics"],
                    let statistics = try? JSONDecoder().decode(SamplerStatistics.self, from: Data(header.utf8)) {
@@ -217,7 +262,15 @@ extension ProfileCommand {
                 }
                 let timeline = try memoryData.map { try JSONDecoder().decode(MemoryTimeline.self, from: $0) }
                 let window = since.map { "last \($0)" } ?? duration
-                try writeOutputs(profile: profile, timeline: timeline, title: "guts node \(client.baseURL) (\(window))")
+                let title = "guts node \(client.baseURL) (\(window))"
+                try writeOutputs(profile: profile, timeline: timeline, title: title)
+                var allocationProfiles: [String: Profile] = [:]
+                for (kind, data) in zip(allocationKinds, allocationData) {
+                    var parsed = try FoldedStacks.parse(String(decoding: data, as: UTF8.self))
+                    parsed.valueUnit = .bytes
+                    allocationProfiles[kind] = parsed
+                }
+                try writeAllocationOutputs(allocated: allocationProfiles["allocated"], inUse: allocationProfiles["inuse"], title: title)
                 ProfileCommand.printError("profile: node \(client.baseURL), \(answer.headers["x-profile-source"] ?? "on-demand") sampling, \(window)")
                 report(profile: profile)
             } catch let error as AdminError {
@@ -237,9 +290,29 @@ extension ProfileCommand {
                 if let memorySVG { try ProfileCommand.write(Array(timeline.svg(title: title + " — memory").utf8), to: memorySVG) }
             }
             let anyOutput = folded != nil || svg != nil || speedscope != nil || pprof != nil
-            if !anyOutput {
+            if !anyOutput && !wantsAllocations && !wantsMemory {
                 ProfileCommand.printError("no CPU output requested (--folded, --svg, --speedscope, --pprof); folded stacks follow on stdout")
                 try ProfileCommand.write(Array(FoldedStacks.encode(profile).utf8), to: "-")
+            }
+        }
+
+        private static func fetchAllocations(client: NodeClient, kinds: [String], query: [String: String]) async throws -> [Data] {
+            var bodies: [Data] = []
+            for kind in kinds {
+                var kindQuery = query
+                kindQuery["kind"] = kind
+                bodies.append(try await client.send("GET", "/admin/profile/allocations", query: kindQuery))
+            }
+            return bodies
+        }
+
+        private func writeAllocationOutputs(allocated: Profile?, inUse: Profile?, title: String) throws {
+            let requested: [(Profile?, ProfileFormat, String?, String)] = [
+                (allocated, .svg, allocSVG, "allocated bytes"), (allocated, .folded, allocFolded, "allocated bytes"),
+                (inUse, .svg, inUseSVG, "bytes in use"), (inUse, .folded, inUseFolded, "bytes in use"),
+            ]
+            for case let (profile?, format, path?, label) in requested {
+                try ProfileCommand.write(try format.render(profile, title: "\(title) — \(label)"), to: path)
             }
         }
 
@@ -330,7 +403,14 @@ extension ProfileCommand {
         @Flag(help: "Measure hot-loop throughput without and with the sampler at --rate.")
         var overhead = false
 
+        @Flag(help: "Check the allocation profiler instead (with --overhead: allocation throughput with sampling off and on).")
+        var alloc = false
+
+        @Option(name: .customLong("alloc-interval"), help: "Mean bytes between allocation samples for --alloc --overhead.")
+        var allocInterval: Int = AllocationProfiler.defaultSampleInterval
+
         func run() async throws {
+            if alloc { return try runAllocation() }
             if overhead {
                 let result = try ProfilerSelfTest.measureOverhead(seconds: seconds, rate: rate)
                 print("without profiler: \(String(format: "%.2f", result.callsPerSecondWithout)) calls/s")
@@ -350,6 +430,30 @@ extension ProfileCommand {
             if let statistics = outcome.profile.statistics { print("sampler: \(statistics.summary)") }
             guard outcome.passed else {
                 print("selftest FAILED: hotLoopForProfilerTest does not carry most samples")
+                throw ExitCode(1)
+            }
+            print("selftest passed")
+        }
+
+        private func runAllocation() throws {
+            guard AllocationProfiler.isAvailable else {
+                print("selftest FAILED: malloc is not interposed in this executable")
+                throw ExitCode(1)
+            }
+            if overhead {
+                let result = try AllocationSelfTest.measureOverhead(seconds: seconds, sampleInterval: allocInterval)
+                print("sampling off: \(String(format: "%.0f", result.allocationsPerSecondOff)) malloc+free/s")
+                print("sampling on (1 per \(allocInterval) bytes): \(String(format: "%.0f", result.allocationsPerSecondOn)) malloc+free/s")
+                print("slowdown: \(String(format: "%.2f", result.slowdown * 100))%")
+                print("sampler: \(result.statistics.summary)")
+                return
+            }
+            let outcome = try AllocationSelfTest.run()
+            print("sampler: \(outcome.result.statistics.summary)")
+            print("known sites: \(String(format: "%.1f", outcome.knownAllocatedFraction * 100))% of allocated bytes")
+            print("kept site in use: ~\(outcome.keptInUseBytes) of \(outcome.keptBytes) bytes; freed site in use: \(outcome.freedInUseBytes) bytes")
+            guard outcome.passed else {
+                print("selftest FAILED: the known allocation sites are not where the profile puts the bytes")
                 throw ExitCode(1)
             }
             print("selftest passed")

@@ -62,7 +62,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: work) }
 
         let output = try guts("profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --duration 3s --rate 199 "
-                              + "--folded cpu.folded --svg cpu.svg --speedscope cpu.json --memory-csv memory.csv", in: work)
+                              + "--folded cpu.folded --svg cpu.svg --speedscope cpu.json --memory-csv memory.csv "
+                              + "--alloc-folded alloc.folded --alloc-svg alloc.svg", in: work)
         #expect(output.stderr.contains("profile: samples "))
         let folded = String(decoding: FileManager.default.contents(atPath: work + "/cpu.folded") ?? Data(), as: UTF8.self)
         let stacks = try #require(parseFolded(folded), "folded output does not parse:\n\(folded.prefix(500))")
@@ -76,6 +77,22 @@ import Testing
         let memory = String(decoding: FileManager.default.contents(atPath: work + "/memory.csv") ?? Data(), as: UTF8.self)
         #expect(memory.hasPrefix("seconds,arena,in_use,free,mmapped,releasable,rss,rocksdb_block_cache,rocksdb_memtables,rocksdb_table_readers\n"))
         #expect(memory.split(separator: "\n").count > 10)
+
+        // Allocation stacks sampled in the node, beside the CPU window.
+        let allocated = String(decoding: FileManager.default.contents(atPath: work + "/alloc.folded") ?? Data(), as: UTF8.self)
+        let allocationStacks = try #require(parseFolded(allocated), "allocation folded output does not parse:\n\(allocated.prefix(500))")
+        #expect(allocationStacks.reduce(0) { $0 + $1.count } >= 512 * 1024)
+        #expect(allocationStacks.contains { $0.frames.contains(where: isNodeFrame) }, "no node frame in\n\(allocated.prefix(2000))")
+        #expect(XMLParser(data: FileManager.default.contents(atPath: work + "/alloc.svg") ?? Data()).parse())
+    }
+
+    /// The `guts` executable's malloc is the sampler's: a known allocation site carries
+    /// the allocated bytes, and memory freed before the stop is absent from in-use.
+    @Test func allocationSelfTestPassesInTheGutsExecutable() throws {
+        let work = try Shell.temporaryDirectory("profile-alloc-selftest")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let output = try guts("profile selftest --alloc", in: work)
+        #expect(output.stdout.contains("selftest passed"), "\(output.stdout)")
     }
 
     @Test func profileEndpointsRequireTheAdminToken() async throws {
@@ -84,6 +101,12 @@ import Testing
         #expect(try await client.send("GET", "/admin/profile/cpu?seconds=1").status == 403)
         #expect(try await client.send("GET", "/admin/profile/cpu?seconds=1", token: NodeProcess.writeToken).status == 403)
         #expect(try await client.send("GET", "/admin/profile/memory?seconds=1").status == 403)
+        #expect(try await client.send("GET", "/admin/profile/allocations?seconds=1").status == 403)
+        let badKind = try await client.send("GET", "/admin/profile/allocations?seconds=1&kind=peak", token: NodeProcess.adminToken)
+        #expect(badKind.status == 400)
+        let inUse = try await client.send("GET", "/admin/profile/allocations?seconds=1&kind=inuse&interval=4096", token: NodeProcess.adminToken)
+        #expect(inUse.status == 200)
+        #expect(inUse.header("x-allocation-statistics")?.contains("\"samples\"") == true)
         let badFormat = try await client.send("GET", "/admin/profile/cpu?seconds=1&format=png", token: NodeProcess.adminToken)
         #expect(badFormat.status == 400)
         let tooLong = try await client.send("GET", "/admin/profile/cpu?seconds=3600", token: NodeProcess.adminToken)

@@ -16,6 +16,11 @@ import Hummingbird
 ///   covering the last 10 minutes (409 when continuous profiling is off).
 /// - `GET /admin/profile/memory?seconds=N&interval=MS&format=csv|json|svg` records the
 ///   malloc/RSS timeline with RocksDB's memtables, block cache and table readers.
+/// - `GET /admin/profile/allocations?seconds=N&kind=allocated|inuse&interval=BYTES&format=…`
+///   samples allocation stacks for N seconds (one sample per `interval` bytes, default
+///   512 KiB) and answers the bytes allocated meanwhile, or those still in use at the
+///   end, by allocating stack. One allocation session per node: 409 while one runs.
+///   Statistics travel in `x-allocation-statistics` (JSON).
 ///
 /// Sampler statistics travel in the `x-profile-statistics` header (JSON), so a caller
 /// can report samples taken and dropped whatever the format.
@@ -28,6 +33,7 @@ struct ProfileController: Sendable {
         let profile = router.group("/admin/profile")
         profile.get("/cpu") { request, _ in try await cpu(request) }
         profile.get("/memory") { request, _ in try await memory(request) }
+        profile.get("/allocations") { request, _ in try await allocations(request) }
     }
 
     func cpu(_ request: Request) async throws -> Response {
@@ -99,6 +105,36 @@ struct ProfileController: Sendable {
         default: (body, contentType) = (try timeline.json(), "application/json")
         }
         return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    func allocations(_ request: Request) async throws -> Response {
+        try requireAdmin(request)
+        let query = request.uri.queryParameters
+        let format = try Self.format(query.get("format"))
+        let seconds = try Self.seconds(query.get("seconds") ?? "30", name: "seconds", range: Self.secondsRange)
+        let kind = query.get("kind") ?? "allocated"
+        guard kind == "allocated" || kind == "inuse" else { throw NodeError(.badRequest, "kind must be allocated or inuse") }
+        let interval = try Self.integer(query.get("interval"), name: "interval",
+                                        default: AllocationProfiler.defaultSampleInterval, range: 1...(1 << 30))
+        let options = Symbolizer.Options(threadRootFrames: query.get("threads") == "1")
+        do {
+            try AllocationProfiler.start(sampleInterval: interval)
+        } catch .allocationProfileRunning {
+            throw NodeError(.conflict, "an allocation profile is already being recorded in this node; retry when it ends")
+        } catch {
+            throw NodeError(.internalServerError, "cannot start the allocation profiler: \(error)")
+        }
+        // Stop whatever happens to the request: the sampler is process-wide.
+        try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+        let result = try await BlockingPool.run { try AllocationProfiler.stopWithStatistics(options: options) }
+        let profile = kind == "inuse" ? result.inUse : result.allocated
+        let title = "guts node \(kind == "inuse" ? "bytes in use" : "allocated bytes") (\(result.statistics.samples) samples)"
+        let body = try await BlockingPool.run { try format.render(profile, title: title) }
+        var headers: HTTPFields = [.contentType: format.contentType]
+        if let json = try? JSONEncoder().encode(result.statistics) {
+            headers[HTTPField.Name("x-allocation-statistics")!] = String(decoding: json, as: UTF8.self)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// RocksDB's memory beside malloc's: memtables, block cache, table readers (index and
