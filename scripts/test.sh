@@ -9,3 +9,5 @@ swift build --build-tests
 # would starve that node. So they run on their own, after everything else.
 swift test --skip-build --skip ScenarioTests
 swift test --skip-build --filter ScenarioTests
+# The profiler must name a known hot function in an optimised build too.
+bash scripts/profiler-release-check.sh
