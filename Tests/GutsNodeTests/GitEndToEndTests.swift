@@ -126,9 +126,17 @@ import Testing
         let truncated = try Shell.temporaryDirectory("truncated")
         defer { try? FileManager.default.removeItem(atPath: truncated) }
         try Shell.check("git clone -q '\(node.authenticatedURL("acme/project"))' c && cd c && head -c 30000 /dev/urandom > r.bin && git add -A && git commit -qm r", in: truncated)
-        let pack = try Shell.check("cd c && git rev-parse HEAD && echo '^origin/main' | cat", in: truncated)
-        _ = pack
+        let newCommit = try Shell.check("git -C c rev-parse HEAD", in: truncated).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Shell.check("printf '%s\\n' HEAD '^origin/main' | git -C c pack-objects -q --revs --stdout > full.pack && head -c $(( $(stat -c %s full.pack) - 100 )) full.pack > cut.pack", in: truncated)
+        let cutPack = try #require(FileManager.default.contents(atPath: truncated + "/cut.pack"))
+        let cutReply = try await client.send("POST", "/acme/project.git/git-receive-pack", token: NodeProcess.writeToken,
+                                             body: command("\(main) \(newCommit) refs/heads/main\0report-status\n") + Data("0000".utf8) + cutPack,
+                                             headers: ["Content-Type": "application/x-git-receive-pack-request"])
+        #expect(cutReply.text.contains("unpack "))
+        #expect(!cutReply.text.contains("unpack ok"))
+        #expect(cutReply.text.contains("ng refs/heads/main"))
         #expect(try Shell.check("git ls-remote '\(node.anonymousURL("acme/project"))'", in: source) == refsBefore)
+        #expect(try await client.send("GET", "/acme/project/raw/\(newCommit)/r.bin").status == 404, "no object of the cut pack was stored")
     }
 
     @Test func historySurvivesRestartAndSIGKILLDuringPushes() async throws {
