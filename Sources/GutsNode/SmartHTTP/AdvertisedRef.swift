@@ -7,9 +7,11 @@ struct AdvertisedRef: Sendable, Equatable {
     var peeled: ObjectID?
     var symrefTarget: String?
 
-    /// HEAD (when its target exists) followed by every ref under `refs/`, tags peeled.
-    static func collect(from repository: RepositoryHandle) throws -> [AdvertisedRef] {
-        let (head, refs) = try repository.advertisedRefs()
+    /// HEAD (when its target exists) followed by every ref under `refs/`, tags peeled; and
+    /// HEAD's symbolic target even when that branch does not exist yet (unborn).
+    static func collect(from repository: RepositoryHandle) throws -> (head: String?, refs: [AdvertisedRef]) {
+        let head = try repository.refs.head()
+        let refs = try repository.refs.list(prefix: "refs/")
         var result = [AdvertisedRef]()
         if let head, let target = refs.first(where: { $0.name == head }) {
             result.append(AdvertisedRef(name: "HEAD", id: target.id, symrefTarget: head))
@@ -18,7 +20,7 @@ struct AdvertisedRef: Sendable, Equatable {
             let peeled = try repository.peel(ref.id)
             result.append(AdvertisedRef(name: ref.name, id: ref.id, peeled: peeled == ref.id ? nil : peeled))
         }
-        return result
+        return (head, result)
     }
 }
 

@@ -34,9 +34,8 @@ struct ReceivePack {
     static let capabilities = ["report-status", "delete-refs", "side-band-64k", "quiet", "atomic", "ofs-delta", "object-format=sha1"]
 
     func advertisement() throws -> [UInt8] {
-        let refs = try AdvertisedRef.collect(from: repository).filter { $0.name != "HEAD" }.map {
-            AdvertisedRef(name: $0.name, id: $0.id)
-        }
+        // Pushers get refs/ only: no HEAD and no peeled tags, so no tag object is read.
+        let refs = try repository.refs.list(prefix: "refs/").map { AdvertisedRef(name: $0.name, id: $0.id) }
         return RefAdvertisement.version0(service: .receivePack, refs: refs, capabilities: Self.capabilities + ["agent=\(agent)"])
     }
 

@@ -28,9 +28,4 @@ struct RepositoryHandle: Sendable {
         }
         return current
     }
-
-    /// All refs with HEAD's symbolic target, in the order git advertises them.
-    func advertisedRefs() throws -> (head: String?, refs: [(name: String, id: ObjectID)]) {
-        (try refs.head(), try refs.list(prefix: "refs/"))
-    }
 }

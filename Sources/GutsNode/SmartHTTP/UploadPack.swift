@@ -33,7 +33,7 @@ struct UploadPack {
             }
             return out + PktLine.flush
         }
-        let refs = try AdvertisedRef.collect(from: repository)
+        let refs = try AdvertisedRef.collect(from: repository).refs
         var capabilities = Self.version0Capabilities
         if let head = refs.first(where: { $0.name == "HEAD" })?.symrefTarget {
             capabilities.append("symref=HEAD:\(head)")
@@ -92,8 +92,7 @@ struct UploadPack {
         }
         switch command {
         case "ls-refs":
-            let refs = try AdvertisedRef.collect(from: repository)
-            let head = try repository.refs.head()
+            let (head, refs) = try AdvertisedRef.collect(from: repository)
             let unborn = refs.contains(where: { $0.name == "HEAD" }) ? nil : head
             return UploadPackReply(preamble: RefAdvertisement.lsRefs(refs: refs, unbornHead: unborn, arguments: arguments))
         case "fetch":
