@@ -232,8 +232,7 @@ struct APIController: Sendable {
             throw NodeError(.notFound, "repository \(name) not found")
         }
         if repository.isPrivate && level < .write {
-            // Private repositories are indistinguishable from missing ones to anonymous callers.
-            throw level == .anonymous ? NodeError.unauthorized("repository \(name) requires a token") : NodeError(.notFound, "repository \(name) not found")
+            throw NodeError.unauthorized("repository \(name) requires a token")
         }
         return RepositoryHandle(repository: repository, storage: storage)
     }
