@@ -3,8 +3,9 @@ import GutsGit
 import GutsStorage
 
 /// Moves whole repositories between stock git and Guts storage, using `git` for the
-/// git side: `import` reads every object (`cat-file --batch-all-objects`) and ref of a
-/// mirror clone; `export` writes one pack into a fresh bare repository and sets its refs.
+/// git side: `import` repacks a mirror clone and stores its pack's objects as the pack
+/// encodes them (deltas included) and its refs; `export` writes one pack into a fresh
+/// bare repository and sets its refs.
 public struct GitMigrator: Sendable {
     /// What an import or export moved.
     public struct Report: Sendable, Codable, Equatable {
@@ -41,21 +42,20 @@ public struct GitMigrator: Sendable {
             let branch = head.flatMap { $0.hasPrefix("refs/heads/") ? String($0.dropFirst(11)) : nil } ?? "main"
             repository = try storage.repositories.create(name: name, defaultBranch: branch)
         }
-        let objects = storage.objects(repository)
-        progress("reading objects")
-        let batch = try GitCommand.run(["cat-file", "--batch-all-objects", "--batch", "--unordered"], in: mirror)
+        progress("packing objects")
+        try GitCommand.run(["repack", "-a", "-d", "-q"], in: mirror)
+        let packDirectory = mirror + "/objects/pack"
+        let packs = try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasSuffix(".pack") }
+        var importer = ObjectImporter(objects: storage.objects(repository))
         var count = 0
-        var pending: [StoredObjectInput] = []
-        try Self.parseBatch([UInt8](batch)) { id, type, body in
-            pending.append(StoredObjectInput(id: id, type: type, body: body))
-            if pending.count >= 1024 {
-                try flush(&pending, into: objects)
-                count += 1024
-                progress("imported \(count) objects")
+        for pack in packs {
+            _ = try PackReader(path: packDirectory + "/" + pack).readPackedObjects(externalBase: { _ in nil }) { object in
+                try importer.add(object)
+                count += 1
+                if count % 10_000 == 0 { progress("imported \(count) objects") }
             }
         }
-        count += pending.count
-        try flush(&pending, into: objects)
+        try importer.flush()
         let refLines = String(decoding: try GitCommand.run(["for-each-ref", "--format=%(objectname) %(refname)"], in: mirror), as: UTF8.self)
         let refs = storage.refs(repository)
         let current = Dictionary(try refs.list().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
@@ -69,36 +69,6 @@ public struct GitMigrator: Sendable {
         if let head, head.hasPrefix("refs/") { try refs.setHead(head) }
         progress("imported \(count) objects and \(updates.count) refs")
         return Report(repository: name, objects: count, refs: updates.count, head: head)
-    }
-
-    private struct StoredObjectInput {
-        var id: ObjectID
-        var type: ObjectType
-        var body: [UInt8]
-    }
-
-    private func flush(_ pending: inout [StoredObjectInput], into objects: ObjectStore) throws {
-        guard !pending.isEmpty else { return }
-        let ids = try objects.putBatch(pending.map { ($0.type, $0.body) })
-        for (input, id) in zip(pending, ids) where input.id != id {
-            throw AdminError.failed("object \(input.id.hex) hashes to \(id.hex)")
-        }
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    /// Parses `git cat-file --batch` output: `<id> <type> <size>\n<body>\n` repeated.
-    static func parseBatch(_ bytes: [UInt8], _ body: (ObjectID, ObjectType, [UInt8]) throws -> Void) throws {
-        var index = 0
-        while index < bytes.count {
-            guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { break }
-            let fields = String(decoding: bytes[index..<newline], as: UTF8.self).split(separator: " ")
-            guard fields.count == 3, let id = ObjectID(hex: String(fields[0])), let type = ObjectType(name: fields[1]),
-                  let size = Int(fields[2]), newline + 1 + size <= bytes.count else {
-                throw AdminError.failed("unexpected git cat-file output at byte \(index)")
-            }
-            try body(id, type, Array(bytes[(newline + 1)..<(newline + 1 + size)]))
-            index = newline + 1 + size + 1
-        }
     }
 
     /// Exports `name` into a new bare repository at `path` (which must not exist).
@@ -117,13 +87,7 @@ public struct GitMigrator: Sendable {
             cursor = page.last
         }
         progress("writing \(ids.count) objects")
-        var writer = PackWriter(objectCount: ids.count)
-        for id in ids {
-            guard let object = try objects.get(id) else { throw AdminError.notFound("object \(id.hex)") }
-            _ = writer.addCompressed(type: object.type, size: object.size, compressed: object.compressed)
-        }
-        _ = writer.finish()
-        let pack = writer.takeOutput()
+        let pack = try PackProducer(ids: ids, objects: objects).all()
         try GitCommand.run(["init", "--quiet", "--bare", path])
         try GitCommand.run(["index-pack", "--stdin"], in: path, input: Data(pack))
         let list = try refs.list()

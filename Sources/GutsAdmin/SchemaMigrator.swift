@@ -16,8 +16,12 @@ public struct SchemaMigration: Sendable {
         self.apply = apply
     }
 
-    /// The migrations this build knows. Schema 1 is the first on-disk schema, so none yet.
-    public static let all: [SchemaMigration] = []
+    /// The migrations this build knows.
+    public static let all: [SchemaMigration] = [
+        // Schema 2 only adds a value form, so existing data stays as it is; the version
+        // mark keeps older builds (which cannot read deltas) from opening the store.
+        SchemaMigration(from: 1, summary: "objects may be stored as deltas") { _ in },
+    ]
 }
 
 /// Moves a data directory between schema versions, offline.

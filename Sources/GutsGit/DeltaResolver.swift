@@ -76,6 +76,16 @@ struct DeltaResolver {
         return false
     }
 
+    /// The entry's compressed stream as the pack holds it, and its base for a delta.
+    /// Only valid once the entry (and so its base) is resolved.
+    func encoding(of index: Int) throws -> PackedObject.Encoding {
+        let entry = scan.entries[index]
+        let compressed = try file.read(at: entry.dataOffset, count: entry.endOffset - entry.dataOffset)
+        guard entry.isDelta else { return .whole(compressed: compressed) }
+        let base = entry.baseID ?? scan.entries[entry.baseIndex].id!
+        return .delta(base: base, instructionsSize: entry.size, compressed: compressed)
+    }
+
     /// The inflated stream of one entry (an object body or delta instructions).
     private func inflate(_ index: Int) throws -> [UInt8] {
         let entry = scan.entries[index]

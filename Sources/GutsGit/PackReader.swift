@@ -43,6 +43,23 @@ public struct PackReader: Sendable {
         externalBase: (ObjectID) throws -> RawObject?,
         visit: (RawObject) throws -> Void
     ) throws -> PackSummary {
+        try read(externalBase: externalBase, withEncoding: false) { try visit($0.object) }
+    }
+
+    /// Like `readObjects`, but also hands over each entry's compressed bytes and, for a
+    /// delta, the id of its base, so the caller can store the pack's representation.
+    public func readPackedObjects(
+        externalBase: (ObjectID) throws -> RawObject?,
+        visit: (PackedObject) throws -> Void
+    ) throws -> PackSummary {
+        try read(externalBase: externalBase, withEncoding: true, visit: visit)
+    }
+
+    private func read(
+        externalBase: (ObjectID) throws -> RawObject?,
+        withEncoding: Bool,
+        visit: (PackedObject) throws -> Void
+    ) throws -> PackSummary {
         let file: PackFile
         switch source {
         case let .path(path): file = try PackFile(path: path)
@@ -58,7 +75,9 @@ public struct PackReader: Sendable {
                 let id = resolver.scan.entries[index].id!
                 guard visited.insert(id).inserted else { continue }
                 let object = try resolver.materialize(index, useExternal: true)!
-                try visit(RawObject(type: object.type, body: object.body, knownID: id))
+                let raw = RawObject(type: object.type, body: object.body, knownID: id)
+                let encoding = withEncoding ? try resolver.encoding(of: index) : .whole(compressed: [])
+                try visit(PackedObject(object: raw, encoding: encoding))
             }
             return summary(of: resolver.scan, externalBaseCount: resolver.externalBaseIDs.count)
         }

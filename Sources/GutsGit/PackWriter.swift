@@ -58,19 +58,30 @@ public struct PackWriter: Sendable {
     /// Adds a delta against the entry written at `baseOffset` (an OFS_DELTA).
     @discardableResult
     public mutating func addOffsetDelta(baseOffset: Int, delta: [UInt8]) throws -> Int {
+        try addOffsetDelta(baseOffset: baseOffset, instructionsSize: delta.count, compressed: try Zlib.compress(delta))
+    }
+
+    /// Adds an OFS_DELTA whose instructions (`instructionsSize` bytes inflated) are already compressed.
+    @discardableResult
+    public mutating func addOffsetDelta(baseOffset: Int, instructionsSize: Int, compressed: [UInt8]) throws -> Int {
         guard baseOffset >= 12, baseOffset < bytesWritten else {
             throw PackWriterError.badBaseOffset(baseOffset, current: bytesWritten)
         }
         var distance: [UInt8] = []
         PackEntryHeader.appendOffsetDistance(bytesWritten - baseOffset, to: &distance)
-        return addEntry(kind: PackEntryHeader.offsetDelta, size: delta.count, base: distance,
-                        compressed: try Zlib.compress(delta))
+        return addEntry(kind: PackEntryHeader.offsetDelta, size: instructionsSize, base: distance, compressed: compressed)
     }
 
     /// Adds a delta against the object `baseID` (a REF_DELTA); the base may be outside the pack.
     @discardableResult
     public mutating func addRefDelta(baseID: ObjectID, delta: [UInt8]) throws -> Int {
-        addEntry(kind: PackEntryHeader.refDelta, size: delta.count, base: baseID.bytes, compressed: try Zlib.compress(delta))
+        addRefDelta(baseID: baseID, instructionsSize: delta.count, compressed: try Zlib.compress(delta))
+    }
+
+    /// Adds a REF_DELTA whose instructions (`instructionsSize` bytes inflated) are already compressed.
+    @discardableResult
+    public mutating func addRefDelta(baseID: ObjectID, instructionsSize: Int, compressed: [UInt8]) -> Int {
+        addEntry(kind: PackEntryHeader.refDelta, size: instructionsSize, base: baseID.bytes, compressed: compressed)
     }
 
     /// Bytes produced since the last call.

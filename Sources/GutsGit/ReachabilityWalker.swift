@@ -23,6 +23,18 @@ public enum ReachabilityWalker {
         }
     }
 
+    /// Like `objects(reachableFrom:excluding:load:exists:)`, and also the objects the walk
+    /// proved the client to have: those of the haves and of the excluded commits at the
+    /// edge of the walk, which a thin pack may use as delta bases.
+    public static func objectsAndClientObjects(reachableFrom tips: [ObjectID], excluding haves: [ObjectID],
+                                               load: Loader) throws -> (objects: [ObjectID], clientHas: Set<ObjectID>) {
+        try withoutActuallyEscaping(load) { load in
+            var walk = GraphWalk(load: load, exists: nil, collectMissing: false)
+            let objects = try walk.run(tips: tips, haves: haves)
+            return (objects, walk.excluded)
+        }
+    }
+
     /// Objects reachable from `tips` (and not from `haves`) that `load` cannot provide;
     /// empty when the graph is connected. Walks as far as the available objects allow.
     public static func missingObjects(reachableFrom tips: [ObjectID], excluding haves: [ObjectID] = [],
@@ -59,6 +71,8 @@ struct GraphWalk {
     let exists: ((ObjectID) throws -> Bool)?
     let collectMissing: Bool
     var missing: [ObjectID] = []
+    /// After `run`: the trees, blobs and tags found on the excluded side.
+    private(set) var excluded = Set<ObjectID>()
     private var missingSet = Set<ObjectID>()
 
     init(load: @escaping ReachabilityWalker.Loader, exists: ((ObjectID) throws -> Bool)?, collectMissing: Bool) {
@@ -166,6 +180,7 @@ struct GraphWalk {
         for tree in edgeTrees {
             try markTree(tree, into: &excludedObjects)
         }
+        excluded = excludedObjects
 
         // Trees and blobs of the included commits, minus the excluded ones.
         var trees: [ObjectID] = []

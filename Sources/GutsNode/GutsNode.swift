@@ -18,6 +18,7 @@ public final class GutsNode: Sendable {
     let logger: Logger
     let temporaryDirectory: String
     let packGenerations: PackGenerations
+    let pushSerializer = PushSerializer()
     /// Built archives under `<data-dir>/archives`.
     let archives: ArchiveCache
     let archiveService: ArchiveService

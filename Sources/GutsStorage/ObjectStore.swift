@@ -2,20 +2,31 @@ import GutsGit
 
 /// The git objects of one repository.
 ///
-/// Values are `[type byte][varint inflated size][zlib(body)]` under
-/// `<repository id BE 8><object id>` in the `objects` family. Reads go through the
-/// storage-wide `ObjectCache`.
+/// Values (see `StoredObject`) live under `<repository id BE 8><object id>` in the
+/// `objects` family. An object is stored whole, or, when a pack brought it as a delta, as
+/// that delta against another object of the same repository; `load` rebuilds it. Reads go
+/// through the storage-wide `ObjectCache`; bodies that deltas were applied to go into the
+/// `DeltaBaseCache`.
 public struct ObjectStore: Sendable {
     /// The repository these objects belong to.
     public let repositoryID: UInt64
+    /// Whether imports may store deltas (schema 2 and later).
+    public let storesDeltas: Bool
     let store: any KeyValueStore
     let cache: ObjectCache
+    let bases: DeltaBaseCache
     let prefix: [UInt8]
 
-    init(repositoryID: UInt64, store: any KeyValueStore, cache: ObjectCache) {
+    /// Deltas between a stored object and a whole one are at most this many, so a read
+    /// applies at most this many deltas (git's `pack.depth` default).
+    public static let maxDeltaDepth = 50
+
+    init(repositoryID: UInt64, store: any KeyValueStore, cache: ObjectCache, bases: DeltaBaseCache, storesDeltas: Bool) {
         self.repositoryID = repositoryID
         self.store = store
         self.cache = cache
+        self.bases = bases
+        self.storesDeltas = storesDeltas
         self.prefix = KeyCoding.bigEndian(repositoryID)
     }
 
@@ -62,19 +73,20 @@ public struct ObjectStore: Sendable {
         try store.put(key(id), object.encoded(), in: .objects)
     }
 
-    /// Stores already-compressed objects in one batch, verifying each one's id by
+    /// Stores already-compressed whole objects in one batch, verifying each one's id by
     /// inflating and hashing it; nothing is written if any id is wrong.
     public func putCompressed(_ objects: [StoredObject]) throws {
         var batch = WriteBatch()
         for object in objects {
-            let actual = SHA1.objectID(type: object.type, body: try object.body())
+            guard object.delta == nil else { throw StorageError.corruptValue(key: "object \(object.id)", reason: "a delta is stored through ObjectImporter") }
+            let actual = SHA1.objectID(type: object.type, body: try object.inflate())
             guard actual == object.id else { throw StorageError.objectIDMismatch(expected: object.id, actual: actual) }
             batch.put(key(object.id), object.encoded(), in: .objects)
         }
         try store.write(batch)
     }
 
-    /// The stored object, or nil.
+    /// The object as stored (whole or as a delta), or nil.
     public func get(_ id: ObjectID) throws -> StoredObject? {
         let cacheKey = ObjectCache.Key(repository: repositoryID, id: id)
         if let cached = cache.get(cacheKey) { return cached }
@@ -84,10 +96,57 @@ public struct ObjectStore: Sendable {
         return object
     }
 
-    /// Type and inflated body of an object, or nil.
+    /// Type and body of an object, or nil; a delta-stored object is rebuilt from its chain.
     public func load(_ id: ObjectID) throws -> (type: ObjectType, body: [UInt8])? {
         guard let object = try get(id) else { return nil }
-        return (object.type, try object.body())
+        guard object.delta != nil else { return (object.type, try object.inflate()) }
+        return (object.type, try resolve(object))
+    }
+
+    /// Walks down the chain to a whole object or a cached base, then applies the deltas
+    /// upwards, caching every body on the way: walks visit versions of one path one after
+    /// another, and each is the next one's base.
+    private func resolve(_ object: StoredObject) throws -> [UInt8] {
+        var chain = [object]
+        var body: [UInt8]
+        while true {
+            let top = chain[chain.count - 1]
+            guard let reference = top.delta else {
+                body = try top.inflate()
+                chain.removeLast()
+                break
+            }
+            if let cached = bases.get(ObjectCacheKey(repository: repositoryID, id: reference.base)) {
+                body = cached
+                break
+            }
+            guard chain.count <= Self.maxDeltaDepth else {
+                throw StorageError.corruptValue(key: "object \(object.id)", reason: "delta chain longer than \(Self.maxDeltaDepth)")
+            }
+            guard let base = try get(reference.base) else {
+                throw StorageError.corruptValue(key: "object \(top.id)", reason: "delta base \(reference.base) is missing")
+            }
+            chain.append(base)
+        }
+        for link in chain.reversed() {
+            do {
+                body = try Delta.apply(base: body, delta: try link.inflate())
+            } catch let error as DeltaError {
+                throw StorageError.corruptValue(key: "object \(link.id)", reason: "\(error)")
+            }
+            guard body.count == link.size else {
+                throw StorageError.corruptValue(key: "object \(link.id)", reason: "delta yields \(body.count) bytes, \(link.size) recorded")
+            }
+            bases.insert(ObjectCacheKey(repository: repositoryID, id: link.id), body, cost: body.count)
+        }
+        return body
+    }
+
+    /// Writes prepared values in one batch (no verification: `ObjectImporter` has hashed them).
+    func write(_ objects: [StoredObject]) throws {
+        var batch = WriteBatch()
+        for object in objects { batch.put(key(object.id), object.encoded(), in: .objects) }
+        try store.write(batch)
     }
 
     public func contains(_ id: ObjectID) throws -> Bool {
@@ -99,7 +158,10 @@ public struct ObjectStore: Sendable {
         var batch = WriteBatch()
         for id in ids { batch.delete(key(id), in: .objects) }
         try store.write(batch)
-        for id in ids { cache.remove(ObjectCache.Key(repository: repositoryID, id: id)) }
+        for id in ids {
+            cache.remove(ObjectCache.Key(repository: repositoryID, id: id))
+            bases.remove(ObjectCacheKey(repository: repositoryID, id: id))
+        }
     }
 
     /// Object ids in order, strictly after `after`, at most `limit`.

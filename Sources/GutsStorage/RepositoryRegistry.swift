@@ -12,11 +12,13 @@ public final class RepositoryRegistry: Sendable {
 
     let store: any KeyValueStore
     let cache: ObjectCache
+    let bases: DeltaBaseCache
     private let lock = StorageLock()
 
-    init(store: any KeyValueStore, cache: ObjectCache) {
+    init(store: any KeyValueStore, cache: ObjectCache, bases: DeltaBaseCache) {
         self.store = store
         self.cache = cache
+        self.bases = bases
     }
 
     static func nameKey(_ fullName: String) -> [UInt8] { namePrefix + Array(fullName.utf8) }
@@ -150,6 +152,7 @@ public final class RepositoryRegistry: Sendable {
             batch.deletePrefix(prefix, in: .refs)
             try store.write(batch)
             cache.removeAll(repository: id)
+            bases.removeAll(repository: id)
         }
     }
 }

@@ -5,7 +5,10 @@ import Synchronization
 /// objects, refs and metadata, plus the object cache and (optionally) the hot tier.
 public final class Storage: Sendable {
     /// The schema this build writes; stored as `schema/version` in `metadata`.
-    public static let currentSchemaVersion = 1
+    /// Schema 2 adds delta-stored objects (see `StoredObject`); schema 1 stores whole ones only.
+    public static let currentSchemaVersion = 2
+    /// The first schema whose objects may be stored as deltas.
+    public static let deltaSchemaVersion = 2
     static let schemaKey = Array("schema/version".utf8)
 
     /// How to open storage.
@@ -14,6 +17,8 @@ public final class Storage: Sendable {
         /// Bounds of the decoded-object LRU cache.
         public var objectCacheEntries = 100_000
         public var objectCacheBytes = 256 << 20
+        /// Bytes of inflated delta bases kept for reading delta chains (git: `core.deltaBaseCacheLimit`).
+        public var deltaBaseCacheBytes = 64 << 20
         /// Bytes of the in-memory hot tier in front of RocksDB's `objects`; 0 disables it.
         public var hotTierBytes = 0
 
@@ -28,6 +33,7 @@ public final class Storage: Sendable {
     public let tieredStore: TieredStore?
     public let repositories: RepositoryRegistry
     public let objectCache: ObjectCache
+    public let deltaBaseCache: DeltaBaseCache
     /// The data directory, nil in memory.
     public let dataDirectory: String?
     private let refLock = StorageLock()
@@ -39,7 +45,8 @@ public final class Storage: Sendable {
         self.tieredStore = tieredStore
         self.dataDirectory = dataDirectory
         self.objectCache = ObjectCache(maxEntries: options.objectCacheEntries, maxBytes: options.objectCacheBytes)
-        self.repositories = RepositoryRegistry(store: store, cache: objectCache)
+        self.deltaBaseCache = DeltaBaseCache(maxEntries: options.objectCacheEntries, maxBytes: options.deltaBaseCacheBytes, name: "delta-bases")
+        self.repositories = RepositoryRegistry(store: store, cache: objectCache, bases: deltaBaseCache)
         let version: Int
         if let stored = try store.get(Self.schemaKey, in: .metadata) {
             guard let value = KeyCoding.decodeBigEndian(stored), value <= UInt64(Int.max) else {
@@ -95,7 +102,8 @@ public final class Storage: Sendable {
 
     /// The objects of `repository`.
     public func objects(_ repository: Repository) -> ObjectStore {
-        ObjectStore(repositoryID: repository.id, store: store, cache: objectCache)
+        ObjectStore(repositoryID: repository.id, store: store, cache: objectCache, bases: deltaBaseCache,
+                    storesDeltas: schemaVersion >= Self.deltaSchemaVersion)
     }
 
     /// The refs of `repository`.

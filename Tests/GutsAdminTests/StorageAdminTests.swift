@@ -89,6 +89,23 @@ import Testing
         #expect(try state() == (0, false, 1))
     }
 
+    @Test func schemaOneStoresMoveUpToDeltas() throws {
+        let directory = try Shell.temporaryDirectory("schema-deltas")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let storage = try Storage.open(dataDirectory: directory + "/db")
+            try storage.repositories.create(name: "t/old")
+            try storage.setSchemaVersion(1)
+            storage.close()
+        }
+        let migrator = SchemaMigrator(dataDirectory: directory)
+        #expect(try migrator.status().pending == ["v1→v2: objects may be stored as deltas"])
+        #expect(try migrator.up().to == Storage.deltaSchemaVersion)
+        let storage = try Storage.open(dataDirectory: directory + "/db")
+        defer { storage.close() }
+        #expect(storage.objects(try #require(try storage.repositories.get(name: "t/old"))).storesDeltas)
+    }
+
     @Test func secondJobLockIsRefusedAndFreedOnRelease() throws {
         let directory = try Shell.temporaryDirectory("lock")
         defer { try? FileManager.default.removeItem(atPath: directory) }

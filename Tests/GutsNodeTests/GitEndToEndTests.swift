@@ -27,6 +27,12 @@ import Testing
             #expect(try SampleRepository.refs(in: mirror) == expectedRefs, "protocol v\(version)")
             #expect(try Shell.check("git rev-list --all --count", in: mirror) == expectedCount)
             try Shell.check("git fsck --strict --no-dangling", in: mirror)
+            // The pushed deltas are stored and sent again: the clone's pack is close to
+            // the one git itself makes (which searches for deltas anew).
+            let cloneBytes = try Self.packBytes(in: mirror)
+            let gitBytes = Int(try Shell.check("git pack-objects --all --revs --stdout </dev/null | wc -c", in: source)
+                .trimmingCharacters(in: .whitespacesAndNewlines))!
+            #expect(cloneBytes * 10 <= gitBytes * 13, "clone pack \(cloneBytes) bytes, git pack-objects \(gitBytes)")
             try Shell.check("git -c protocol.version=\(version) clone -q '\(node.anonymousURL("acme/project"))' checkout", in: work)
             #expect(try Shell.check("git rev-parse HEAD", in: work + "/checkout") == Shell.check("git rev-parse main", in: source))
             #expect(FileManager.default.isExecutableFile(atPath: work + "/checkout/run.sh"))
@@ -161,6 +167,14 @@ import Testing
         try Shell.check("rm -rf m2.git && git clone -q --mirror '\(node.anonymousURL("acme/project"))' m2.git && git -C m2.git fsck --strict --no-dangling", in: work)
         let refs = try Shell.check("git -C m2.git for-each-ref --format='%(refname)'", in: work)
         #expect(refs.contains("refs/heads/main"))
+    }
+
+    /// Size of the one pack a fresh clone holds (git keeps a received pack as it came).
+    static func packBytes(in repository: String) throws -> Int {
+        let directory = repository + "/objects/pack"
+        let packs = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".pack") }
+        #expect(packs.count == 1)
+        return try packs.reduce(0) { $0 + ((try FileManager.default.attributesOfItem(atPath: directory + "/" + $1)[.size] as? Int) ?? 0) }
     }
 
     static func bytesSent(_ client: HTTPClient) async throws -> Int {

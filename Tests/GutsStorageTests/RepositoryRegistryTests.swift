@@ -131,14 +131,16 @@ import Testing
     @Test func schemaVersionIsWrittenAndCanMoveForward() throws {
         let directory = try TemporaryDirectory()
         var storage = try Storage.open(dataDirectory: directory.path)
-        #expect(storage.schemaVersion == 1)
+        #expect(storage.schemaVersion == Storage.currentSchemaVersion)
+        #expect(storage.objects(try storage.repositories.create(name: "t/new")).storesDeltas)
         try storage.setSchemaVersion(1)
         storage.close()
         storage = try Storage.open(dataDirectory: directory.path)
         #expect(storage.schemaVersion == 1)
+        #expect(!storage.objects(try #require(try storage.repositories.get(name: "t/new"))).storesDeltas, "schema 1 readers know whole objects only")
         try storage.setSchemaVersion(Storage.currentSchemaVersion + 1)
         storage.close()
-        #expect(throws: StorageError.unsupportedSchemaVersion(found: 2, supported: 1)) {
+        #expect(throws: StorageError.unsupportedSchemaVersion(found: Storage.currentSchemaVersion + 1, supported: Storage.currentSchemaVersion)) {
             try Storage.open(dataDirectory: directory.path)
         }
         // A failed open must release the lock.

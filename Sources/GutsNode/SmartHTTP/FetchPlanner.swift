@@ -9,6 +9,8 @@ struct FetchPlanner {
         var objects: [ObjectID]
         /// Commits whose parents the client will not get (`shallow` lines for the client).
         var shallowBoundary: [ObjectID]
+        /// Objects the client is known to have (thin-pack delta bases); empty for shallow fetches.
+        var clientHas: Set<ObjectID> = []
     }
 
     /// The haves that this repository has, in the order the client sent them.
@@ -28,8 +30,8 @@ struct FetchPlanner {
         if let depth = request.depth {
             plan = try shallowPlan(wants: request.wants, depth: depth, common: Set(common))
         } else {
-            let objects = try ReachabilityWalker.objects(reachableFrom: request.wants, excluding: common, load: repository.load)
-            plan = Plan(objects: objects, shallowBoundary: [])
+            let walk = try ReachabilityWalker.objectsAndClientObjects(reachableFrom: request.wants, excluding: common, load: repository.load)
+            plan = Plan(objects: walk.objects, shallowBoundary: [], clientHas: walk.clientHas)
         }
         if request.includeTag {
             plan.objects += try tagsPointing(into: plan.objects)

@@ -12,6 +12,9 @@ struct FetchRequest: Sendable, Equatable {
 
     var includeTag: Bool { capabilities.contains("include-tag") }
     var noProgress: Bool { capabilities.contains("no-progress") }
+    /// Whether the pack may hold deltas against objects the client has but is not sent.
+    var thinPack: Bool { capabilities.contains("thin-pack") }
+    var offsetDeltas: Bool { capabilities.contains("ofs-delta") }
 
     /// Parses the pkt-lines of a v0 (stateless) upload-pack request.
     static func parseVersion0(_ body: [UInt8]) throws -> FetchRequest {

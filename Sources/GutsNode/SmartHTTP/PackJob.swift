@@ -1,15 +1,18 @@
 import GutsGit
+import GutsStorage
 
 /// A pack to send, described by what determines its bytes, so that identical
 /// concurrent requests can share one generation.
 struct PackJob: Sendable {
-    /// Repository, wants, common haves, depth and include-tag: equal keys give equal packs.
+    /// Repository, wants, common haves, depth and the capabilities that shape the pack: equal keys give equal packs.
     struct Key: Hashable, Sendable {
         var repositoryID: UInt64
         var wants: [ObjectID]
         var common: [ObjectID]
         var depth: Int?
         var includeTag: Bool
+        var thinPack: Bool
+        var offsetDeltas: Bool
 
         init(repositoryID: UInt64, request: FetchRequest, common: [ObjectID]) {
             self.repositoryID = repositoryID
@@ -17,6 +20,8 @@ struct PackJob: Sendable {
             self.common = Set(common).sorted()
             depth = request.depth
             includeTag = request.includeTag
+            thinPack = request.thinPack
+            offsetDeltas = request.offsetDeltas
         }
     }
 

@@ -75,30 +75,18 @@ struct ReceivePack {
         return PushReport(unpackError: nil, refs: outcomes)
     }
 
-    /// Reads and stores every object of the pack; on any error removes what it added.
+    /// Reads and stores every object of the pack as the pack encoded it (deltas stay
+    /// deltas); on any error removes what it added.
     private func store(packAt path: String) throws -> Set<ObjectID> {
-        var added = Set<ObjectID>()
-        var batch = [(type: ObjectType, body: [UInt8])]()
-        var batchSize = 0
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            _ = try repository.objects.putBatch(batch)
-            batch.removeAll(keepingCapacity: true)
-            batchSize = 0
-        }
+        var importer = ObjectImporter(objects: repository.objects, batchBytes: batchBytes)
         do {
-            _ = try PackReader(path: path).readObjects(externalBase: { try repository.load($0) }) { object in
-                guard try !repository.objects.contains(object.id), added.insert(object.id).inserted else { return }
-                batch.append((object.type, object.body))
-                batchSize += object.body.count
-                if batchSize >= batchBytes { try flush() }
-            }
-            try flush()
+            _ = try PackReader(path: path).readPackedObjects(externalBase: { try repository.load($0) }) { try importer.add($0) }
+            try importer.flush()
         } catch {
-            rollBack(added)
+            try? importer.rollBack()
             throw error
         }
-        return added
+        return Set(importer.added)
     }
 
     private func rollBack(_ added: Set<ObjectID>) {

@@ -95,8 +95,8 @@ struct SmartHTTPController: Sendable {
         }
         let received = packets.reduce(0) { $0 + $1.count } + (packPath.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0)
         let agent = self.agent
-        let report = try await BlockingPool.run {
-            ReceivePack(repository: handle, agent: agent).apply(command, packPath: packPath)
+        let report = try await node.pushSerializer.run(repository: handle.repository.id) {
+            try await BlockingPool.run { ReceivePack(repository: handle, agent: agent).apply(command, packPath: packPath) }
         }
         node.metrics.recordPush(succeeded: report.succeeded)
         node.logger.info("push", metadata: [

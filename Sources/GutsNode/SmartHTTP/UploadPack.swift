@@ -1,4 +1,5 @@
 import GutsGit
+import GutsStorage
 
 /// What upload-pack sends back for one request: negotiation lines, then maybe a pack.
 struct UploadPackReply: Sendable {
@@ -140,8 +141,9 @@ struct UploadPack {
     private func packJob(request: FetchRequest, common: [ObjectID], plan: FetchPlanner.Plan?) -> PackJob {
         let repository = self.repository
         return PackJob(key: .init(repositoryID: repository.repository.id, request: request, common: common)) {
-            let objects = try plan?.objects ?? FetchPlanner(repository: repository).plan(for: request, common: common).objects
-            return PackProducer(ids: objects, objects: repository.objects)
+            let plan = try plan ?? FetchPlanner(repository: repository).plan(for: request, common: common)
+            return PackProducer(ids: plan.objects, objects: repository.objects,
+                                thinBases: request.thinPack ? plan.clientHas : [], offsetDeltas: request.offsetDeltas)
         }
     }
 }
