@@ -3,7 +3,8 @@ import GutsStorage
 
 /// Counters of every cache a node has, rendered as a table, JSON or Prometheus text.
 ///
-/// Caches: `objects` (the decoded-object LRU), `hot-tier` (in-memory tier in front of
+/// Caches: `objects` (the stored-object LRU), `delta-bases` (inflated bodies that deltas
+/// were applied to), `hot-tier` (in-memory tier in front of
 /// RocksDB, when enabled), `block-cache` (RocksDB's shared LRU; hits and misses from its
 /// statistics tickers) and `archives` (built archives on disk); a running node adds
 /// `pack-reuse` (fetches that joined a pack generation already in flight).
@@ -20,7 +21,7 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
 
     /// Snapshots the caches of `storage` and `archives`.
     public init(storage: Storage, archives: ArchiveCache?) {
-        var caches = [storage.cacheStatistics]
+        var caches = [storage.cacheStatistics, storage.deltaBaseCache.statistics]
         if let tier = storage.tierStatistics {
             var hot = CacheStatistics(name: "hot-tier", capacityBytes: tier.hotCapacityBytes)
             hot.hits = tier.hotHits

@@ -63,6 +63,13 @@ import Testing
             #expect(try Shell.check("git -C shallow\(version) rev-list --count HEAD", in: work) == "1\n")
             try Shell.check("git -C shallow\(version) fsck --strict --no-dangling", in: work)
         }
+        // A shallow clone fetches new history on top of its boundary.
+        try Shell.check("echo again >> a/docs/log.md && git -C a commit -qam again && git -C a push -q origin main", in: work)
+        for version in [0, 2] {
+            try Shell.check("git -C shallow\(version) -c protocol.version=\(version) fetch -q origin && git -C shallow\(version) merge -q --ff-only origin/main", in: work)
+            #expect(try Shell.check("git -C shallow\(version) rev-list --count HEAD", in: work) == "2\n")
+            try Shell.check("git -C shallow\(version) fsck --strict --no-dangling", in: work)
+        }
     }
 
     @Test func forcePushPolicyDeletesAndConcurrentPushes() async throws {

@@ -13,7 +13,9 @@ struct FetchRequest: Sendable, Equatable {
     var includeTag: Bool { capabilities.contains("include-tag") }
     var noProgress: Bool { capabilities.contains("no-progress") }
     /// Whether the pack may hold deltas against objects the client has but is not sent.
-    var thinPack: Bool { capabilities.contains("thin-pack") }
+    /// Not for shallow clients: the walk assumes the client has every ancestor of its
+    /// haves, so their trees are not certain to be there.
+    var thinPack: Bool { capabilities.contains("thin-pack") && clientShallows.isEmpty }
     var offsetDeltas: Bool { capabilities.contains("ofs-delta") }
 
     /// Parses the pkt-lines of a v0 (stateless) upload-pack request.
