@@ -48,7 +48,7 @@ public final class GutsNode: Sendable {
         archiveService = ArchiveService(storage: storage, cache: archives) { work in try await BlockingPool.run(work) }
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
-        packGenerations = PackGenerations(directory: temporaryDirectory)
+        packGenerations = PackGenerations(directory: temporaryDirectory, metrics: metrics)
         var tokens = configuration.tokens
         if tokens.isEmpty {
             tokens = [try Self.initialAdminToken(in: dataDirectory, logger: logger)]

@@ -49,6 +49,8 @@ import Testing
         let before = try await Self.bytesSent(client)
         try Shell.check("git clone -q '\(node.authenticatedURL("acme/project"))' a && git clone -q '\(node.authenticatedURL("acme/project"))' b", in: work)
         let cloneBytes = (try await Self.bytesSent(client) - before) / 2
+        #expect(try await Self.counter(client, "guts_git_pack_entries_total{", labelled: "ofs-delta") > 0, "clones reuse the pushed deltas")
+        let thinBefore = try await Self.counter(client, "guts_git_pack_entries_total{", labelled: "ref-delta")
         try Shell.check("echo one more >> a/docs/log.md && git -C a commit -qam 'one more' && git -C a push -q origin main", in: work)
         let beforeFetch = try await Self.bytesSent(client)
         for version in [0, 2] {
@@ -57,6 +59,8 @@ import Testing
         let fetchBytes = (try await Self.bytesSent(client) - beforeFetch) / 2
         #expect(try Shell.check("git -C b rev-parse origin/main", in: work) == Shell.check("git -C a rev-parse main", in: work))
         #expect(fetchBytes * 20 < cloneBytes, "fetch sent \(fetchBytes) bytes, clone \(cloneBytes)")
+        #expect(try await Self.counter(client, "guts_git_pack_entries_total{", labelled: "ref-delta") > thinBefore,
+                "the changed file goes out as a delta against the version the client has")
 
         for version in [0, 2] {
             try Shell.check("git -c protocol.version=\(version) clone -q --depth 1 '\(node.anonymousURL("acme/project"))' shallow\(version)", in: work)
@@ -185,8 +189,13 @@ import Testing
     }
 
     static func bytesSent(_ client: HTTPClient) async throws -> Int {
+        try await counter(client, "guts_git_bytes_sent_total{", labelled: "upload-pack")
+    }
+
+    /// The sum of the node's `/metrics` series starting with `prefix` whose labels contain `label`.
+    static func counter(_ client: HTTPClient, _ prefix: String, labelled label: String) async throws -> Int {
         let text = try await client.send("GET", "/metrics").text
-        return text.split(separator: "\n").filter { $0.hasPrefix("guts_git_bytes_sent_total{") && $0.contains("upload-pack") }
+        return text.split(separator: "\n").filter { $0.hasPrefix(prefix) && $0.contains(label) }
             .compactMap { Double($0.split(separator: " ").last!) }.map { Int($0) }.reduce(0, +)
     }
 }

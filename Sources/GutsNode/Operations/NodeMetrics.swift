@@ -1,4 +1,5 @@
 import Foundation
+import GutsStorage
 import Synchronization
 
 /// The node's counters and histograms, rendered in Prometheus text format.
@@ -21,6 +22,7 @@ public final class NodeMetrics: Sendable {
         var gitBytesSent: [String: UInt64] = [:]
         var gitBytesReceived: [String: UInt64] = [:]
         var pushes: [String: UInt64] = [:]
+        var packEntries: [String: UInt64] = [:]
     }
 
     private let state = Mutex(State())
@@ -53,6 +55,16 @@ public final class NodeMetrics: Sendable {
         state.withLock { $0.pushes[Self.labels(["result": succeeded ? "ok" : "rejected"]), default: 0] += 1 }
     }
 
+    /// Counts the entries of a pack sent, by how each went out.
+    func recordPackEntries(_ statistics: PackProducer.Statistics) {
+        state.withLock { state in
+            for (encoding, count) in [("whole", statistics.whole), ("ofs-delta", statistics.offsetDeltas),
+                                      ("ref-delta", statistics.refDeltas), ("rebuilt", statistics.rebuilt)] {
+                state.packEntries[Self.labels(["encoding": encoding]), default: 0] += UInt64(count)
+            }
+        }
+    }
+
     /// Prometheus exposition text for the node's own metrics plus `extra` gauges.
     func render(extraGauges: [(name: String, help: String, labels: [String: String], value: Double)]) -> String {
         let snapshot = state.withLock { $0 }
@@ -77,6 +89,9 @@ public final class NodeMetrics: Sendable {
         family("guts_git_bytes_sent_total", "counter", "Bytes of git protocol responses sent.", snapshot.gitBytesSent)
         family("guts_git_bytes_received_total", "counter", "Bytes of git protocol requests received.", snapshot.gitBytesReceived)
         family("guts_git_pushes_total", "counter", "Pushes by result.", snapshot.pushes)
+        family("guts_git_pack_entries_total", "counter",
+               "Entries of packs sent: whole, delta against an entry of the pack or against an object the client has, or delta-stored but rebuilt whole.",
+               snapshot.packEntries)
         var described = Set<String>()
         for gauge in extraGauges {
             if described.insert(gauge.name).inserted {

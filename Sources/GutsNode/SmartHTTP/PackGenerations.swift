@@ -6,11 +6,13 @@ import Synchronization
 /// to one in flight (a CI fleet cloning the same commit) joins it instead of starting another.
 final class PackGenerations: Sendable {
     private let directory: String
+    private let metrics: NodeMetrics?
     private let inFlight = Mutex<[PackJob.Key: SharedPackGeneration]>([:])
     private let counters = Mutex((started: 0, joined: 0))
 
-    init(directory: String) {
+    init(directory: String, metrics: NodeMetrics? = nil) {
         self.directory = directory
+        self.metrics = metrics
     }
 
     /// As a cache named `pack-reuse`: a hit is a request that joined a generation already
@@ -63,6 +65,7 @@ final class PackGenerations: Sendable {
             }) {
                 generation.appended(count)
             }
+            metrics?.recordPackEntries(producer.statistics)
         } catch {
             failure = "\(error)"
         }
