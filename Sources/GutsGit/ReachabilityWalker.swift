@@ -26,10 +26,16 @@ public enum ReachabilityWalker {
     /// Like `objects(reachableFrom:excluding:load:exists:)`, and also the objects the walk
     /// proved the client to have: those of the haves and of the excluded commits at the
     /// edge of the walk, which a thin pack may use as delta bases.
+    ///
+    /// `grafts` are commits walked as if they had no parents, on both sides: a shallow
+    /// client's shallow commits (it has none of their parents) and the new shallow
+    /// boundary of a deepening fetch.
     public static func objectsAndClientObjects(reachableFrom tips: [ObjectID], excluding haves: [ObjectID],
+                                               grafts: Set<ObjectID> = [],
                                                load: Loader) throws -> (objects: [ObjectID], clientHas: Set<ObjectID>) {
         try withoutActuallyEscaping(load) { load in
             var walk = GraphWalk(load: load, exists: nil, collectMissing: false)
+            walk.grafts = grafts
             let objects = try walk.run(tips: tips, haves: haves)
             return (objects, walk.excluded)
         }
@@ -71,6 +77,8 @@ struct GraphWalk {
     let exists: ((ObjectID) throws -> Bool)?
     let collectMissing: Bool
     var missing: [ObjectID] = []
+    /// Commits whose parents the walk does not follow.
+    var grafts = Set<ObjectID>()
     /// After `run`: the trees, blobs and tags found on the excluded side.
     private(set) var excluded = Set<ObjectID>()
     private var missingSet = Set<ObjectID>()
@@ -138,7 +146,7 @@ struct GraphWalk {
         let haveCommits = queue
         while let id = queue.popLast() {
             guard excludedCommits.insert(id).inserted, let commit = try commit(id, referencedBy: nil) else { continue }
-            queue.append(contentsOf: commit.parents.filter { !excludedCommits.contains($0) })
+            queue.append(contentsOf: parents(of: id, commit).filter { !excludedCommits.contains($0) })
         }
 
         // Included side: tags and commits from the tips, stopping at excluded commits.
@@ -170,7 +178,7 @@ struct GraphWalk {
             guard let commit = try commit(id, referencedBy: nil) else { continue }
             commitIDs.append(id)
             rootTrees.append(commit.tree)
-            for parent in commit.parents.reversed() {
+            for parent in parents(of: id, commit).reversed() {
                 if excludedCommits.contains(parent) { edgeCommits.insert(parent) } else { queue.append(parent) }
             }
         }
@@ -207,6 +215,10 @@ struct GraphWalk {
             }
         }
         return commitIDs + tagIDs + trees + blobs
+    }
+
+    private func parents(of id: ObjectID, _ commit: Commit) -> [ObjectID] {
+        grafts.contains(id) ? [] : commit.parents
     }
 
     private mutating func blobExists(_ id: ObjectID, referencedBy: ObjectID?) throws -> Bool {

@@ -73,6 +73,21 @@ import Testing
             try Shell.check("git -C shallow\(version) -c protocol.version=\(version) fetch -q origin && git -C shallow\(version) merge -q --ff-only origin/main", in: work)
             #expect(try Shell.check("git -C shallow\(version) rev-list --count HEAD", in: work) == "2\n")
             try Shell.check("git -C shallow\(version) fsck --strict --no-dangling", in: work)
+            // Deepen relative to the boundary, to an absolute depth, then all the way.
+            let git = "git -C shallow\(version) -c protocol.version=\(version)"
+            try Shell.check("\(git) fetch -q --deepen=5", in: work)
+            #expect(try Shell.check("git -C shallow\(version) rev-list --count HEAD", in: work) == "7\n")
+            try Shell.check("\(git) fetch -q --depth=20", in: work)
+            // History has merges, so git's own server is the reference for what depth 20 holds.
+            try Shell.check("rm -rf reference && git clone -q --depth 20 file://\(work)/a reference", in: work)
+            let count = Int(try Shell.check("git -C shallow\(version) rev-list --count HEAD", in: work).dropLast())!
+            let expected = Int(try Shell.check("git -C reference rev-list --count HEAD", in: work).dropLast())!
+            // Over v0 the client also wants the tags it follows, so the cut starts from them too.
+            #expect(version == 2 ? count == expected : count >= expected, "protocol v\(version): \(count) commits, git's depth 20 has \(expected)")
+            try Shell.check("\(git) fetch -q --unshallow", in: work)
+            #expect(try Shell.check("git -C shallow\(version) rev-list --count HEAD", in: work) == Shell.check("git -C a rev-list --count main", in: work))
+            #expect(!FileManager.default.fileExists(atPath: work + "/shallow\(version)/.git/shallow"))
+            try Shell.check("git -C shallow\(version) fsck --strict --no-dangling", in: work)
         }
     }
 

@@ -1,17 +1,37 @@
 import GutsGit
 
 /// Decides which objects a fetch sends: everything reachable from the wants that the
-/// client's common haves do not already reach, cut at a depth for shallow clones.
+/// client's common haves do not already reach, cut at a depth for shallow fetches.
+///
+/// Shallow clients and deepening follow git's shallow protocol: the client's shallow
+/// commits are walked as if parentless (it has none of their parents). A `deepen N`
+/// cuts history N commits below the wants (or, with `deepen-relative`, N below the
+/// client's current shallow commits); commits at the cut become the new `shallow`
+/// boundary, and client shallow commits that are now above the cut are `unshallow`ed,
+/// their parents sent.
 struct FetchPlanner {
     let repository: RepositoryHandle
 
     struct Plan: Sendable {
         var objects: [ObjectID]
-        /// Commits whose parents the client will not get (`shallow` lines for the client).
-        var shallowBoundary: [ObjectID]
-        /// Objects the client is known to have (thin-pack delta bases); empty for shallow fetches.
-        var clientHas: Set<ObjectID> = []
+        /// Objects the client is known to have (thin-pack delta bases).
+        var clientHas: Set<ObjectID>
     }
+
+    /// How a fetch moves the client's shallow boundary.
+    struct ShallowUpdate: Sendable {
+        /// Commits whose parents the client will not get and does not know as shallow yet.
+        var shallow: [ObjectID] = []
+        /// Client shallow commits whose parents the client now gets.
+        var unshallow: [ObjectID] = []
+        /// Commits the walk treats as parentless: old and new shallow commits.
+        var grafts = Set<ObjectID>()
+        /// Parents of the unshallowed commits, sent as if wanted.
+        var extraTips: [ObjectID] = []
+    }
+
+    /// `--unshallow` asks for this depth.
+    static let infiniteDepth = 0x7fff_ffff
 
     /// The haves that this repository has, in the order the client sent them.
     func commonHaves(_ haves: [ObjectID]) throws -> [ObjectID] {
@@ -25,59 +45,58 @@ struct FetchPlanner {
         }
     }
 
-    func plan(for request: FetchRequest, common: [ObjectID]) throws -> Plan {
-        var plan: Plan
-        if let depth = request.depth {
-            plan = try shallowPlan(wants: request.wants, depth: depth, common: Set(common))
-        } else {
-            let walk = try ReachabilityWalker.objectsAndClientObjects(reachableFrom: request.wants, excluding: common, load: repository.load)
-            plan = Plan(objects: walk.objects, shallowBoundary: [], clientHas: walk.clientHas)
+    func shallowUpdate(for request: FetchRequest) throws -> ShallowUpdate {
+        let clientShallows = try Set(request.clientShallows.filter { try repository.objects.contains($0) })
+        var update = ShallowUpdate(grafts: clientShallows)
+        guard let depth = request.depth else { return update }
+        let cut = try cutHistory(depth: depth, relative: request.deepenRelative, wants: request.wants, clientShallows: clientShallows)
+        update.shallow = cut.boundary.filter { !clientShallows.contains($0) }
+        update.unshallow = request.clientShallows.filter { cut.above.contains($0) }
+        update.grafts.formUnion(cut.boundary)
+        for id in update.unshallow {
+            guard let object = try repository.load(id) else { continue }
+            update.extraTips += try Commit(parsing: object.body).parents
         }
+        return update
+    }
+
+    func plan(for request: FetchRequest, common: [ObjectID], shallowUpdate: ShallowUpdate) throws -> Plan {
+        let walk = try ReachabilityWalker.objectsAndClientObjects(
+            reachableFrom: request.wants + shallowUpdate.extraTips, excluding: common, grafts: shallowUpdate.grafts, load: repository.load)
+        var plan = Plan(objects: walk.objects, clientHas: walk.clientHas)
         if request.includeTag {
             plan.objects += try tagsPointing(into: plan.objects)
         }
         return plan
     }
 
-    /// Commits up to `depth` from the wants (depth 1 is the wanted commits alone), with their trees.
-    private func shallowPlan(wants: [ObjectID], depth: Int, common: Set<ObjectID>) throws -> Plan {
-        var commits = [ObjectID]()
-        var boundary = [ObjectID]()
+    /// Levels commits breadth-first from the wants (or from the client's shallow commits
+    /// when relative; they count as level 1), each at its shortest distance. Commits at
+    /// the last level that have parents form the boundary; those above it keep theirs.
+    private func cutHistory(depth: Int, relative: Bool, wants: [ObjectID], clientShallows: Set<ObjectID>)
+        throws -> (boundary: [ObjectID], above: Set<ObjectID>) {
+        let lastLevel = relative ? min(depth, Self.infiniteDepth - 1) + 1 : depth
+        var frontier = relative ? clientShallows.sorted() : try wants.map { try repository.peel($0) }
         var seen = Set<ObjectID>()
-        var trees = [ObjectID]()
-        var nonCommitWants = [ObjectID]()
-        var frontier = [ObjectID]()
-        for want in wants {
-            let peeled = try repository.peel(want)
-            if peeled != want { nonCommitWants.append(want) }
-            guard let object = try repository.load(peeled), object.type == .commit else {
-                nonCommitWants.append(peeled)
-                continue
-            }
-            frontier.append(peeled)
-        }
+        var boundary = [ObjectID]()
+        var above = Set<ObjectID>()
         var level = 1
-        while !frontier.isEmpty && level <= depth {
+        while !frontier.isEmpty && level <= lastLevel {
             var next = [ObjectID]()
-            for id in frontier where seen.insert(id).inserted && !common.contains(id) {
-                guard let object = try repository.load(id) else { throw GitProtocolError.notOurRef(id.hex) }
-                let commit = try Commit(parsing: object.body)
-                commits.append(id)
-                trees.append(commit.tree)
-                if level == depth {
-                    if !commit.parents.isEmpty { boundary.append(id) }
+            for id in frontier where seen.insert(id).inserted {
+                guard let object = try repository.load(id), object.type == .commit else { continue }
+                let parents = try Commit(parsing: object.body).parents
+                if level == lastLevel {
+                    if !parents.isEmpty { boundary.append(id) }
                 } else {
-                    next.append(contentsOf: commit.parents)
+                    above.insert(id)
+                    next += parents
                 }
             }
             frontier = next
             level += 1
         }
-        let rest = try ReachabilityWalker.objects(reachableFrom: trees + nonCommitWants, excluding: [], load: repository.load)
-        var objects = commits
-        var included = Set(commits)
-        for id in rest where included.insert(id).inserted { objects.append(id) }
-        return Plan(objects: objects, shallowBoundary: boundary)
+        return (boundary, above)
     }
 
     /// Annotated tags (from refs/tags) whose target is being sent but which are not themselves sent.

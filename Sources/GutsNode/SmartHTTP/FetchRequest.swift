@@ -13,9 +13,9 @@ struct FetchRequest: Sendable, Equatable {
     var includeTag: Bool { capabilities.contains("include-tag") }
     var noProgress: Bool { capabilities.contains("no-progress") }
     /// Whether the pack may hold deltas against objects the client has but is not sent.
-    /// Not for shallow clients: the walk assumes the client has every ancestor of its
-    /// haves, so their trees are not certain to be there.
-    var thinPack: Bool { capabilities.contains("thin-pack") && clientShallows.isEmpty }
+    var thinPack: Bool { capabilities.contains("thin-pack") }
+    /// `deepen N` counts from the client's shallow commits rather than from the wants.
+    var deepenRelative: Bool { capabilities.contains("deepen-relative") }
     var offsetDeltas: Bool { capabilities.contains("ofs-delta") }
 
     /// Parses the pkt-lines of a v0 (stateless) upload-pack request.

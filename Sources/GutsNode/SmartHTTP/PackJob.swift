@@ -4,12 +4,15 @@ import GutsStorage
 /// A pack to send, described by what determines its bytes, so that identical
 /// concurrent requests can share one generation.
 struct PackJob: Sendable {
-    /// Repository, wants, common haves, depth and the capabilities that shape the pack: equal keys give equal packs.
+    /// Repository, wants, common haves, shallow state and the capabilities that shape the
+    /// pack: equal keys give equal packs.
     struct Key: Hashable, Sendable {
         var repositoryID: UInt64
         var wants: [ObjectID]
         var common: [ObjectID]
         var depth: Int?
+        var deepenRelative: Bool
+        var clientShallows: [ObjectID]
         var includeTag: Bool
         var thinPack: Bool
         var offsetDeltas: Bool
@@ -19,6 +22,8 @@ struct PackJob: Sendable {
             wants = Set(request.wants).sorted()
             self.common = Set(common).sorted()
             depth = request.depth
+            deepenRelative = request.deepenRelative
+            clientShallows = Set(request.clientShallows).sorted()
             includeTag = request.includeTag
             thinPack = request.thinPack
             offsetDeltas = request.offsetDeltas

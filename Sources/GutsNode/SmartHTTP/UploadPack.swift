@@ -22,7 +22,7 @@ struct UploadPack {
 
     static let version0Capabilities = [
         "multi_ack_detailed", "side-band-64k", "side-band", "thin-pack", "ofs-delta", "shallow",
-        "no-progress", "include-tag", "object-format=sha1",
+        "deepen-relative", "no-progress", "include-tag", "object-format=sha1",
     ]
 
     /// `GET info/refs?service=git-upload-pack`, in the protocol the client asked for.
@@ -50,12 +50,9 @@ struct UploadPack {
         try planner.validateWants(request.wants)
         let detailed = request.capabilities.contains("multi_ack_detailed")
         var reply = UploadPackReply(preamble: [])
-        var plan: FetchPlanner.Plan?
+        let shallowUpdate = try planner.shallowUpdate(for: request)
         if request.depth != nil {
-            let computed = try planner.plan(for: request, common: [])
-            reply.preamble += computed.shallowBoundary.flatMap { PktLine.encode(line: "shallow \($0.hex)") }
-            reply.preamble += PktLine.flush
-            plan = computed
+            reply.preamble += Self.shallowLines(shallowUpdate) + PktLine.flush
         }
         let common = try planner.commonHaves(request.haves)
         if detailed {
@@ -72,10 +69,9 @@ struct UploadPack {
             return reply
         }
         reply.preamble += PktLine.encode(line: common.last.map { "ACK \($0.hex)" } ?? "NAK")
-        if !common.isEmpty { plan = nil }
         reply.sideBand = SideBand(capabilities: request.capabilities)
         reply.progress = !request.noProgress
-        reply.pack = packJob(request: request, common: common, plan: plan)
+        reply.pack = packJob(request: request, common: common, shallowUpdate: shallowUpdate)
         reply.closing = reply.sideBand == .none ? [] : PktLine.flush
         return reply
     }
@@ -122,26 +118,29 @@ struct UploadPack {
             reply.preamble += PktLine.encode(line: "ready")
             reply.preamble += PktLine.delimiter
         }
-        var plan: FetchPlanner.Plan?
-        if request.depth != nil {
-            plan = try planner.plan(for: request, common: common)
-            reply.preamble += PktLine.encode(line: "shallow-info")
-            reply.preamble += plan!.shallowBoundary.flatMap { PktLine.encode(line: "shallow \($0.hex)") }
-            reply.preamble += PktLine.delimiter
+        let shallowUpdate = try planner.shallowUpdate(for: request)
+        if request.depth != nil || !request.clientShallows.isEmpty {
+            reply.preamble += PktLine.encode(line: "shallow-info") + Self.shallowLines(shallowUpdate) + PktLine.delimiter
         }
         reply.preamble += PktLine.encode(line: "packfile")
         reply.sideBand = .large
         reply.progress = !request.noProgress
-        reply.pack = packJob(request: request, common: common, plan: plan)
+        reply.pack = packJob(request: request, common: common, shallowUpdate: shallowUpdate)
         reply.closing = PktLine.flush
         return reply
     }
 
-    /// The pack for a finished negotiation; plans it lazily unless `plan` is already known.
-    private func packJob(request: FetchRequest, common: [ObjectID], plan: FetchPlanner.Plan?) -> PackJob {
+    /// `shallow` and `unshallow` lines telling the client how its shallow boundary moves.
+    static func shallowLines(_ update: FetchPlanner.ShallowUpdate) -> [UInt8] {
+        update.shallow.flatMap { PktLine.encode(line: "shallow \($0.hex)") }
+            + update.unshallow.flatMap { PktLine.encode(line: "unshallow \($0.hex)") }
+    }
+
+    /// The pack for a finished negotiation, planned lazily (once per shared generation).
+    private func packJob(request: FetchRequest, common: [ObjectID], shallowUpdate: FetchPlanner.ShallowUpdate) -> PackJob {
         let repository = self.repository
         return PackJob(key: .init(repositoryID: repository.repository.id, request: request, common: common)) {
-            let plan = try plan ?? FetchPlanner(repository: repository).plan(for: request, common: common)
+            let plan = try FetchPlanner(repository: repository).plan(for: request, common: common, shallowUpdate: shallowUpdate)
             return PackProducer(ids: plan.objects, objects: repository.objects,
                                 thinBases: request.thinPack ? plan.clientHas : [], offsetDeltas: request.offsetDeltas)
         }
