@@ -54,6 +54,11 @@ public final class BoundedCache<Value: Sendable>: Sendable {
         }
     }
 
+    /// Whether `key` is cached; counts nothing and leaves recency as it is.
+    public func contains(_ key: Key) -> Bool {
+        state.withLock { $0.list.contains(key) }
+    }
+
     /// Caches `value` (replacing any entry for `key`), evicting least recently used
     /// entries beyond the bounds. A value costing more than the byte bound is not cached.
     public func insert(_ key: Key, _ value: Value, cost: Int) {

@@ -7,6 +7,8 @@
 public protocol KeyValueStore: Sendable {
     /// The value stored under `key`, or nil.
     func get(_ key: [UInt8], in family: ColumnFamily) throws -> [UInt8]?
+    /// Whether `key` holds a value, without copying the value out.
+    func contains(_ key: [UInt8], in family: ColumnFamily) throws -> Bool
     /// Stores `value` under `key`, replacing any previous value.
     func put(_ key: [UInt8], _ value: [UInt8], in family: ColumnFamily) throws
     /// Removes `key`; removing a missing key is not an error.
@@ -28,6 +30,10 @@ public protocol KeyValueStore: Sendable {
 }
 
 extension KeyValueStore {
+    public func contains(_ key: [UInt8], in family: ColumnFamily) throws -> Bool {
+        try get(key, in: family) != nil
+    }
+
     /// `scan` with the default cursor and limit.
     public func scan(prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]? = nil, limit: Int? = nil) throws
         -> [(key: [UInt8], value: [UInt8])] {

@@ -149,8 +149,10 @@ public struct ObjectStore: Sendable {
         try store.write(batch)
     }
 
+    /// Whether the object is stored; reads no value.
     public func contains(_ id: ObjectID) throws -> Bool {
-        try get(id) != nil
+        if cache.contains(ObjectCacheKey(repository: repositoryID, id: id)) { return true }
+        return try store.contains(key(id), in: .objects)
     }
 
     /// Removes objects (used to roll back a refused push) in one batch.

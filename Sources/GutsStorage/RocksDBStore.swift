@@ -228,6 +228,20 @@ public final class RocksDBStore: KeyValueStore {
         }
     }
 
+    public func contains(_ key: [UInt8], in family: ColumnFamily) throws -> Bool {
+        try withHandles { handles in
+            try key.withUnsafeBytes { keyBytes in
+                let slice = try Self.call("get") { error in
+                    rocksdb_get_pinned_cf(
+                        handles.db, handles.readOptions, handles.families[family], keyBytes.baseAddress?.assumingMemoryBound(to: CChar.self), keyBytes.count, error)
+                }
+                guard let slice else { return false }
+                rocksdb_pinnableslice_destroy(slice)
+                return true
+            }
+        }
+    }
+
     public func put(_ key: [UInt8], _ value: [UInt8], in family: ColumnFamily) throws {
         try withHandles { handles in
             try key.withUnsafeBytes { keyBytes in

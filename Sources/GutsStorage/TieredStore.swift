@@ -78,6 +78,12 @@ public final class TieredStore: KeyValueStore {
         state.statistics.hotEntries = state.order.count
     }
 
+    /// Checks the hot tier, then the cold one, without promoting anything.
+    public func contains(_ key: [UInt8], in family: ColumnFamily) throws -> Bool {
+        if family == self.family, state.withLock({ $0.order.contains(key) }) { return true }
+        return try cold.contains(key, in: family)
+    }
+
     public func get(_ key: [UInt8], in family: ColumnFamily) throws -> [UInt8]? {
         guard family == self.family else { return try cold.get(key, in: family) }
         let hotValue: [UInt8]? = try state.withLock { state in

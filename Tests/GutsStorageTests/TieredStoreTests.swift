@@ -32,6 +32,9 @@ import Testing
         #expect(statistics.demotions == 2)
         #expect(try tiered.hot.get([2], in: .objects) == nil)
         #expect(try cold.get([2], in: .objects) == value(2), "cold tier stays complete")
+        #expect(try tiered.contains([2], in: .objects) && tiered.contains([1], in: .objects))
+        #expect(try !tiered.contains([9], in: .objects) && !cold.contains([9], in: .objects))
+        #expect(tiered.tierStatistics == statistics, "a membership check neither counts nor promotes")
 
         try tiered.delete([1], in: .objects)
         #expect(try tiered.get([1], in: .objects) == nil)
