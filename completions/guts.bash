@@ -188,7 +188,7 @@ _guts_serve() {
     repeating_flags=()
     non_repeating_flags=(--profile-continuous --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --profile-rate)
+    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --request-timeout --profile-rate)
     __guts_offer_flags_options 0
 
     # Offer option value completions
@@ -215,6 +215,9 @@ _guts_serve() {
         return
         ;;
     '--log-level')
+        return
+        ;;
+    '--request-timeout')
         return
         ;;
     '--profile-rate')

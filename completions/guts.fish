@@ -23,7 +23,7 @@ function __guts_parse_tokens -S
         __guts_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'serve'
-            __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'profile-continuous' 'profile-rate=' 'version' 'h/help'
+            __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'request-timeout=' 'profile-continuous' 'profile-rate=' 'version' 'h/help'
         case 'bench'
             __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
         case 'profile'
@@ -135,6 +135,7 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" object-cache' -l 'object-cache' -d 'Object cache size in bytes.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" log-format' -l 'log-format' -d 'Log format: text or json.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" request-timeout' -l 'request-timeout' -d 'Time a whole request may take, response included, e.g. 300 or 10m; 0 for no limit (default 1h).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" profile-continuous' -l 'profile-continuous' -d 'Sample CPU continuously at a low rate into a one-hour ring (dump with guts profile --node URL --since 10m).'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" profile-rate' -l 'profile-rate' -d 'Continuous sampling rate in Hz (default 19).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" version' -l 'version' -d 'Show the version.'

@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("object-cache"), help: "Object cache size in bytes.") var objectCacheBytes: Int?
     @Option(name: .customLong("log-format"), help: "Log format: text or json.") var logFormat: NodeConfiguration.LogFormat?
     @Option(name: .customLong("log-level"), help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String?
+    @Option(name: .customLong("request-timeout"),
+            help: "Time a whole request may take, response included, e.g. 300 or 10m; 0 for no limit (default 1h).")
+    var requestTimeout: String?
     @Flag(name: .customLong("profile-continuous"),
           help: "Sample CPU continuously at a low rate into a one-hour ring (dump with guts profile --node URL --since 10m).")
     var profileContinuous = false
@@ -41,6 +44,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let objectCacheBytes { settings.objectCacheBytes = objectCacheBytes }
         if let logFormat { settings.logFormat = logFormat }
         if let logLevel { settings.logLevel = logLevel }
+        if let requestTimeout {
+            guard let seconds = NodeConfiguration.wholeSeconds(requestTimeout) else {
+                throw ValidationError("--request-timeout must be whole seconds, e.g. 300 or 10m, not '\(requestTimeout)'")
+            }
+            settings.requestTimeoutSeconds = seconds
+        }
         if profileContinuous { settings.profileContinuous = true }
         if let profileRate { settings.profileRate = profileRate }
         let logger = NodeLogging.makeLogger(format: settings.logFormat, level: settings.logLevel)

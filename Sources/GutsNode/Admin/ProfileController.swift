@@ -68,7 +68,7 @@ struct ProfileController: Sendable {
                 }
                 // Stop whatever happens to the request: the sampler is process-wide.
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                profile = try await BlockingPool.run { try CPUProfiler.stop(options: options) }
+                profile = try await BlockingPool.runEvenIfCancelled { try CPUProfiler.stop(options: options) }
                 source = "on-demand"
             }
         }
@@ -95,8 +95,9 @@ struct ProfileController: Sendable {
         }
         let sampler = MemorySampler(interval: interval, gauges: Self.storageGauges(node.storage))
         sampler.start()
+        // Stop whatever happens to the request: the sampler has a thread of its own.
         try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        let timeline = try await BlockingPool.run { sampler.stop() }
+        let timeline = try await BlockingPool.runEvenIfCancelled { sampler.stop() }
         let body: [UInt8]
         let contentType: String
         switch format {
@@ -126,7 +127,7 @@ struct ProfileController: Sendable {
         }
         // Stop whatever happens to the request: the sampler is process-wide.
         try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        let result = try await BlockingPool.run { try AllocationProfiler.stopWithStatistics(options: options) }
+        let result = try await BlockingPool.runEvenIfCancelled { try AllocationProfiler.stopWithStatistics(options: options) }
         let profile = kind == "inuse" ? result.inUse : result.allocated
         let title = "guts node \(kind == "inuse" ? "bytes in use" : "allocated bytes") (\(result.statistics.samples) samples)"
         let body = try await BlockingPool.run { try format.render(profile, title: title) }

@@ -1,4 +1,5 @@
 import Foundation
+import GutsAdmin
 
 /// Everything `guts serve` can be told, merged from defaults < config file < `GUTS_*` environment < flags.
 public struct NodeConfiguration: Codable, Sendable, Equatable {
@@ -38,6 +39,11 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     /// Seconds a connection may stay idle (no bytes either way) before it is closed; this is
     /// also what bounds a client that stalls mid-request.
     public var idleTimeoutSeconds = 60
+    /// Seconds a whole request may take, from its head to the last byte of its response,
+    /// a clone's pack included; 0 for no limit. Past it the client gets 408 or 503 or, once
+    /// the response is streaming, a closed connection (`RequestTimeoutMiddleware`). The
+    /// default leaves room for multi-gigabyte transfers over slow links.
+    public var requestTimeoutSeconds = 3600
     /// Always-on low-rate CPU sampling into a one-hour ring (`/admin/profile/cpu?since=`).
     public var profileContinuous = false
     /// Rate of continuous sampling in Hz (of process CPU time).
@@ -72,7 +78,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     }
 
     /// Applies `GUTS_LISTEN`, `GUTS_DATA_DIR`, `GUTS_STORAGE`, `GUTS_LOG_FORMAT`, `GUTS_LOG_LEVEL`,
-    /// `GUTS_ADMIN_TOKEN` and `GUTS_WRITE_TOKEN`.
+    /// `GUTS_REQUEST_TIMEOUT` (whole seconds, or with a unit: `300`, `10m`), `GUTS_ADMIN_TOKEN`
+    /// and `GUTS_WRITE_TOKEN`.
     public mutating func merge(environment: [String: String]) throws {
         if let value = environment["GUTS_LISTEN"] { listen = value }
         if let value = environment["GUTS_DATA_DIR"] { dataDirectory = value }
@@ -85,6 +92,10 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
             logFormat = format
         }
         if let value = environment["GUTS_LOG_LEVEL"] { logLevel = value }
+        if let value = environment["GUTS_REQUEST_TIMEOUT"] {
+            guard let seconds = Self.wholeSeconds(value) else { throw NodeConfigurationError.invalidValue("GUTS_REQUEST_TIMEOUT", value) }
+            requestTimeoutSeconds = seconds
+        }
         if let value = environment["GUTS_ADMIN_TOKEN"], !value.isEmpty {
             tokens.append(Token(name: "env-admin", token: value, admin: true))
         }
@@ -101,9 +112,18 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         guard maxRequestBodyBytes > 0, maxConnections > 0 else {
             throw NodeConfigurationError.invalidValue("limits", "must be positive")
         }
+        guard requestTimeoutSeconds >= 0 else {
+            throw NodeConfigurationError.invalidValue("requestTimeoutSeconds", "\(requestTimeoutSeconds) (must be 0 or more)")
+        }
         guard (1...1000).contains(profileRate) else {
             throw NodeConfigurationError.invalidValue("profileRate", "\(profileRate) (must be within 1...1000)")
         }
+    }
+
+    /// A duration such as `300`, `90s` or `10m` as whole seconds; nil if it is not one.
+    public static func wholeSeconds(_ text: String) -> Int? {
+        guard let seconds = try? AdminValueParser.seconds(text) else { return nil }
+        return Int(exactly: seconds)
     }
 }
 

@@ -23,6 +23,7 @@ public final class NodeMetrics: Sendable {
         var gitBytesReceived: [String: UInt64] = [:]
         var pushes: [String: UInt64] = [:]
         var packEntries: [String: UInt64] = [:]
+        var timeouts: [String: UInt64] = [:]
     }
 
     private let state = Mutex(State())
@@ -41,6 +42,11 @@ public final class NodeMetrics: Sendable {
             }
             state.durations[key] = histogram
         }
+    }
+
+    /// Counts a request ended by the request timeout, by the phase it was in.
+    func recordTimeout(phase: String) {
+        state.withLock { $0.timeouts[Self.labels(["phase": phase]), default: 0] += 1 }
     }
 
     func recordGitBytes(service: GitService, sent: Int, received: Int) {
@@ -86,6 +92,9 @@ public final class NodeMetrics: Sendable {
             out += "guts_http_request_duration_seconds_sum\(key) \(histogram.sum)\n"
             out += "guts_http_request_duration_seconds_count\(key) \(histogram.count)\n"
         }
+        family("guts_http_request_timeouts_total", "counter",
+               "Requests ended by the request timeout, by phase: request-body (408), handler (503), response-body (connection closed).",
+               snapshot.timeouts)
         family("guts_git_bytes_sent_total", "counter", "Bytes of git protocol responses sent.", snapshot.gitBytesSent)
         family("guts_git_bytes_received_total", "counter", "Bytes of git protocol requests received.", snapshot.gitBytesReceived)
         family("guts_git_pushes_total", "counter", "Pushes by result.", snapshot.pushes)

@@ -5,6 +5,9 @@ enum NodeRouter {
     static func make(node: GutsNode) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestObservationMiddleware(metrics: node.metrics))
+        if node.configuration.requestTimeoutSeconds > 0 {
+            router.add(middleware: RequestTimeoutMiddleware(seconds: node.configuration.requestTimeoutSeconds, metrics: node.metrics))
+        }
         OperationsController(node: node).register(on: router)
         APIController(node: node).register(on: router)
         AdminController(node: node).register(on: router)

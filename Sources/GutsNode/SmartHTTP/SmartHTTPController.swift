@@ -66,6 +66,8 @@ struct SmartHTTPController: Sendable {
                         sent += framed.count
                         try await writer.write(ByteBuffer(bytes: framed))
                     }
+                } catch let timeout as RequestTimeoutError {
+                    throw timeout
                 } catch {
                     logger.error("pack generation failed", metadata: ["repository": "\(repositoryName)", "error": "\(error)"])
                     try await writer.write(ByteBuffer(bytes: reply.sideBand.error("guts: \(error)")))

@@ -1,0 +1,103 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Bounds a whole request, from the router receiving its head to the last byte of a
+/// streamed response, by the node's request timeout.
+///
+/// Until the response exists, the handler runs in a child task racing a sleep to the
+/// deadline, and the loser is cancelled. A handler still running at the deadline gets
+/// `RequestTimeoutError`, which `RequestObservationMiddleware` (outside this one) answers,
+/// counts and logs like any other error, as `{"error": "request timed out after N s…"}`:
+/// - 408 Request Timeout when the handler had begun reading the request body and not
+///   reached its end: the request message itself was still incomplete (RFC 9110
+///   §15.5.9), so the client is the slow party. It carries `Connection: close`; the node
+///   closes the connection itself when the handler was waiting for body bytes, and
+///   otherwise reads and drops the rest of the body, as for any early response.
+/// - 503 Service Unavailable otherwise: the node itself did not answer in time (not 504:
+///   there is no upstream server here).
+///
+/// Cancellation is cooperative. A step already running on the blocking pool (a RocksDB
+/// scan, indexing a pushed pack, applying a push) cannot be interrupted: the error
+/// response waits for it, and its effect stands (a push applied that late is stored
+/// although its client is told 503). `NIOThreadPool` skips the steps a cancelled task
+/// queues afterwards, and cleanup that must happen anyway uses
+/// `BlockingPool.runEvenIfCancelled`.
+///
+/// A streamed response body (one without a known length: git packs) is written through
+/// `DeadlineResponseBodyWriter`, which ends it at the same deadline. Bodies of known
+/// length are single buffers written at once, and keep Hummingbird's one-write path.
+///
+/// Every timeout increments `guts_http_request_timeouts_total{phase}` and logs a warning.
+struct RequestTimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
+    let seconds: Int
+    let metrics: NodeMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        let bodyProgress = RequestBodyProgress()
+        let tracked = Self.hasBody(request) ? bodyProgress.track(request) : request
+        let outcome = try await withoutActuallyEscaping(next) { next in
+            // Hummingbird types `next` as a plain closure, though it only calls the rest of
+            // the chain, which is made of Sendable responders; `Request`, `Context` and
+            // `Response` are Sendable. The group has exactly one task call it, and ends
+            // before this closure returns, as `withoutActuallyEscaping` checks.
+            nonisolated(unsafe) let next = next
+            return try await withThrowingTaskGroup(of: Outcome.self) { group in
+                group.addTask { .responded(try await next(tracked, context)) }
+                group.addTask {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return .deadlinePassed
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        }
+        switch outcome {
+        case .responded(var response):
+            if response.body.contentLength == nil {
+                response.body = limitBody(response.body, deadline: deadline, request: request, context: context)
+            }
+            return response
+        case .deadlinePassed:
+            let timeout = RequestTimeoutError(seconds: seconds, phase: bodyProgress.isIncomplete ? .requestBody : .handler)
+            Self.record(timeout, metrics: metrics, logger: context.logger, requestLabels: Self.labels(request, context: context))
+            throw timeout
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case responded(Response)
+        case deadlinePassed
+    }
+
+    private func limitBody(_ body: ResponseBody, deadline: ContinuousClock.Instant, request: Request, context: Context) -> ResponseBody {
+        let (metrics, logger, labels, seconds) = (metrics, context.logger, Self.labels(request, context: context), seconds)
+        return ResponseBody { writer in
+            try await body.write(DeadlineResponseBodyWriter(base: writer, deadline: deadline, seconds: seconds) { timeout in
+                Self.record(timeout, metrics: metrics, logger: logger, requestLabels: labels)
+            })
+        }
+    }
+
+    /// Requests without `Content-Length` or `Transfer-Encoding` have no body (RFC 9112 §6.3).
+    private static func hasBody(_ request: Request) -> Bool {
+        if let length = request.headers[.contentLength] { return length != "0" }
+        return request.headers[.transferEncoding] != nil
+    }
+
+    private static func labels(_ request: Request, context: Context) -> Logger.Metadata {
+        [
+            "request-id": "\(RequestObservationMiddleware<Context>.requestID(from: request.headers) ?? context.id)",
+            "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+        ]
+    }
+
+    private static func record(_ timeout: RequestTimeoutError, metrics: NodeMetrics, logger: Logger, requestLabels: Logger.Metadata) {
+        metrics.recordTimeout(phase: timeout.phase.rawValue)
+        var metadata = requestLabels
+        metadata["phase"] = "\(timeout.phase.rawValue)"
+        metadata["timeout-s"] = "\(timeout.seconds)"
+        logger.warning("request timed out", metadata: metadata)
+    }
+}
