@@ -5,10 +5,11 @@ import Logging
 /// Bounds a whole request, from the router receiving its head to the last byte of a
 /// streamed response, by the node's request timeout.
 ///
-/// Until the response exists, the handler runs in a child task racing a sleep to the
-/// deadline, and the loser is cancelled. A handler still running at the deadline gets
-/// `RequestTimeoutError`, which `RequestObservationMiddleware` (outside this one) answers,
-/// counts and logs like any other error, as `{"error": "request timed out after N s…"}`:
+/// Until the response exists, the handler runs in a child task that `RequestWatchdog`
+/// cancels at the deadline. A handler that then fails (cancellation ends body reads, sleeps and steps
+/// queued on the blocking pool) gets `RequestTimeoutError`, which
+/// `RequestObservationMiddleware` (outside this one) answers, counts and logs like any
+/// other error, as `{"error": "request timed out after N s…"}`:
 /// - 408 Request Timeout when the handler had begun reading the request body and not
 ///   reached its end: the request message itself was still incomplete (RFC 9110
 ///   §15.5.9), so the client is the slow party. It carries `Connection: close`; the node
@@ -22,7 +23,8 @@ import Logging
 /// response waits for it, and its effect stands (a push applied that late is stored
 /// although its client is told 503). `NIOThreadPool` skips the steps a cancelled task
 /// queues afterwards, and cleanup that must happen anyway uses
-/// `BlockingPool.runEvenIfCancelled`.
+/// `BlockingPool.runEvenIfCancelled`. A handler that finishes its response despite the
+/// cancellation has its response sent.
 ///
 /// A streamed response body (one without a known length: git packs) is written through
 /// `DeadlineResponseBodyWriter`, which ends it at the same deadline. Bodies of known
@@ -32,43 +34,34 @@ import Logging
 struct RequestTimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
     let seconds: Int
     let metrics: NodeMetrics
+    let watchdog = RequestWatchdog()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let deadline = ContinuousClock.now + .seconds(seconds)
         let bodyProgress = RequestBodyProgress()
         let tracked = Self.hasBody(request) ? bodyProgress.track(request) : request
-        let outcome = try await withoutActuallyEscaping(next) { next in
-            // Hummingbird types `next` as a plain closure, though it only calls the rest of
-            // the chain, which is made of Sendable responders; `Request`, `Context` and
-            // `Response` are Sendable. The group has exactly one task call it, and ends
+        let (result, expired) = await withoutActuallyEscaping(next) { next in
+            // The handler runs in a child task so that the watchdog cancels it alone, not
+            // the connection's task. Hummingbird types `next` as a plain closure, though it
+            // only calls the rest of the chain, made of Sendable responders; `Request`,
+            // `Context` and `Response` are Sendable. Exactly one child calls it, and it ends
             // before this closure returns, as `withoutActuallyEscaping` checks.
             nonisolated(unsafe) let next = next
-            return try await withThrowingTaskGroup(of: Outcome.self) { group in
-                group.addTask { .responded(try await next(tracked, context)) }
-                group.addTask {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    return .deadlinePassed
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
-            }
+            async let outcome = watchdog.run(until: deadline) { try await next(tracked, context) }
+            return await outcome
         }
-        switch outcome {
-        case .responded(var response):
+        switch result {
+        case .success(var response):
             if response.body.contentLength == nil {
                 response.body = limitBody(response.body, deadline: deadline, request: request, context: context)
             }
             return response
-        case .deadlinePassed:
+        case .failure(let error):
+            guard expired else { throw error }
             let timeout = RequestTimeoutError(seconds: seconds, phase: bodyProgress.isIncomplete ? .requestBody : .handler)
             Self.record(timeout, metrics: metrics, logger: context.logger, requestLabels: Self.labels(request, context: context))
             throw timeout
         }
-    }
-
-    private enum Outcome: Sendable {
-        case responded(Response)
-        case deadlinePassed
     }
 
     private func limitBody(_ body: ResponseBody, deadline: ContinuousClock.Instant, request: Request, context: Context) -> ResponseBody {
