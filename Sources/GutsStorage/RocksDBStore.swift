@@ -213,31 +213,27 @@ public final class RocksDBStore: KeyValueStore {
     }
 
     public func get(_ key: [UInt8], in family: ColumnFamily) throws -> [UInt8]? {
-        try withHandles { handles in
-            try key.withUnsafeBytes { keyBytes in
-                let slice = try Self.call("get") { error in
-                    rocksdb_get_pinned_cf(
-                        handles.db, handles.readOptions, handles.families[family], keyBytes.baseAddress?.assumingMemoryBound(to: CChar.self), keyBytes.count, error)
-                }
-                guard let slice else { return nil }
-                defer { rocksdb_pinnableslice_destroy(slice) }
-                var length = 0
-                guard let value = rocksdb_pinnableslice_value(slice, &length) else { return [] }
-                return [UInt8](UnsafeRawBufferPointer(start: value, count: length))
-            }
-        }
+        try withPinnedValue(key, in: family) { value in value.map { [UInt8]($0) } }
     }
 
     public func contains(_ key: [UInt8], in family: ColumnFamily) throws -> Bool {
+        try withPinnedValue(key, in: family) { $0 != nil }
+    }
+
+    /// Looks `key` up without copying its value: `body` sees the value RocksDB pins (nil
+    /// when absent), valid only during the call.
+    private func withPinnedValue<T>(_ key: [UInt8], in family: ColumnFamily, _ body: (UnsafeRawBufferPointer?) -> T) throws -> T {
         try withHandles { handles in
             try key.withUnsafeBytes { keyBytes in
                 let slice = try Self.call("get") { error in
                     rocksdb_get_pinned_cf(
                         handles.db, handles.readOptions, handles.families[family], keyBytes.baseAddress?.assumingMemoryBound(to: CChar.self), keyBytes.count, error)
                 }
-                guard let slice else { return false }
-                rocksdb_pinnableslice_destroy(slice)
-                return true
+                guard let slice else { return body(nil) }
+                defer { rocksdb_pinnableslice_destroy(slice) }
+                var length = 0
+                let value = rocksdb_pinnableslice_value(slice, &length)
+                return body(UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : length))
             }
         }
     }
