@@ -75,7 +75,7 @@ public struct ObjectImporter {
     public mutating func rollBack() throws {
         pending.removeAll()
         pendingBytes = 0
-        try objects.delete(added)
+        if !added.isEmpty { try objects.delete(added) }
         added.removeAll()
         depths.removeAll()
     }

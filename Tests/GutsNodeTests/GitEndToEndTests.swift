@@ -169,6 +169,17 @@ import Testing
         #expect(cutReply.text.contains("ng refs/heads/main"))
         #expect(try Shell.check("git ls-remote '\(node.anonymousURL("acme/project"))'", in: source) == refsBefore)
         #expect(try await client.send("GET", "/acme/project/raw/\(newCommit)/r.bin").status == 404, "no object of the cut pack was stored")
+
+        // A whole pack that lacks the commit's tree: refused after unpacking, and rolled back.
+        try Shell.check("git -C c rev-parse HEAD | git -C c pack-objects -q --stdout > commit-only.pack", in: truncated)
+        let commitOnly = try #require(FileManager.default.contents(atPath: truncated + "/commit-only.pack"))
+        let unconnected = try await client.send("POST", "/acme/project.git/git-receive-pack", token: NodeProcess.writeToken,
+                                                body: command("\(main) \(newCommit) refs/heads/main\0report-status\n") + Data("0000".utf8) + commitOnly,
+                                                headers: ["Content-Type": "application/x-git-receive-pack-request"])
+        #expect(unconnected.text.contains("unpack ok"))
+        #expect(unconnected.text.contains("ng refs/heads/main missing necessary objects"))
+        #expect(try Shell.check("git ls-remote '\(node.anonymousURL("acme/project"))'", in: source) == refsBefore)
+        #expect(try await client.send("GET", "/api/repos/acme/project/commits?ref=\(newCommit)").status == 404, "the unpacked commit was removed")
     }
 
     @Test func historySurvivesRestartAndSIGKILLDuringPushes() async throws {

@@ -42,18 +42,18 @@ struct ReceivePack {
     /// Applies a push whose pack (if any) was spooled to `packPath`. Never throws: every
     /// failure becomes part of the report, and a refused pack leaves no object behind.
     func apply(_ request: ReceivePackRequest, packPath: String?) -> PushReport {
-        var added = Set<ObjectID>()
+        var importer: ObjectImporter?
         if request.needsPack, let packPath {
             do {
-                added = try store(packAt: packPath)
+                importer = try store(packAt: packPath)
             } catch {
                 return PushReport(unpackError: "\(error)", refs: request.commands.map { ($0.name, "unpacker error") })
             }
         }
+        let added = Set(importer?.added ?? [])
         var outcomes = request.commands.map { command in (name: command.name, error: precheck(command, added: added)) }
         if outcomes.contains(where: { $0.error == "missing necessary objects" }) {
-            rollBack(added)
-            added = []
+            try? importer?.rollBack()
         }
         let atomic = request.capabilities.contains("atomic")
         if atomic, outcomes.contains(where: { $0.error != nil }) {
@@ -77,7 +77,7 @@ struct ReceivePack {
 
     /// Reads and stores every object of the pack as the pack encoded it (deltas stay
     /// deltas); on any error removes what it added.
-    private func store(packAt path: String) throws -> Set<ObjectID> {
+    private func store(packAt path: String) throws -> ObjectImporter {
         var importer = ObjectImporter(objects: repository.objects, batchBytes: batchBytes)
         do {
             _ = try PackReader(path: path).readPackedObjects(externalBase: { try repository.load($0) }) { try importer.add($0) }
@@ -86,12 +86,7 @@ struct ReceivePack {
             try? importer.rollBack()
             throw error
         }
-        return Set(importer.added)
-    }
-
-    private func rollBack(_ added: Set<ObjectID>) {
-        guard !added.isEmpty else { return }
-        try? repository.objects.delete(Array(added))
+        return importer
     }
 
     /// Checks one command before the transaction; nil when it may proceed.
