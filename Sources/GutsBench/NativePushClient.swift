@@ -67,7 +67,7 @@ public struct NativePushClient: Sendable {
     /// unless the server reports `unpack ok` and `ok <ref>`.
     public func push(repository: String, ref: String, old: ObjectID, new: ObjectID, objects: [RawObject]) async throws -> Update {
         let pack = try PackWriter.makePack(objects: objects, useDeltas: false)
-        var body = PktLine.encode(Array("\(old.hex) \(new.hex) \(ref)\u{0}report-status side-band-64k agent=\(agent)".utf8))
+        var body = try PktLine.encode(Array("\(old.hex) \(new.hex) \(ref)\u{0}report-status side-band-64k agent=\(agent)".utf8))
         body += PktLine.flush
         body += pack
         let path = "/\(repository).git/git-receive-pack"

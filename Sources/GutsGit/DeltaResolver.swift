@@ -30,26 +30,48 @@ struct DeltaResolver {
         }
     }
 
-    /// Resolves every delta. REF_DELTA bases are looked up in the pack first, repeatedly
-    /// as more deltas resolve; only when no more progress is possible are the remaining
-    /// ones asked of `externalBase`.
+    /// Resolves every delta, in time linear in the pack whatever order its entries come in.
+    ///
+    /// Each delta waits on its base: an OFS_DELTA on its base entry, a REF_DELTA on its
+    /// base id, which is known only once that base is resolved. Resolving an object
+    /// releases exactly the deltas waiting on it. When nothing in the pack is left to
+    /// release them, the bases still awaited are asked of `externalBase` (a thin pack).
     mutating func resolveAll() throws {
-        var pending = scan.entries.indices.filter { scan.entries[$0].isDelta }
-        var useExternal = false
-        while !pending.isEmpty {
-            var unresolved: [Int] = []
-            for index in pending where scan.entries[index].id == nil {
-                if try materialize(index, useExternal: useExternal) == nil { unresolved.append(index) }
+        var waitingOnID: [ObjectID: [Int]] = [:]
+        var waitingOnEntry: [Int: [Int]] = [:]
+        var ready: [Int] = []
+        for (index, entry) in scan.entries.enumerated() {
+            if entry.id != nil {
+                ready.append(index)
+            } else if let baseID = entry.baseID {
+                waitingOnID[baseID, default: []].append(index)
+            } else {
+                waitingOnEntry[entry.baseIndex, default: []].append(index)
             }
-            if unresolved.count == pending.count {
-                if useExternal {
-                    let entry = scan.entries[unresolved[0]]
-                    let missing = firstMissingBase(from: unresolved[0]) ?? entry.baseID ?? .zero
-                    throw PackError.deltaBaseNotFound(missing, offset: entry.offset)
+        }
+        while true {
+            while let index = ready.popLast() {
+                guard let id = scan.entries[index].id else { continue }
+                let released = (waitingOnEntry.removeValue(forKey: index) ?? []) + (waitingOnID.removeValue(forKey: id) ?? [])
+                for child in released where scan.entries[child].id == nil {
+                    if try materialize(child, useExternal: false) != nil { ready.append(child) }
                 }
-                useExternal = true
             }
-            pending = unresolved
+            guard let stuck = waitingOnID.values.first?.first ?? waitingOnEntry.values.first?.first else { return }
+            var progressed = false
+            for (baseID, children) in waitingOnID where try loadExternal(baseID) != nil {
+                waitingOnID[baseID] = nil
+                for child in children where scan.entries[child].id == nil {
+                    if try materialize(child, useExternal: true) != nil {
+                        ready.append(child)
+                        progressed = true
+                    }
+                }
+            }
+            if !progressed {
+                let entry = scan.entries[stuck]
+                throw PackError.deltaBaseNotFound(firstMissingBase(from: stuck) ?? entry.baseID ?? .zero, offset: entry.offset)
+            }
         }
     }
 

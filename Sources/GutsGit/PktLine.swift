@@ -11,17 +11,20 @@ public enum PktLine {
     public static let delimiter: [UInt8] = Array("0001".utf8)
     public static let responseEnd: [UInt8] = Array("0002".utf8)
 
-    /// Frames `payload` as one data packet.
-    public static func encode<Bytes: Collection>(_ payload: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        precondition(payload.count + 4 <= maxPacketLength, "pkt-line payload too long")
+    /// Frames `payload` as one data packet; a payload that does not fit in one packet
+    /// (more than 65516 bytes) is refused, never truncated.
+    public static func encode<Bytes: Collection>(_ payload: Bytes) throws(PktLineError) -> [UInt8] where Bytes.Element == UInt8 {
+        guard payload.count + 4 <= maxPacketLength else {
+            throw PktLineError(message: "a payload of \(payload.count) bytes does not fit in one packet")
+        }
         var out = lengthPrefix(payload.count + 4)
         out.append(contentsOf: payload)
         return out
     }
 
     /// Frames a text line, adding the trailing newline git expects.
-    public static func encode(line: String) -> [UInt8] {
-        encode(Array(line.utf8) + [UInt8(ascii: "\n")])
+    public static func encode(line: String) throws(PktLineError) -> [UInt8] {
+        try encode(Array(line.utf8) + [UInt8(ascii: "\n")])
     }
 
     /// Frames `payload` on a side-band channel (1 data, 2 progress, 3 error), splitting as needed.
@@ -64,6 +67,11 @@ public enum Packet: Equatable, Sendable {
 /// A malformed pkt-line stream.
 public struct PktLineError: Error, CustomStringConvertible, Sendable {
     public let message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
     public var description: String { "invalid pkt-line: \(message)" }
 }
 
@@ -82,34 +90,42 @@ public struct PktLineReader: Sendable {
     public var isAtEnd: Bool { position >= buffer.count }
 
     /// The next packet, nil at the end of the buffer; throws on a bad or truncated packet.
-    public mutating func next() throws -> Packet? {
+    public mutating func next() throws(PktLineError) -> Packet? {
         guard !isAtEnd else { return nil }
-        guard buffer.count - position >= 4 else { throw PktLineError(message: "truncated length at byte \(position)") }
+        guard let length = try Self.packetLength(buffer[position...]) else {
+            guard buffer.count - position >= 4 else { throw PktLineError(message: "truncated length at byte \(position)") }
+            throw PktLineError(message: "packet truncated at byte \(position)")
+        }
+        defer { position += length }
+        switch length {
+        case 4 where buffer[position..<position + 4].elementsEqual("0000".utf8): return .flush
+        case 4 where buffer[position..<position + 4].elementsEqual("0001".utf8): return .delimiter
+        case 4 where buffer[position..<position + 4].elementsEqual("0002".utf8): return .responseEnd
+        default: return .data(Array(buffer[(position + 4)..<(position + length)]))
+        }
+    }
+
+    /// The number of bytes the packet at the start of `bytes` takes (4 for the special
+    /// packets), or nil when `bytes` holds only part of it; throws when its length is malformed.
+    public static func packetLength(_ bytes: ArraySlice<UInt8>) throws(PktLineError) -> Int? {
+        guard bytes.count >= 4 else { return nil }
         var length = 0
-        for byte in buffer[position..<position + 4] {
+        for byte in bytes.prefix(4) {
             guard let nibble = ObjectID.nibble(byte) else {
-                throw PktLineError(message: "bad length digits at byte \(position)")
+                throw PktLineError(message: "bad length digits at byte \(bytes.startIndex)")
             }
             length = length << 4 | Int(nibble)
         }
         switch length {
-        case 0: position += 4; return .flush
-        case 1: position += 4; return .delimiter
-        case 2: position += 4; return .responseEnd
-        case 3: throw PktLineError(message: "reserved length 3 at byte \(position)")
-        default: break
+        case 0, 1, 2: return 4
+        case 3: throw PktLineError(message: "reserved length 3 at byte \(bytes.startIndex)")
+        case ...PktLine.maxPacketLength: return bytes.count >= length ? length : nil
+        default: throw PktLineError(message: "length \(length) exceeds 65520 at byte \(bytes.startIndex)")
         }
-        guard length <= PktLine.maxPacketLength else { throw PktLineError(message: "length \(length) exceeds 65520 at byte \(position)") }
-        guard buffer.count - position >= length else {
-            throw PktLineError(message: "packet of \(length) bytes truncated at byte \(position)")
-        }
-        let payload = Array(buffer[position + 4..<position + length])
-        position += length
-        return .data(payload)
     }
 
     /// Reads data packets as text lines up to (and consuming) the next flush or delimiter.
-    public mutating func readSection() throws -> (lines: [String], terminator: Packet?) {
+    public mutating func readSection() throws(PktLineError) -> (lines: [String], terminator: Packet?) {
         var lines = [String]()
         while let packet = try next() {
             guard let text = packet.text else { return (lines, packet) }

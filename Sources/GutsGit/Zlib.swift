@@ -5,6 +5,8 @@ public struct ZlibError: Error, CustomStringConvertible, Sendable {
     public let operation: String
     public let code: Int32
     public let message: String
+    /// The stream would have inflated past the caller's limit (a bomb, or a lie about its size).
+    public var exceededLimit = false
 
     public var description: String { "zlib \(operation) failed (\(code)): \(message)" }
 }
@@ -43,17 +45,25 @@ public enum Zlib {
         // deflateBound does not count the gzip header and trailer.
         let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)
+        // zlib counts in 32-bit `uInt`s, so buffers over 4 GiB go in in slices.
         let status: Int32 = input.withUnsafeBufferPointer { inputBuffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
-                stream.next_in = UnsafeMutablePointer(mutating: inputBuffer.baseAddress)
-                stream.avail_in = uInt(inputBuffer.count)
-                stream.next_out = outputBuffer.baseAddress
-                stream.avail_out = uInt(outputBuffer.count)
-                return deflate(&stream, Z_FINISH)
+                var consumed = 0
+                var produced = 0
+                while true {
+                    let inputSlice = min(inputBuffer.count - consumed, Self.maxSlice)
+                    let outputSlice = min(outputBuffer.count - produced, Self.maxSlice)
+                    guard outputSlice > 0 else { return Z_BUF_ERROR }
+                    stream.next_in = UnsafeMutablePointer(mutating: inputBuffer.baseAddress.map { $0 + consumed })
+                    stream.avail_in = uInt(inputSlice)
+                    stream.next_out = outputBuffer.baseAddress.map { $0 + produced }
+                    stream.avail_out = uInt(outputSlice)
+                    let status = deflate(&stream, consumed + inputSlice == inputBuffer.count ? Z_FINISH : Z_NO_FLUSH)
+                    consumed += inputSlice - Int(stream.avail_in)
+                    produced += outputSlice - Int(stream.avail_out)
+                    guard status == Z_OK || status == Z_BUF_ERROR else { return status }
+                }
             }
-        }
-        guard status == Z_STREAM_END else {
-            throw ZlibError(operation: "deflate", code: status, message: Self.message(of: stream))
         }
         output.removeLast(bound - Int(stream.total_out))
         return output
@@ -89,8 +99,20 @@ public enum Zlib {
 
     /// CRC-32 as gzip and zip use it.
     public static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
+        bytes.withUnsafeBufferPointer { buffer in
+            var crc: uLong = 0
+            var offset = 0
+            repeat {
+                let slice = min(buffer.count - offset, maxSlice)
+                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + offset }, uInt(slice))
+                offset += slice
+            } while offset < buffer.count
+            return UInt32(truncatingIfNeeded: crc)
+        }
     }
+
+    /// The most bytes handed to one zlib call: its counters are 32-bit.
+    static let maxSlice = 1 << 30
 
     static func message(of stream: z_stream) -> String {
         stream.msg.map { String(cString: $0) } ?? "no message"
@@ -143,7 +165,7 @@ public struct Inflater: ~Copyable {
                 stream.pointee.next_in = remainingInput > 0
                     ? UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
                     : nil
-                stream.pointee.avail_in = uInt(remainingInput)
+                stream.pointee.avail_in = uInt(min(remainingInput, Zlib.maxSlice))
                 stream.pointee.next_out = chunkBuffer.baseAddress
                 stream.pointee.avail_out = uInt(chunkBuffer.count)
                 return CZlib.inflate(stream, Z_NO_FLUSH)
@@ -152,7 +174,7 @@ public struct Inflater: ~Copyable {
             consumed += used
             let produced = chunk.count - Int(stream.pointee.avail_out)
             if output.count - startCount + produced > limit {
-                throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "stream expands past its declared size of \(limit) bytes")
+                throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "stream expands past its declared size of \(limit) bytes", exceededLimit: true)
             }
             output.append(contentsOf: chunk[0..<produced])
             switch status {
@@ -187,14 +209,14 @@ public struct Inflater: ~Copyable {
             stream.pointee.next_in = remainingInput > 0
                 ? UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
                 : nil
-            stream.pointee.avail_in = uInt(remainingInput)
+            stream.pointee.avail_in = uInt(min(remainingInput, Zlib.maxSlice))
             stream.pointee.next_out = chunk.baseAddress!.assumingMemoryBound(to: Bytef.self)
             stream.pointee.avail_out = uInt(chunkSize)
             let status = CZlib.inflate(stream, Z_NO_FLUSH)
             consumed += remainingInput - Int(stream.pointee.avail_in)
             let count = chunkSize - Int(stream.pointee.avail_out)
             if produced + count > limit {
-                throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "stream expands past its declared size of \(limit) bytes")
+                throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "stream expands past its declared size of \(limit) bytes", exceededLimit: true)
             }
             produced += count
             if count > 0 { try sink(UnsafeRawBufferPointer(rebasing: chunk[0..<count])) }

@@ -19,6 +19,10 @@ public final class GutsNode: Sendable {
     let temporaryDirectory: String
     let packGenerations: PackGenerations
     let pushSerializer = PushSerializer()
+    /// Which commits each repository's refs reach, for routes that name commits by id.
+    let reachableCommits = ReachableCommits()
+    /// Where storage, zlib and SHA-1 work runs, off the event loops.
+    let blockingPool: BlockingPool
     /// Built archives under `<data-dir>/archives`.
     let archives: ArchiveCache
     let archiveService: ArchiveService
@@ -32,6 +36,8 @@ public final class GutsNode: Sendable {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
+        let blockingPool = BlockingPool(threads: configuration.blockingPoolThreads, queueLimit: configuration.blockingQueueLimit)
+        self.blockingPool = blockingPool
         let dataDirectory = configuration.dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         switch configuration.storage {
@@ -45,10 +51,11 @@ public final class GutsNode: Sendable {
         }
         temporaryDirectory = dataDirectory + "/tmp"
         archives = ArchiveCache(dataDirectory: dataDirectory)
-        archiveService = ArchiveService(storage: storage, cache: archives) { work in try await BlockingPool.run(work) }
+        archiveService = ArchiveService(storage: storage, cache: archives) { work in try await blockingPool.run(work) }
+        try Quarantine.discardAll(in: storage)
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
-        packGenerations = PackGenerations(directory: temporaryDirectory, metrics: metrics)
+        packGenerations = PackGenerations(directory: temporaryDirectory, pool: blockingPool, metrics: metrics)
         var tokens = configuration.tokens
         if tokens.isEmpty {
             tokens = [try Self.initialAdminToken(in: dataDirectory, logger: logger)]
@@ -62,6 +69,7 @@ public final class GutsNode: Sendable {
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let application = makeApplication(onServerRunning: onServerRunning)
         defer { storage.close() }
+        defer { Task { [blockingPool] in await blockingPool.shutdown() } }
         if let continuousProfiler {
             try continuousProfiler.start()
             logger.info("continuous CPU profiling on", metadata: ["rate-hz": "\(continuousProfiler.rate)"])
@@ -106,7 +114,15 @@ public final class GutsNode: Sendable {
 
     private static func initialAdminToken(in dataDirectory: String, logger: Logger) throws -> NodeConfiguration.Token {
         let path = dataDirectory + "/admin-token"
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            let mode = info.st_mode & 0o777
+            guard mode & 0o077 == 0, info.st_uid == geteuid() else {
+                throw NodeConfigurationError.invalidValue(
+                    "admin token file", "\(path) has mode \(String(mode, radix: 8)); it must be 0600 and owned by this user (chmod 600 \(path))")
+            }
+            let existing = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !existing.isEmpty else { throw NodeConfigurationError.invalidValue("admin token file", "\(path) is empty") }
             return .init(name: "initial-admin", token: existing, admin: true)
         }
         var generator = SystemRandomNumberGenerator()

@@ -16,18 +16,27 @@ public struct ObjectStore: Sendable {
     let cache: ObjectCache
     let bases: DeltaBaseCache
     let prefix: [UInt8]
+    /// For a quarantine: the repository whose objects reads fall back to (nil otherwise,
+    /// and for the quarantine of a repository a push is about to create).
+    let parentID: UInt64?
 
     /// Deltas between a stored object and a whole one are at most this many, so a read
     /// applies at most this many deltas (git's `pack.depth` default).
     public static let maxDeltaDepth = 50
 
-    init(repositoryID: UInt64, store: any KeyValueStore, cache: ObjectCache, bases: DeltaBaseCache, storesDeltas: Bool) {
+    init(repositoryID: UInt64, store: any KeyValueStore, cache: ObjectCache, bases: DeltaBaseCache, storesDeltas: Bool, parentID: UInt64? = nil) {
         self.repositoryID = repositoryID
         self.store = store
         self.cache = cache
         self.bases = bases
         self.storesDeltas = storesDeltas
         self.prefix = KeyCoding.bigEndian(repositoryID)
+        self.parentID = parentID
+    }
+
+    /// The store reads fall back to, for a quarantine.
+    var parent: ObjectStore? {
+        parentID.map { ObjectStore(repositoryID: $0, store: store, cache: cache, bases: bases, storesDeltas: storesDeltas) }
     }
 
     func key(_ id: ObjectID) -> [UInt8] {
@@ -90,7 +99,7 @@ public struct ObjectStore: Sendable {
     public func get(_ id: ObjectID) throws -> StoredObject? {
         let cacheKey = ObjectCache.Key(repository: repositoryID, id: id)
         if let cached = cache.get(cacheKey) { return cached }
-        guard let value = try store.get(key(id), in: .objects) else { return nil }
+        guard let value = try store.get(key(id), in: .objects) else { return try parent?.get(id) }
         let object = try StoredObject(id: id, decoding: value)
         cache.insert(cacheKey, object)
         return object
@@ -152,7 +161,7 @@ public struct ObjectStore: Sendable {
     /// Whether the object is stored; reads no value.
     public func contains(_ id: ObjectID) throws -> Bool {
         if cache.contains(ObjectCacheKey(repository: repositoryID, id: id)) { return true }
-        return try store.contains(key(id), in: .objects)
+        return try store.contains(key(id), in: .objects) || parent?.contains(id) == true
     }
 
     /// Removes objects (used to roll back a refused push) in one batch.

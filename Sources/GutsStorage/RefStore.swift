@@ -83,6 +83,7 @@ public struct RefStore: Sendable {
         }
         try lock.withLock {
             var batch = WriteBatch()
+            batch.durable = true
             for update in updates {
                 let actual = try store.get(key(update.name), in: .refs).map { try decode($0, name: update.name) }
                 let expected = update.expected.flatMap { $0.isZero ? nil : $0 }

@@ -100,14 +100,29 @@ public final class RepositoryRegistry: Sendable {
     /// Saves changed settings of an existing repository (not its name: use `rename`).
     /// Changing `defaultBranch` also points HEAD at the new branch.
     public func update(_ repository: Repository) throws {
-        try RefName.validate("refs/heads/\(repository.defaultBranch)")
+        _ = try modify(id: repository.id, expectedName: repository.fullName) { $0 = repository }
+    }
+
+    /// Changes the settings of the repository named `fullName` by `change`, read, changed
+    /// and written under the registry's lock, so concurrent changes of different fields
+    /// never undo each other. Changing `defaultBranch` also points HEAD at the new branch.
+    @discardableResult
+    public func modify(name fullName: String, _ change: (inout Repository) throws -> Void) throws -> Repository {
+        guard let id = try lock.withLock({ try id(forName: fullName) }) else { throw StorageError.repositoryNotFound(fullName) }
+        return try modify(id: id, expectedName: fullName, change)
+    }
+
+    private func modify(id: UInt64, expectedName: String, _ change: (inout Repository) throws -> Void) throws -> Repository {
         try lock.withLock {
-            guard let current = try get(id: repository.id) else {
-                throw StorageError.repositoryNotFound(repository.fullName)
+            guard let current = try get(id: id), current.fullName == expectedName else {
+                throw StorageError.repositoryNotFound(expectedName)
             }
-            guard current.fullName == repository.fullName else {
+            var repository = current
+            try change(&repository)
+            guard repository.id == current.id, repository.fullName == current.fullName else {
                 throw StorageError.invalidRepositoryName(repository.fullName, reason: "update cannot rename; use rename(from:to:)")
             }
+            try RefName.validate("refs/heads/\(repository.defaultBranch)")
             var batch = WriteBatch()
             batch.put(Self.idKey(repository.id), try encode(repository), in: .metadata)
             if current.defaultBranch != repository.defaultBranch {
@@ -116,6 +131,7 @@ public final class RepositoryRegistry: Sendable {
                     in: .refs)
             }
             try store.write(batch)
+            return repository
         }
     }
 

@@ -69,6 +69,8 @@ public final class RocksDBStore: KeyValueStore {
         var cache: OpaquePointer
         var readOptions: OpaquePointer
         var writeOptions: OpaquePointer
+        /// Like `writeOptions`, but fsyncs the WAL before the write returns.
+        var durableWriteOptions: OpaquePointer
     }
 
     /// The data directory.
@@ -185,10 +187,13 @@ public final class RocksDBStore: KeyValueStore {
         }
         let writeOptions = rocksdb_writeoptions_create()!
         rocksdb_writeoptions_set_sync(writeOptions, options.syncWrites ? 1 : 0)
+        let durableWriteOptions = rocksdb_writeoptions_create()!
+        rocksdb_writeoptions_set_sync(durableWriteOptions, 1)
         return Handles(
             db: db!, families: families, defaultFamily: handleSlots[0]!, dbOptions: dbOptions,
             familyOptions: allOptions, cache: cache,
-            readOptions: rocksdb_readoptions_create()!, writeOptions: writeOptions)
+            readOptions: rocksdb_readoptions_create()!, writeOptions: writeOptions,
+            durableWriteOptions: durableWriteOptions)
     }
 
     /// Runs `body` with the open handles while holding the shared lock.
@@ -299,7 +304,7 @@ public final class RocksDBStore: KeyValueStore {
                 }
             }
             try Self.call("write batch") { error in
-                rocksdb_write(handles.db, handles.writeOptions, writeBatch, error)
+                rocksdb_write(handles.db, batch.durable ? handles.durableWriteOptions : handles.writeOptions, writeBatch, error)
             }
         }
     }
@@ -412,6 +417,7 @@ public final class RocksDBStore: KeyValueStore {
             rocksdb_close(handles.db)
             rocksdb_readoptions_destroy(handles.readOptions)
             rocksdb_writeoptions_destroy(handles.writeOptions)
+            rocksdb_writeoptions_destroy(handles.durableWriteOptions)
             handles.familyOptions.forEach { rocksdb_options_destroy($0) }
             rocksdb_options_destroy(handles.dbOptions)
             rocksdb_cache_destroy(handles.cache)

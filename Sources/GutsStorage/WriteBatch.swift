@@ -12,6 +12,10 @@ public struct WriteBatch: Sendable {
 
     /// The writes, in the order they apply.
     public private(set) var operations: [Operation] = []
+    /// Whether the write returns only once it is on disk (RocksDB: WAL fsynced). The WAL
+    /// is one sequential log, so a durable write also makes every earlier write durable:
+    /// a push writes its objects fast and its ref update durably, once.
+    public var durable = false
 
     public init() {}
 
@@ -38,7 +42,8 @@ public struct WriteBatch: Sendable {
     /// Deletes every key that starts with `prefix` (a no-op for an empty prefix of all 0xFF).
     public mutating func deletePrefix(_ prefix: [UInt8], in family: ColumnFamily) {
         guard let end = KeyCoding.prefixEnd(prefix) else {
-            // A prefix of all 0xFF bytes (or empty) has no finite upper bound; callers never use one.
+            // A prefix of all 0xFF bytes (or empty) has no finite upper bound; callers pass
+            // repository ids (below 2^63), never such a prefix. safe: not reachable from input.
             preconditionFailure("deletePrefix needs a prefix with a byte below 0xFF")
         }
         deleteRange(from: prefix, to: end, in: family)

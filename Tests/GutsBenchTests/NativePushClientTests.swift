@@ -114,41 +114,41 @@ import Testing
     }
 
     @Test func reportParsing() throws {
-        func sideBand(_ lines: [String], band: UInt8 = 1) -> [UInt8] {
-            let report = lines.flatMap { PktLine.encode(line: $0) } + PktLine.flush
+        func sideBand(_ lines: [String], band: UInt8 = 1) throws -> [UInt8] {
+            let report = try lines.flatMap { try PktLine.encode(line: $0) } + PktLine.flush
             return PktLine.encodeSideBand(report, band: band) + PktLine.flush
         }
         let ref = "refs/heads/main"
-        try NativePushClient.parseReport(sideBand(["unpack ok", "ok \(ref)"]), ref: ref)
+        try NativePushClient.parseReport(try sideBand(["unpack ok", "ok \(ref)"]), ref: ref)
         #expect(throws: NativePushError.rejected(ref: ref, reason: "non-fast-forward")) {
-            try NativePushClient.parseReport(sideBand(["unpack ok", "ng \(ref) non-fast-forward"]), ref: ref)
+            try NativePushClient.parseReport(try sideBand(["unpack ok", "ng \(ref) non-fast-forward"]), ref: ref)
         }
         #expect(throws: NativePushError.unpackFailed("bad pack")) {
-            try NativePushClient.parseReport(sideBand(["unpack bad pack", "ng \(ref) unpacker error"]), ref: ref)
+            try NativePushClient.parseReport(try sideBand(["unpack bad pack", "ng \(ref) unpacker error"]), ref: ref)
         }
         #expect(throws: NativePushError.remoteError("denied")) {
-            try NativePushClient.parseReport(PktLine.encode(line: "ERR denied"), ref: ref)
+            try NativePushClient.parseReport(try PktLine.encode(line: "ERR denied"), ref: ref)
         }
         #expect(throws: NativePushError.remoteError("boom")) {
             try NativePushClient.parseReport(PktLine.encodeSideBand(Array("boom\n".utf8), band: 3), ref: ref)
         }
         #expect(throws: NativePushError.self) { try NativePushClient.parseReport([], ref: ref) }
         #expect(throws: NativePushError.malformedReport("no status for \(ref)")) {
-            try NativePushClient.parseReport(sideBand(["unpack ok", "ok refs/heads/other"]), ref: ref)
+            try NativePushClient.parseReport(try sideBand(["unpack ok", "ok refs/heads/other"]), ref: ref)
         }
     }
 
     @Test func advertisementParsing() throws {
         let tip = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
-        var body = PktLine.encode(line: "# service=git-receive-pack") + PktLine.flush
-        body += PktLine.encode(Array("\(tip.hex) refs/heads/main\u{0}report-status side-band-64k\n".utf8))
-        body += PktLine.encode(line: "\(tip.hex) refs/tags/v1^{}") + PktLine.flush
+        var body = try PktLine.encode(line: "# service=git-receive-pack") + PktLine.flush
+        body += try PktLine.encode(Array("\(tip.hex) refs/heads/main\u{0}report-status side-band-64k\n".utf8))
+        body += try PktLine.encode(line: "\(tip.hex) refs/tags/v1^{}") + PktLine.flush
         #expect(try NativePushClient.parseAdvertisement(body) == ["refs/heads/main": tip])
-        var empty = PktLine.encode(line: "# service=git-receive-pack") + PktLine.flush
-        empty += PktLine.encode(Array("\(ObjectID.zero.hex) capabilities^{}\u{0}report-status\n".utf8)) + PktLine.flush
+        var empty = try PktLine.encode(line: "# service=git-receive-pack") + PktLine.flush
+        empty += try PktLine.encode(Array("\(ObjectID.zero.hex) capabilities^{}\u{0}report-status\n".utf8)) + PktLine.flush
         #expect(try NativePushClient.parseAdvertisement(empty).isEmpty)
         #expect(throws: NativePushError.malformedAdvertisement("bad ref line 'nonsense'")) {
-            try NativePushClient.parseAdvertisement(PktLine.encode(line: "nonsense") + PktLine.flush)
+            try NativePushClient.parseAdvertisement(try PktLine.encode(line: "nonsense") + PktLine.flush)
         }
     }
 }

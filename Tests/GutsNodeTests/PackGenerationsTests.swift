@@ -15,7 +15,7 @@ import Testing
         let ids = try (0..<50).map { try objects.put(.blob, body: Array("blob \($0)\n".utf8) + [UInt8](repeating: UInt8($0), count: 5000)) }
         let directory = try Shell.temporaryDirectory("generations")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let generations = PackGenerations(directory: directory)
+        let generations = PackGenerations(directory: directory, pool: BlockingPool(threads: 2, queueLimit: 16))
         let gate = DispatchSemaphore(value: 0)
         let request = try FetchRequest.parseVersion2(arguments: ids.prefix(3).map { "want \($0.hex)" })
         let job = PackJob(key: .init(repositoryID: repository.id, request: request, common: [])) {

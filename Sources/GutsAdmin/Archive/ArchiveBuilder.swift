@@ -29,16 +29,16 @@ public struct ArchiveBuilder: Sendable {
     /// Resolves a full object id, a branch, a tag, a full ref name or `HEAD` to a commit.
     public func resolve(_ ref: String) throws -> Target {
         if ref.utf8.count == 40, let id = ObjectID(hex: ref) {
-            guard try objects.contains(id) else { throw AdminError.notFound("object \(ref)") }
+            guard try objects.contains(id) else { throw AdminError.notFound("object \(id.hex)") }
             return Target(commit: try peel(id), immutable: true)
         }
-        let candidates = ref == "HEAD" ? ["HEAD"] : ["refs/heads/\(ref)", "refs/tags/\(ref)", ref].filter { $0.hasPrefix("refs/") }
+        let candidates = ref == "HEAD" ? ["HEAD"] : ["refs/heads/\(ref)", "refs/tags/\(ref)", ref].filter(RefName.isValid)
         for candidate in candidates {
             if let id = (try? refs.get(candidate)) ?? nil {
                 return Target(commit: try peel(id), immutable: false)
             }
         }
-        throw AdminError.notFound("ref \(ref)")
+        throw AdminError.notFound("ref \(ref.prefix(200))")
     }
 
     /// Follows tags to the commit they point at.

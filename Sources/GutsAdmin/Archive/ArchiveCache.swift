@@ -24,9 +24,12 @@ public final class ArchiveCache: Sendable {
             self.prefix = prefix
         }
 
-        /// `<commit>.<hex of prefix>.<ext>`; the prefix is hex-encoded so any prefix is a safe name.
+        /// `<commit>.<SHA-1 of prefix>.<ext>`: the prefix is hashed so that any prefix, of
+        /// any length, makes a safe file name of fixed length.
         var fileName: String {
-            "\(commit.hex).\(prefix.utf8.map { String(format: "%02x", $0) }.joined()).\(format.fileExtension)"
+            var hasher = SHA1()
+            hasher.update(Array(prefix.utf8))
+            return "\(commit.hex).\(hasher.finalize().hex).\(format.fileExtension)"
         }
     }
 
@@ -80,11 +83,11 @@ public final class ArchiveCache: Sendable {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
                 guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-                    throw AdminError.failed("cannot write \(temporary)")
+                    throw AdminError.failed("cannot write an archive file (is the disk full?)")
                 }
                 guard rename(temporary, path) == 0 else {
                     try? FileManager.default.removeItem(atPath: temporary)
-                    throw AdminError.failed("cannot rename archive into \(path)")
+                    throw AdminError.failed("cannot move an archive file into place: \(String(cString: strerror(errno)))")
                 }
                 return Entry(path: path, bytes: bytes.count, hit: false)
             }

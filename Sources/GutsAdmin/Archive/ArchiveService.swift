@@ -47,7 +47,8 @@ public struct ArchiveService: Sendable {
     public func archive(repository: Repository, ref: String, format: ArchiveFormat) async throws -> Served {
         let builder = ArchiveBuilder(storage: storage, repository: repository)
         let target = try builder.resolve(ref)
-        let prefix = Self.prefix(repositoryName: repository.name, ref: ref)
+        // One spelling per archive: an id in capitals names the same bytes as in lower case.
+        let prefix = Self.prefix(repositoryName: repository.name, ref: target.immutable ? ref.lowercased() : ref)
         let key = ArchiveCache.Key(repositoryID: repository.id, commit: target.commit, format: format, prefix: prefix)
         let entry = try await cache.archive(key) { [runBlocking] in
             try await runBlocking { try builder.build(commit: target.commit, format: format, prefix: prefix) }

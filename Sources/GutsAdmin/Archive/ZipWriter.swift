@@ -53,8 +53,11 @@ public struct ZipWriter: Sendable {
                 }
             }
         }
-        guard bytes.count < Int(UInt32.max), data.count < Int(UInt32.max) else {
+        guard bytes.count < Int(UInt32.max), data.count < Int(UInt32.max), size < Int(UInt32.max) else {
             throw AdminError.failed("zip archive larger than 4 GiB is not supported")
+        }
+        guard name.count <= Int(UInt16.max) else {
+            throw AdminError.failed("a path of \(name.count) bytes does not fit in a zip entry (at most 65535)")
         }
         let flags: UInt16 = name.allSatisfy { $0 < 0x80 } ? 0 : 0x0800
         let needed: UInt16 = method == 8 ? 20 : 10
@@ -98,6 +101,9 @@ public struct ZipWriter: Sendable {
     /// The central directory and end record with `comment`; returns the archive.
     public mutating func finish(comment: [UInt8]) throws -> [UInt8] {
         guard count < 0xFFFF else { throw AdminError.failed("zip archive with 65535 or more entries is not supported") }
+        guard bytes.count + central.count < Int(UInt32.max), comment.count <= Int(UInt16.max) else {
+            throw AdminError.failed("zip archive larger than 4 GiB is not supported")
+        }
         let centralOffset = UInt32(bytes.count)
         bytes += central
         Self.le32(&bytes, 0x0605_4b50)
@@ -126,6 +132,7 @@ public struct ZipWriter: Sendable {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = min(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), 2107)
+        // safe: each field is within its bit width (hours < 24, year clamped to 1980...2107).
         let time = UInt16(secondsOfDay / 3600) << 11 | UInt16(secondsOfDay % 3600 / 60) << 5 | UInt16(secondsOfDay % 60 / 2)
         let date = UInt16(year - 1980) << 9 | UInt16(month) << 5 | UInt16(day)
         return (time, date)

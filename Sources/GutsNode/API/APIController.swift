@@ -96,7 +96,7 @@ struct APIController: Sendable {
         let after = request.uri.queryParameters["cursor"].map(String.init)
         let canSeePrivate = node.access.level(for: request.headers) >= .write
         let storage = node.storage
-        let page: Page<RepositoryView> = try await BlockingPool.run {
+        let page: Page<RepositoryView> = try await node.blockingPool.run {
             var items = [Repository]()
             var cursor = after
             while items.count < limit {
@@ -116,7 +116,7 @@ struct APIController: Sendable {
         let input = try await decode(RepositoryInput.self, from: request)
         guard let name = input.name else { throw NodeError(.unprocessableContent, "field 'name' is required") }
         let storage = node.storage
-        let repository = try await BlockingPool.run {
+        let repository = try await node.blockingPool.run {
             try Self.mapStorageErrors {
                 try storage.repositories.create(name: name, isPrivate: input.private ?? false, description: input.description ?? "", defaultBranch: input.defaultBranch ?? "main")
             }
@@ -128,22 +128,18 @@ struct APIController: Sendable {
         try requireWrite(request)
         let input = try await decode(RepositoryInput.self, from: request)
         let storage = node.storage
-        let updated = try await BlockingPool.run {
+        let updated = try await node.blockingPool.run {
             try Self.mapStorageErrors {
-                guard var repository = try storage.repositories.get(name: name) else { throw NodeError(.notFound, "repository \(name) not found") }
-                if let newName = input.name, newName != repository.fullName {
-                    repository = try storage.repositories.rename(from: name, to: newName)
+                var current = name
+                if let newName = input.name, newName != name {
+                    current = try storage.repositories.rename(from: name, to: newName).fullName
                 }
-                if let value = input.private { repository.isPrivate = value }
-                if let value = input.description { repository.description = value }
-                if let value = input.defaultBranch {
-                    try RefName.validate("refs/heads/\(value)")
-                    repository.defaultBranch = value
-                    try storage.refs(repository).setHead("refs/heads/\(value)")
+                return try storage.repositories.modify(name: current) { repository in
+                    if let value = input.private { repository.isPrivate = value }
+                    if let value = input.description { repository.description = value }
+                    if let value = input.defaultBranch { repository.defaultBranch = value }
+                    if let value = input.allowForcePush { repository.allowForcePush = value }
                 }
-                if let value = input.allowForcePush { repository.allowForcePush = value }
-                try storage.repositories.update(repository)
-                return repository
             }
         }
         return try JSONResponse.make(RepositoryView(updated))
@@ -152,7 +148,7 @@ struct APIController: Sendable {
     private func delete(_ request: Request, name: String) async throws -> Response {
         try requireWrite(request)
         let storage = node.storage
-        try await BlockingPool.run {
+        try await node.blockingPool.run {
             try Self.mapStorageErrors {
                 guard try storage.repositories.get(name: name) != nil else { throw NodeError(.notFound, "repository \(name) not found") }
                 try storage.repositories.delete(name: name)
@@ -167,7 +163,7 @@ struct APIController: Sendable {
         let handle = try await readableRepository(name, request: request)
         let limit = try Self.limit(request)
         let after = request.uri.queryParameters["cursor"].map(String.init)
-        let page: Page<RefView> = try await BlockingPool.run {
+        let page: Page<RefView> = try await node.blockingPool.run {
             let all = try handle.refs.list(prefix: prefix).map { RefView(name: String($0.name.dropFirst(prefix.count)), commit: try handle.peel($0.id).hex) }
             let rest = after.map { cursor in all.filter { $0.name > cursor } } ?? all
             let items = Array(rest.prefix(limit))
@@ -186,11 +182,19 @@ struct APIController: Sendable {
             guard let id = ObjectID(hex: text) else { throw NodeError(.badRequest, "cursor must be a commit id") }
             return id
         }
-        let page: Page<CommitView> = try await BlockingPool.run {
-            guard let start = try RefResolver(repository: handle).resolve(refName.split(separator: "/").map(String.init)) else {
-                throw NodeError(.notFound, "ref \(refName) not found")
+        let reachable = node.reachableCommits
+        let page: Page<CommitView> = try await node.blockingPool.run {
+            let resolver = RefResolver(repository: handle, reachable: reachable)
+            guard let start = try resolver.resolve(refName.split(separator: "/").map(String.init)) else {
+                throw NodeError(.notFound, "ref \(refName.prefix(200)) not found")
+            }
+            if let cursor, try !reachable.contains(cursor, in: handle) {
+                throw NodeError(.badRequest, "cursor \(cursor.hex) is not a commit of this repository's history")
             }
             let log = try CommitLog(repository: handle).page(from: start.commit, startingAt: cursor, limit: limit + 1)
+            if let cursor, log.first?.id != cursor {
+                throw NodeError(.badRequest, "cursor \(cursor.hex) is not in the history of \(refName.prefix(200))")
+            }
             let items = log.prefix(limit).map { entry in
                 CommitView(id: entry.id.hex, tree: entry.commit.tree.hex, parents: entry.commit.parents.map(\.hex),
                            author: entry.commit.author.description, committer: entry.commit.committer.description, message: entry.commit.messageText)
@@ -202,8 +206,10 @@ struct APIController: Sendable {
 
     private func tree(_ request: Request, name: String, components: [String]) async throws -> Response {
         let handle = try await readableRepository(name, request: request)
-        let (entries, treeID, immutable): ([TreeEntryView], ObjectID, Bool) = try await BlockingPool.run {
-            let resolver = RefResolver(repository: handle)
+        let components = try RefResolver.decode(components)
+        let reachable = node.reachableCommits
+        let (entries, treeID, immutable): ([TreeEntryView], ObjectID, Bool) = try await node.blockingPool.run {
+            let resolver = RefResolver(repository: handle, reachable: reachable)
             guard let resolved = try resolver.resolve(components) else { throw NodeError(.notFound, "ref not found") }
             guard let entry = try resolver.entry(at: resolved.path, in: resolved.commit) else { throw NodeError(.notFound, "path not found") }
             guard entry.mode == .directory, let object = try handle.load(entry.id) else { throw NodeError(.unprocessableContent, "path is not a directory") }
@@ -224,15 +230,15 @@ struct APIController: Sendable {
 
     // MARK: Helpers
 
-    /// The repository if it exists and the caller may read it.
+    /// The repository if it exists and the caller may read it. A private repository the
+    /// caller may not read answers exactly as a missing one does (404), so strangers cannot
+    /// tell which private names exist.
     func readableRepository(_ name: String, request: Request) async throws -> RepositoryHandle {
         let storage = node.storage
         let level = node.access.level(for: request.headers)
-        guard let repository = try await BlockingPool.run({ try storage.repositories.get(name: name) }) else {
+        guard let repository = try await node.blockingPool.run({ try storage.repositories.get(name: name) }),
+              !repository.isPrivate || level >= .write else {
             throw NodeError(.notFound, "repository \(name) not found")
-        }
-        if repository.isPrivate && level < .write {
-            throw NodeError.unauthorized("repository \(name) requires a token")
         }
         return RepositoryHandle(repository: repository, storage: storage)
     }

@@ -9,8 +9,10 @@ struct ContentController: Sendable {
 
     func raw(_ request: Request, repositoryName: String, components: [String]) async throws -> Response {
         let handle = try await APIController(node: node).readableRepository(repositoryName, request: request)
-        let (blobID, body, immutable): (ObjectID, [UInt8], Bool) = try await BlockingPool.run {
-            let resolver = RefResolver(repository: handle)
+        let components = try RefResolver.decode(components)
+        let reachable = node.reachableCommits
+        let (blobID, body, immutable): (ObjectID, [UInt8], Bool) = try await node.blockingPool.run {
+            let resolver = RefResolver(repository: handle, reachable: reachable)
             guard let resolved = try resolver.resolve(components) else { throw NodeError(.notFound, "ref not found") }
             guard let entry = try resolver.entry(at: resolved.path, in: resolved.commit) else {
                 throw NodeError(.notFound, "path not found")

@@ -21,7 +21,7 @@ final class AdminController: Sendable {
         let admin = router.group("/admin")
         admin.get("/cache-stats") { [self] request, _ in
             try requireAdmin(request)
-            let report = try await BlockingPool.run { [node] in
+            let report = try await node.blockingPool.run { [node] in
                 var report = CacheStatsReport(storage: node.storage, archives: node.archives)
                 report.caches.append(node.packGenerations.statistics)
                 return report
@@ -33,7 +33,7 @@ final class AdminController: Sendable {
             let families = try Self.families(request.uri.queryParameters.get("cf"))
             let maxDuration = request.uri.queryParameters.get("max-duration").flatMap(TimeInterval.init)
             let report = try await exclusive("compact") { [node] in
-                try await BlockingPool.run { try Compactor(storage: node.storage).run(families: families, maxDuration: maxDuration) }
+                try await node.blockingPool.run { try Compactor(storage: node.storage).run(families: families, maxDuration: maxDuration) }
             }
             return try JSONResponse.make(report)
         }
@@ -51,7 +51,7 @@ final class AdminController: Sendable {
             let maxBytes = request.uri.queryParameters.get("max-bytes").flatMap(Int.init)
             let olderThan = request.uri.queryParameters.get("older-than").flatMap(TimeInterval.init)
             let report = try await exclusive("archive-prune") { [node] in
-                try await BlockingPool.run { try node.archives.prune(maxBytes: maxBytes, olderThan: olderThan) }
+                try await node.blockingPool.run { try node.archives.prune(maxBytes: maxBytes, olderThan: olderThan) }
             }
             return try JSONResponse.make(report)
         }
@@ -61,7 +61,7 @@ final class AdminController: Sendable {
                 throw NodeError(.badRequest, "source and name are required")
             }
             let report = try await exclusive("migrate") { [node] in
-                try await BlockingPool.run {
+                try await node.blockingPool.run {
                     try GitMigrator(storage: node.storage).importRepository(
                         from: String(source), as: String(name), scratch: node.temporaryDirectory)
                 }
@@ -74,13 +74,13 @@ final class AdminController: Sendable {
                 throw NodeError(.badRequest, "name and path are required")
             }
             let report = try await exclusive("migrate") { [node] in
-                try await BlockingPool.run { try GitMigrator(storage: node.storage).exportRepository(String(name), to: String(path)) }
+                try await node.blockingPool.run { try GitMigrator(storage: node.storage).exportRepository(String(name), to: String(path)) }
             }
             return try JSONResponse.make(report)
         }
         admin.get("/schema") { [self] request, _ in
             try requireAdmin(request)
-            let status = try await BlockingPool.run { [node] in SchemaMigrator.status(of: node.storage) }
+            let status = try await node.blockingPool.run { [node] in SchemaMigrator.status(of: node.storage) }
             return try JSONResponse.make(status)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GutsAdmin
+import GutsGit
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -36,6 +37,12 @@ struct ArchiveController: Sendable {
     func archive(_ request: Request, repositoryName: String, ref: String, format: ArchiveFormat) async throws -> Response {
         let handle = try await APIController(node: node).readableRepository(repositoryName, request: request)
         guard !ref.isEmpty else { throw NodeError(.notFound, "ref required") }
+        if ref.utf8.count == ObjectID.hexLength, let id = ObjectID(hex: ref) {
+            let reachable = node.reachableCommits
+            guard try await node.blockingPool.run({ try reachable.contains(id, in: handle) }) else {
+                throw NodeError(.notFound, "object \(id.hex) not found")
+            }
+        }
         let served: ArchiveService.Served
         do {
             served = try await node.archiveService.archive(repository: handle.repository, ref: ref, format: format)
@@ -49,7 +56,7 @@ struct ArchiveController: Sendable {
         headers[.contentType] = format.contentType
         headers[.contentDisposition] = "attachment; filename=\"\(served.fileName.replacingOccurrences(of: "\"", with: "_"))\""
         let path = served.entry.path
-        let bytes = try await BlockingPool.run { try Data(contentsOf: URL(fileURLWithPath: path)) }
+        let bytes = try await node.blockingPool.run { try Data(contentsOf: URL(fileURLWithPath: path)) }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -48,14 +48,14 @@ struct ProfileController: Sendable {
                 throw NodeError(.conflict, "continuous profiling is off; start the node with --profile-continuous")
             }
             let since = try Self.seconds(sinceText, name: "since", range: 1...continuous.retentionSeconds)
-            profile = try await BlockingPool.run { continuous.profile(since: since, options: options) }
+            profile = try await node.blockingPool.run { continuous.profile(since: since, options: options) }
             source = "continuous"
         } else {
             let seconds = try Self.seconds(query.get("seconds") ?? "30", name: "seconds", range: Self.secondsRange)
             if let continuous = node.continuousProfiler, continuous.isRunning {
                 let start = continuous.beginWindow()
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                profile = try await BlockingPool.run { continuous.profile(fromWallNanos: start, options: options) }
+                profile = try await node.blockingPool.run { continuous.profile(fromWallNanos: start, options: options) }
                 source = "continuous"
             } else {
                 let rate = try Self.integer(query.get("rate"), name: "rate", default: CPUProfiler.defaultRate, range: 1...1000)
@@ -68,12 +68,12 @@ struct ProfileController: Sendable {
                 }
                 // Stop whatever happens to the request: the sampler is process-wide.
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                profile = try await BlockingPool.runEvenIfCancelled { try CPUProfiler.stop(options: options) }
+                profile = try await node.blockingPool.runEvenIfCancelled { try CPUProfiler.stop(options: options) }
                 source = "on-demand"
             }
         }
         let title = "guts node CPU (\(source), \(profile.totalCount) samples)"
-        let body = try await BlockingPool.run { try format.render(profile, title: title) }
+        let body = try await node.blockingPool.run { try format.render(profile, title: title) }
         var headers: HTTPFields = [.contentType: format.contentType]
         headers[HTTPField.Name("x-profile-source")!] = source
         if let statistics = profile.statistics, let json = try? JSONEncoder().encode(statistics) {
@@ -97,7 +97,7 @@ struct ProfileController: Sendable {
         sampler.start()
         // Stop whatever happens to the request: the sampler has a thread of its own.
         try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        let timeline = try await BlockingPool.runEvenIfCancelled { sampler.stop() }
+        let timeline = try await node.blockingPool.runEvenIfCancelled { sampler.stop() }
         let body: [UInt8]
         let contentType: String
         switch format {
@@ -127,10 +127,10 @@ struct ProfileController: Sendable {
         }
         // Stop whatever happens to the request: the sampler is process-wide.
         try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        let result = try await BlockingPool.runEvenIfCancelled { try AllocationProfiler.stopWithStatistics(options: options) }
+        let result = try await node.blockingPool.runEvenIfCancelled { try AllocationProfiler.stopWithStatistics(options: options) }
         let profile = kind == "inuse" ? result.inUse : result.allocated
         let title = "guts node \(kind == "inuse" ? "bytes in use" : "allocated bytes") (\(result.statistics.samples) samples)"
-        let body = try await BlockingPool.run { try format.render(profile, title: title) }
+        let body = try await node.blockingPool.run { try format.render(profile, title: title) }
         var headers: HTTPFields = [.contentType: format.contentType]
         if let json = try? JSONEncoder().encode(result.statistics) {
             headers[HTTPField.Name("x-allocation-statistics")!] = String(decoding: json, as: UTF8.self)

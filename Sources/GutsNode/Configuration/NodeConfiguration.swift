@@ -33,7 +33,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var maxRequestBodyBytes = 2 << 30
     public var maxAPIBodyBytes = 1 << 20
     /// Fetch negotiations (wants and haves) are read into memory, so they get their own bound.
-    public var maxFetchRequestBytes = 64 << 20
+    public var maxFetchRequestBytes = 16 << 20
     public var maxHeaderBytes = 64 << 10
     public var maxConnections = 20_000
     /// Seconds a connection may stay idle (no bytes either way) before it is closed; this is
@@ -44,6 +44,13 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     /// the response is streaming, a closed connection (`RequestTimeoutMiddleware`). The
     /// default leaves room for multi-gigabyte transfers over slow links.
     public var requestTimeoutSeconds = 3600
+    /// Seconds a request body may go without a byte arriving before the node answers 408
+    /// and closes the connection (a client trickling its body); 0 for no limit.
+    public var bodyIdleTimeoutSeconds = 30
+    /// Threads that run storage, zlib and SHA-1 work.
+    public var blockingPoolThreads = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
+    /// Jobs that may wait for one of those threads; a request past it gets 503 with `Retry-After`.
+    public var blockingQueueLimit = 512
     /// Always-on low-rate CPU sampling into a one-hour ring (`/admin/profile/cpu?since=`).
     public var profileContinuous = false
     /// Rate of continuous sampling in Hz (of process CPU time).
@@ -96,11 +103,12 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
             guard let seconds = Self.wholeSeconds(value) else { throw NodeConfigurationError.invalidValue("GUTS_REQUEST_TIMEOUT", value) }
             requestTimeoutSeconds = seconds
         }
-        if let value = environment["GUTS_ADMIN_TOKEN"], !value.isEmpty {
-            tokens.append(Token(name: "env-admin", token: value, admin: true))
+        // A variable that is set but empty is a configured empty token, which `validate` refuses.
+        if let value = environment["GUTS_ADMIN_TOKEN"] {
+            tokens.append(Token(name: "GUTS_ADMIN_TOKEN", token: value, admin: true))
         }
-        if let value = environment["GUTS_WRITE_TOKEN"], !value.isEmpty {
-            tokens.append(Token(name: "env-write", token: value))
+        if let value = environment["GUTS_WRITE_TOKEN"] {
+            tokens.append(Token(name: "GUTS_WRITE_TOKEN", token: value))
         }
     }
 
@@ -114,6 +122,12 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
         guard requestTimeoutSeconds >= 0 else {
             throw NodeConfigurationError.invalidValue("requestTimeoutSeconds", "\(requestTimeoutSeconds) (must be 0 or more)")
+        }
+        guard bodyIdleTimeoutSeconds >= 0, blockingPoolThreads > 0, blockingQueueLimit >= 0 else {
+            throw NodeConfigurationError.invalidValue("limits", "bodyIdleTimeoutSeconds and blockingQueueLimit must be 0 or more, blockingPoolThreads positive")
+        }
+        if let empty = tokens.first(where: { $0.token.isEmpty }) {
+            throw NodeConfigurationError.invalidValue("tokens", "token '\(empty.name)' is empty")
         }
         guard (1...1000).contains(profileRate) else {
             throw NodeConfigurationError.invalidValue("profileRate", "\(profileRate) (must be within 1...1000)")

@@ -10,6 +10,17 @@ struct OperationsController: Sendable {
         var status: String
         var checks: [String: String]
         var uptimeSeconds: Int
+        /// Whether the blocking pool's queue is full (requests are being refused with 503).
+        var saturated: Bool?
+        var blockingPool: PoolReport?
+    }
+
+    struct PoolReport: Encodable {
+        var threads: Int
+        var running: Int
+        var queued: Int
+        var queueLimit: Int
+        var refused: Int
     }
 
     struct VersionReport: Encodable {
@@ -26,28 +37,35 @@ struct OperationsController: Sendable {
         router.get("/health/ready") { _, _ in try await readiness() }
         router.get("/health") { _, _ in try await readiness() }
         router.get("/version") { _, _ in
-            let schema = try await BlockingPool.run { [storage = node.storage] in storage.schemaVersion }
+            let schema = try await node.blockingPool.run { [storage = node.storage] in storage.schemaVersion }
             return try JSONResponse.make(VersionReport(version: GutsNode.version, storage: node.configuration.storage.rawValue, schemaVersion: schema))
         }
         router.get("/metrics") { _, _ in
-            let text = try await BlockingPool.run { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges()) }
+            let text = try await node.blockingPool.runAdmitted { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges()) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
 
     private var uptime: Int { Int(Date().timeIntervalSince(node.startedAt)) }
 
-    /// Ready when storage answers a read; 503 otherwise.
+    /// Ready when storage answers a read and the blocking pool has room; 503 otherwise.
     private func readiness() async throws -> Response {
         let storage = node.storage
-        var checks = ["storage": "ok"]
-        do {
-            _ = try await BlockingPool.run { storage.schemaVersion }
-        } catch {
-            checks["storage"] = "\(error)"
+        let pool = node.blockingPool
+        var checks = ["storage": "ok", "blocking-pool": "ok"]
+        if pool.isSaturated {
+            checks["blocking-pool"] = "saturated: \(pool.queued) jobs queued (limit \(pool.queueLimit))"
+        } else {
+            do {
+                _ = try await pool.runAdmitted { storage.schemaVersion }
+            } catch {
+                checks["storage"] = "\(error)"
+            }
         }
         let healthy = checks.values.allSatisfy { $0 == "ok" }
-        let report = HealthReport(status: healthy ? "ok" : "unavailable", checks: checks, uptimeSeconds: uptime)
+        let poolReport = PoolReport(threads: pool.threads, running: pool.running, queued: pool.queued, queueLimit: pool.queueLimit, refused: pool.refusedCount)
+        let report = HealthReport(status: healthy ? "ok" : "unavailable", checks: checks, uptimeSeconds: uptime,
+                                  saturated: pool.isSaturated, blockingPool: poolReport)
         return try JSONResponse.make(report, status: healthy ? .ok : .serviceUnavailable)
     }
 
@@ -57,6 +75,9 @@ struct OperationsController: Sendable {
         return [
             ("guts_pack_generations_started", "Pack generations started.", [:], Double(statistics.misses)),
             ("guts_pack_generations_joined", "Fetch requests that joined a pack generation already in flight.", [:], Double(statistics.hits)),
+            ("guts_blocking_pool_queued", "Jobs waiting for a blocking-pool thread.", [:], Double(node.blockingPool.queued)),
+            ("guts_blocking_pool_running", "Jobs on a blocking-pool thread.", [:], Double(node.blockingPool.running)),
+            ("guts_blocking_pool_refused", "Requests refused with 503 because the blocking-pool queue was full.", [:], Double(node.blockingPool.refusedCount)),
         ]
     }
 

@@ -40,14 +40,16 @@ struct AccessControl: Sendable {
         }
     }
 
+    /// Equal only when both strings have the same bytes and the same length; the time
+    /// taken depends on the lengths, never on where the bytes differ.
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let left = Array(a.utf8)
         let right = Array(b.utf8)
-        var difference = UInt8(truncatingIfNeeded: left.count ^ right.count)
+        var difference = left.count ^ right.count
         for index in 0..<max(left.count, right.count) {
             let x = index < left.count ? left[index] : 0
             let y = index < right.count ? right[index] : 0
-            difference |= x ^ y
+            difference |= Int(x ^ y)
         }
         return difference == 0
     }

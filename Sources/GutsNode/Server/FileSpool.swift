@@ -5,16 +5,18 @@ import Foundation
 final class FileSpool: @unchecked Sendable {
     let path: String
     private let handle: FileHandle
+    private let pool: BlockingPool
     private var pending = [UInt8]()
     private(set) var size = 0
     private static let batchBytes = 1 << 20
 
-    init(directory: String) throws {
+    init(directory: String, pool: BlockingPool) throws {
+        self.pool = pool
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = directory + "/push-\(UInt64.random(in: 0...UInt64.max)).pack"
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
               let handle = FileHandle(forWritingAtPath: path) else {
-            throw NodeError(.internalServerError, "cannot create a temporary file in \(directory)")
+            throw NodeError(.insufficientStorage, "cannot create a temporary file for the push")
         }
         self.handle = handle
     }
@@ -41,9 +43,9 @@ final class FileSpool: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         let handle = self.handle
         do {
-            try await BlockingPool.run { try handle.write(contentsOf: data) }
+            try await pool.runAdmitted { try handle.write(contentsOf: data) }
         } catch {
-            throw NodeError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "cannot store the pushed pack: \(error.localizedDescription)")
+            throw NodeError(.insufficientStorage, "cannot store the pushed pack: \(ReceivePack.unpackReason(error))")
         }
     }
 }

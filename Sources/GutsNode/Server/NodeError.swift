@@ -27,3 +27,8 @@ struct NodeError: Error, HTTPResponseError, CustomStringConvertible {
         NodeError(.unauthorized, message, headers: [.wwwAuthenticate: "Basic realm=\"guts\""])
     }
 }
+
+extension HTTPResponse.Status {
+    /// 507: the node's disk is full.
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+}

@@ -5,8 +5,10 @@ enum NodeRouter {
     static func make(node: GutsNode) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestObservationMiddleware(metrics: node.metrics))
-        if node.configuration.requestTimeoutSeconds > 0 {
-            router.add(middleware: RequestTimeoutMiddleware(seconds: node.configuration.requestTimeoutSeconds, metrics: node.metrics))
+        let configuration = node.configuration
+        if configuration.requestTimeoutSeconds > 0 || configuration.bodyIdleTimeoutSeconds > 0 {
+            router.add(middleware: RequestTimeoutMiddleware(
+                seconds: configuration.requestTimeoutSeconds, bodyIdleSeconds: configuration.bodyIdleTimeoutSeconds, metrics: node.metrics))
         }
         OperationsController(node: node).register(on: router)
         APIController(node: node).register(on: router)

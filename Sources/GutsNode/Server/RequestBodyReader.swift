@@ -2,7 +2,9 @@ import Foundation
 import GutsGit
 import Hummingbird
 
-/// Reads request bodies with a size limit, undoing `Content-Encoding: gzip`.
+/// Reads request bodies with a size limit, undoing `Content-Encoding: gzip`. The limit
+/// counts decoded bytes, so a small gzip body that inflates past it is refused (413)
+/// as soon as it does, having cost at most one chunk of memory over the limit.
 struct RequestBodyReader {
     let limit: Int
 
@@ -17,12 +19,18 @@ struct RequestBodyReader {
         return out
     }
 
+    /// The command section of a push is read into memory up to this many bytes (100,000
+    /// commands of ordinary ref names fit); the pack after it goes to disk.
+    static let maxPushCommandBytes = 32 << 20
+
     /// Reads a push: the command pkt-lines into memory, everything after them (the pack)
-    /// into a file under `directory`, so a large push never sits in memory.
-    func spoolPush(_ request: Request, directory: String) async throws -> (commands: [[UInt8]], packPath: String?) {
+    /// into a file under `directory`, so a large push never sits in memory. The file is
+    /// removed again when the push has no pack.
+    func spoolPush(_ request: Request, directory: String, pool: BlockingPool) async throws -> (commands: [[UInt8]], packPath: String?) {
         var decoder = try BodyDecoder(request: request, limit: limit)
         var head = [UInt8]()
-        var commands: [[UInt8]]?
+        var parsed = 0
+        var commands = [[UInt8]]()
         var spool: FileSpool?
         do {
             for try await buffer in request.body {
@@ -32,33 +40,57 @@ struct RequestBodyReader {
                     continue
                 }
                 head += bytes
-                var reader = PktLineReader(head)
-                var lines = [[UInt8]]()
-                parse: while true {
-                    let packet: Packet?
-                    do { packet = try reader.next() } catch is PktLineError where head.count < 1 << 20 {
-                        break parse
-                    }
-                    switch packet {
-                    case .data(let payload): lines.append(payload)
+                while spool == nil, let length = try Self.packetLength(head[parsed...]) {
+                    switch try Self.packet(head[parsed..<(parsed + length)]) {
+                    case .data(let payload):
+                        guard commands.count < ReceivePackRequest.maxCommands else {
+                            throw NodeError(.contentTooLarge, "push of more than \(ReceivePackRequest.maxCommands) commands")
+                        }
+                        commands.append(payload)
                     case .flush:
-                        commands = lines
-                        let created = try FileSpool(directory: directory)
+                        let created = try FileSpool(directory: directory, pool: pool)
                         spool = created
-                        try await created.append(Array(reader.remainder))
-                        break parse
-                    case nil: break parse
-                    default: throw NodeError(.badRequest, "unexpected special packet in push commands")
+                        try await created.append(Array(head[(parsed + length)...]))
+                    default:
+                        throw NodeError(.badRequest, "unexpected special packet in push commands")
                     }
+                    parsed += length
+                }
+                if spool == nil, head.count > Self.maxPushCommandBytes {
+                    throw NodeError(.contentTooLarge, "push commands exceed \(Self.maxPushCommandBytes) bytes")
                 }
             }
             try decoder.finish()
-            guard let commands else { throw NodeError(.badRequest, "push request ended before its command list") }
-            try await spool?.close()
-            return (commands, spool.flatMap { $0.size > 0 ? $0.path : nil })
+            guard let spool else {
+                if parsed < head.count { throw NodeError(.badRequest, "invalid pkt-line: packet truncated at byte \(parsed)") }
+                throw NodeError(.badRequest, "push request ended before its command list")
+            }
+            try await spool.close()
+            guard spool.size > 0 else {
+                spool.remove()
+                return (commands, nil)
+            }
+            return (commands, spool.path)
         } catch {
             spool?.remove()
             throw error
+        }
+    }
+
+    private static func packetLength(_ bytes: ArraySlice<UInt8>) throws -> Int? {
+        do {
+            return try PktLineReader.packetLength(bytes)
+        } catch {
+            throw NodeError(.badRequest, "\(error)")
+        }
+    }
+
+    private static func packet(_ bytes: ArraySlice<UInt8>) throws -> Packet? {
+        var reader = PktLineReader(Array(bytes))
+        do {
+            return try reader.next()
+        } catch {
+            throw NodeError(.badRequest, "\(error)")
         }
     }
 }
@@ -68,6 +100,7 @@ private struct BodyDecoder: ~Copyable {
     private var inflater: Inflater?
     private let limit: Int
     private var total = 0
+    private var received = 0
     private var finished = false
 
     init(request: Request, limit: Int) throws {
@@ -78,18 +111,28 @@ private struct BodyDecoder: ~Copyable {
         switch request.headers[.contentEncoding]?.lowercased() {
         case nil, "identity": inflater = nil
         case "gzip", "x-gzip": inflater = try Inflater(format: .gzip)
-        case let other?: throw NodeError(.unsupportedMediaType, "unsupported Content-Encoding '\(other)'")
+        case let other?: throw NodeError(.unsupportedMediaType, "unsupported Content-Encoding \(GitProtocolError.quote(other))")
         }
     }
 
     mutating func decode(_ buffer: ByteBuffer) throws -> [UInt8] {
         let input = Array(buffer.readableBytesView)
+        received += input.count
         var output = [UInt8]()
         if inflater != nil {
             var offset = 0
             while offset < input.count && !finished {
-                let step = try input.withUnsafeBytes { raw in
-                    try inflater!.inflate(UnsafeRawBufferPointer(rebasing: raw[offset...]), into: &output, limit: limit - total)
+                let step: Inflater.Step
+                do {
+                    step = try input.withUnsafeBytes { raw in
+                        // safe: `inflater` is non-nil in this branch and nothing in the loop clears it.
+                        try inflater!.inflate(UnsafeRawBufferPointer(rebasing: raw[offset...]), into: &output, limit: limit - total)
+                    }
+                } catch {
+                    if (error as? ZlibError)?.exceededLimit == true {
+                        throw NodeError(.contentTooLarge, "request body inflates past the limit of \(limit) bytes")
+                    }
+                    throw NodeError(.badRequest, "gzip request body is corrupt")
                 }
                 offset += step.consumed
                 finished = step.finished
@@ -106,7 +149,7 @@ private struct BodyDecoder: ~Copyable {
     }
 
     func finish() throws {
-        if inflater != nil && !finished && total > 0 {
+        if inflater != nil && !finished && received > 0 {
             throw NodeError(.badRequest, "gzip request body is truncated")
         }
     }

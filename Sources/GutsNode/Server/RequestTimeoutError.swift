@@ -18,11 +18,14 @@ struct RequestTimeoutError: HTTPResponseError, CustomStringConvertible {
 
     let seconds: Int
     let phase: Phase
+    /// The request body went idle (no byte for `seconds`), rather than the request running long.
+    var idle = false
 
     var status: HTTPResponse.Status { phase == .requestBody ? .requestTimeout : .serviceUnavailable }
 
     var description: String {
         switch phase {
+        case .requestBody where idle: "request body sent no byte for \(seconds) s"
         case .requestBody: "request timed out after \(seconds) s while the request body was still arriving"
         case .handler, .responseBody: "request timed out after \(seconds) s"
         }

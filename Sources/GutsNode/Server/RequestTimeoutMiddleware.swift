@@ -31,13 +31,21 @@ import Logging
 /// length are single buffers written at once, and keep Hummingbird's one-write path.
 ///
 /// Every timeout increments `guts_http_request_timeouts_total{phase}` and logs a warning.
+///
+/// The same watchdog ends a request whose body sends no byte for `bodyIdleSeconds` (a
+/// client trickling its body to hold a connection and a handler): 408, whatever the
+/// whole-request timeout.
 struct RequestTimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The whole-request timeout; 0 for none.
     let seconds: Int
+    /// The body idle timeout; 0 for none.
+    let bodyIdleSeconds: Int
     let metrics: NodeMetrics
     let watchdog = RequestWatchdog()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let deadline = ContinuousClock.now + .seconds(seconds)
+        // Without a whole-request timeout the deadline is far enough away never to come.
+        let deadline = ContinuousClock.now + .seconds(seconds > 0 ? seconds : 100 * 365 * 86_400)
         let bodyProgress = RequestBodyProgress()
         let tracked = Self.hasBody(request) ? bodyProgress.track(request) : request
         let (result, expired) = await withoutActuallyEscaping(next) { next in
@@ -47,18 +55,23 @@ struct RequestTimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
             // `Context` and `Response` are Sendable. Exactly one child calls it, and it ends
             // before this closure returns, as `withoutActuallyEscaping` checks.
             nonisolated(unsafe) let next = next
-            async let outcome = watchdog.run(until: deadline) { try await next(tracked, context) }
+            async let outcome = watchdog.run(
+                until: deadline, requestBody: bodyProgress, bodyIdle: bodyIdleSeconds > 0 ? .seconds(bodyIdleSeconds) : nil
+            ) { try await next(tracked, context) }
             return await outcome
         }
         switch result {
         case .success(var response):
-            if response.body.contentLength == nil {
+            if seconds > 0, response.body.contentLength == nil {
                 response.body = limitBody(response.body, deadline: deadline, request: request, context: context)
             }
             return response
         case .failure(let error):
-            guard expired else { throw error }
-            let timeout = RequestTimeoutError(seconds: seconds, phase: bodyProgress.isIncomplete ? .requestBody : .handler)
+            guard let expired else { throw error }
+            let timeout = switch expired {
+            case .deadline: RequestTimeoutError(seconds: seconds, phase: bodyProgress.isIncomplete ? .requestBody : .handler)
+            case .bodyIdle: RequestTimeoutError(seconds: bodyIdleSeconds, phase: .requestBody, idle: true)
+            }
             Self.record(timeout, metrics: metrics, logger: context.logger, requestLabels: Self.labels(request, context: context))
             throw timeout
         }

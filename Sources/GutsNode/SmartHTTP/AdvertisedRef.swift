@@ -27,42 +27,59 @@ struct AdvertisedRef: Sendable, Equatable {
 /// Encodes ref advertisements (protocol v0 `info/refs` and v2 `ls-refs`).
 enum RefAdvertisement {
     /// The v0 advertisement: service header, then refs with capabilities after a NUL on the first line.
-    static func version0(service: GitService, refs: [AdvertisedRef], capabilities: [String], smartHTTPHeader: Bool = true) -> [UInt8] {
+    static func version0(service: GitService, refs: [AdvertisedRef], capabilities: [String], smartHTTPHeader: Bool = true) throws -> [UInt8] {
         var out = [UInt8]()
         if smartHTTPHeader {
-            out += PktLine.encode(line: "# service=\(service.rawValue)")
+            out += try PktLine.encode(line: "# service=\(service.rawValue)")
             out += PktLine.flush
         }
         let capabilityText = capabilities.joined(separator: " ")
         if refs.isEmpty {
-            out += PktLine.encode(Array("\(ObjectID.zero.hex) capabilities^{}\u{0}\(capabilityText)\n".utf8))
+            out += try PktLine.encode(Array("\(ObjectID.zero.hex) capabilities^{}\u{0}\(capabilityText)\n".utf8))
         }
         for (index, ref) in refs.enumerated() {
             let suffix = index == 0 ? "\u{0}\(capabilityText)" : ""
-            out += PktLine.encode(Array("\(ref.id.hex) \(ref.name)\(suffix)\n".utf8))
+            out += try PktLine.encode(Array("\(ref.id.hex) \(ref.name)\(suffix)\n".utf8))
             if let peeled = ref.peeled {
-                out += PktLine.encode(line: "\(peeled.hex) \(ref.name)^{}")
+                out += try PktLine.encode(line: "\(peeled.hex) \(ref.name)^{}")
             }
         }
         out += PktLine.flush
         return out
     }
 
+    /// At most this many `ref-prefix` arguments narrow an `ls-refs`; past it they are
+    /// ignored and every ref is listed, as git's upload-pack does.
+    static let maxRefPrefixes = 1024
+
     /// The v2 `ls-refs` reply for the given arguments (`symrefs`, `peel`, `ref-prefix`, `unborn`).
-    static func lsRefs(refs: [AdvertisedRef], unbornHead: String?, arguments: [String]) -> [UInt8] {
-        let prefixes = arguments.compactMap { $0.hasPrefix("ref-prefix ") ? String($0.dropFirst("ref-prefix ".count)) : nil }
+    ///
+    /// A ref matches when one of its leading byte runs is a prefix, so matching costs
+    /// the name's length in set lookups, not refs times prefixes.
+    static func lsRefs(refs: [AdvertisedRef], unbornHead: String?, arguments: [String]) throws -> [UInt8] {
+        var prefixes = Set<[UInt8]>()
+        var prefixCount = 0
+        for argument in arguments where argument.hasPrefix("ref-prefix ") {
+            prefixCount += 1
+            prefixes.insert(Array(argument.utf8.dropFirst("ref-prefix ".utf8.count)))
+        }
+        if prefixCount > maxRefPrefixes { prefixes.removeAll() }
         let symrefs = arguments.contains("symrefs")
         let peel = arguments.contains("peel")
-        func wanted(_ name: String) -> Bool { prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
+        func wanted(_ name: String) -> Bool {
+            guard !prefixes.isEmpty else { return true }
+            let bytes = Array(name.utf8)
+            return (0...bytes.count).contains { prefixes.contains(Array(bytes[..<$0])) }
+        }
         var out = [UInt8]()
         if let unbornHead, arguments.contains("unborn"), wanted("HEAD") {
-            out += PktLine.encode(line: "unborn HEAD" + (symrefs ? " symref-target:\(unbornHead)" : ""))
+            out += try PktLine.encode(line: "unborn HEAD" + (symrefs ? " symref-target:\(unbornHead)" : ""))
         }
         for ref in refs where wanted(ref.name) {
             var line = "\(ref.id.hex) \(ref.name)"
             if symrefs, let target = ref.symrefTarget { line += " symref-target:\(target)" }
             if peel, let peeled = ref.peeled { line += " peeled:\(peeled.hex)" }
-            out += PktLine.encode(line: line)
+            out += try PktLine.encode(line: line)
         }
         out += PktLine.flush
         return out

@@ -1,12 +1,17 @@
 import GutsGit
+import GutsStorage
 
-/// Proves that a push's new ref tips reference only objects the repository has.
+/// Proves that a push's new ref tips reference only objects the repository will have,
+/// and finds which of the pushed objects they reach.
 ///
-/// Every object stored before the push is already part of a complete history (a push
-/// whose objects fail this check is rolled back), so the walk descends only into the
-/// objects this push added and merely checks the presence of anything older.
+/// The repository only ever holds objects whose whole history it holds (a push's objects
+/// wait in a `Quarantine`, and only those an accepted tip reaches are admitted), so the
+/// walk descends only into the pushed objects and merely checks that anything older is
+/// there. Its cost is what the push added, not the size of the history.
 struct ConnectivityCheck {
-    let repository: RepositoryHandle
+    /// The push's quarantine, reading through to the repository.
+    let objects: ObjectStore
+    /// Every object the push brought.
     let added: Set<ObjectID>
 
     struct MissingObject: Error, CustomStringConvertible {
@@ -14,16 +19,20 @@ struct ConnectivityCheck {
         var description: String { "missing necessary objects (\(id.hex))" }
     }
 
-    func verify(tips: [ObjectID]) throws {
-        var visited = Set<ObjectID>()
+    /// The pushed objects reachable from `tips`, each parsed once however many tips share it;
+    /// throws `MissingObject` for the first object that neither the push nor the repository has.
+    func reachableAdded(from tips: [ObjectID]) throws -> Set<ObjectID> {
+        var reached = Set<ObjectID>()
+        var checked = Set<ObjectID>()
         var pending = tips
         while let id = pending.popLast() {
-            guard visited.insert(id).inserted else { continue }
             guard added.contains(id) else {
-                guard try repository.objects.contains(id) else { throw MissingObject(id: id) }
+                guard checked.insert(id).inserted else { continue }
+                guard try objects.contains(id) else { throw MissingObject(id: id) }
                 continue
             }
-            guard let object = try repository.load(id) else { throw MissingObject(id: id) }
+            guard reached.insert(id).inserted else { continue }
+            guard let object = try objects.load(id) else { throw MissingObject(id: id) }
             switch object.type {
             case .commit:
                 let commit = try Commit(parsing: object.body)
@@ -32,12 +41,13 @@ struct ConnectivityCheck {
             case .tree:
                 let tree = try Tree(parsing: object.body)
                 try TreeValidator.validate(tree)
-                pending.append(contentsOf: tree.entries.filter { $0.mode != .gitlink }.map(\.id))
+                pending.append(contentsOf: tree.entries.lazy.filter { $0.mode != .gitlink }.map(\.id))
             case .tag:
                 pending.append(try Tag(parsing: object.body).object)
             case .blob:
                 break
             }
         }
+        return reached
     }
 }

@@ -10,6 +10,9 @@ struct FetchRequest: Sendable, Equatable {
     /// v0 capabilities from the first want line; v2 boolean arguments (`ofs-delta`, `thin-pack`...).
     var capabilities: Set<String> = []
 
+    /// The most `want`, `have` and `shallow` lines one request may carry, each.
+    static let maxLines = 100_000
+
     var includeTag: Bool { capabilities.contains("include-tag") }
     var noProgress: Bool { capabilities.contains("no-progress") }
     /// Whether the pack may hold deltas against objects the client has but is not sent.
@@ -45,22 +48,25 @@ struct FetchRequest: Sendable, Equatable {
         case "want":
             var words = argument.split(separator: " ", omittingEmptySubsequences: true)
             guard let first = words.first else { throw GitProtocolError.badRequest("empty want") }
+            try Self.checkCount(wants, "want")
             wants.append(try Self.objectID(first, in: line))
             if firstWantCarriesCapabilities && wants.count == 1 {
                 words.removeFirst()
                 capabilities.formUnion(words.map(String.init))
             }
         case "have":
+            try Self.checkCount(haves, "have")
             haves.append(try Self.objectID(Substring(argument), in: line))
         case "shallow":
+            try Self.checkCount(clientShallows, "shallow")
             clientShallows.append(try Self.objectID(Substring(argument), in: line))
         case "deepen":
-            guard let depth = Int(argument), depth > 0 else { throw GitProtocolError.badRequest("bad depth in '\(line)'") }
+            guard let depth = Int(argument), depth > 0 else { throw GitProtocolError.badRequest("bad depth in \(GitProtocolError.quote(line))") }
             self.depth = depth
         case "done":
             done = true
         case "deepen-since", "deepen-not", "filter", "want-ref":
-            throw GitProtocolError.badRequest("'\(keyword)' is not supported by this server")
+            throw GitProtocolError.badRequest("\(GitProtocolError.quote(keyword)) is not supported by this server")
         default:
             // v2 boolean arguments and ignorable extensions (`thin-pack`, `ofs-delta`, `deepen-relative`...).
             capabilities.insert(keyword)
@@ -73,7 +79,13 @@ struct FetchRequest: Sendable, Equatable {
     }
 
     static func objectID(_ text: Substring, in line: String) throws -> ObjectID {
-        guard let id = ObjectID(hex: text) else { throw GitProtocolError.badRequest("invalid object id in '\(line)'") }
+        guard let id = ObjectID(hex: text) else { throw GitProtocolError.badRequest("invalid object id in \(GitProtocolError.quote(line))") }
         return id
+    }
+
+    private static func checkCount(_ lines: [ObjectID], _ keyword: String) throws {
+        guard lines.count < maxLines else {
+            throw GitProtocolError.badRequest("too many \(keyword) lines (limit \(maxLines))")
+        }
     }
 }

@@ -7,11 +7,13 @@ import Synchronization
 final class PackGenerations: Sendable {
     private let directory: String
     private let metrics: NodeMetrics?
+    private let pool: BlockingPool
     private let inFlight = Mutex<[PackJob.Key: SharedPackGeneration]>([:])
     private let counters = Mutex((started: 0, joined: 0))
 
-    init(directory: String, metrics: NodeMetrics? = nil) {
+    init(directory: String, pool: BlockingPool, metrics: NodeMetrics? = nil) {
         self.directory = directory
+        self.pool = pool
         self.metrics = metrics
     }
 
@@ -37,7 +39,7 @@ final class PackGenerations: Sendable {
             }
             let path = directory + "/pack-\(UInt64.random(in: 0...UInt64.max)).spool"
             FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            let created = SharedPackGeneration(path: path)
+            let created = SharedPackGeneration(path: path, pool: pool)
             created.retain()
             map[job.key] = created
             return (created, true)
@@ -56,9 +58,9 @@ final class PackGenerations: Sendable {
                 throw PackGenerationError(message: "cannot open the pack spool file")
             }
             defer { try? handle.close() }
-            let producer = try await BlockingPool.run { try job.makeProducer() }
+            let producer = try await pool.runAdmitted { try job.makeProducer() }
             generation.begin(objectCount: producer.objectCount)
-            while let count = try await BlockingPool.run({ () -> Int? in
+            while let count = try await pool.runAdmitted({ () -> Int? in
                 guard let chunk = try producer.nextChunk() else { return nil }
                 try handle.write(contentsOf: chunk)
                 return chunk.count

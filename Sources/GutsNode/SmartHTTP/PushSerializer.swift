@@ -1,21 +1,22 @@
 /// Runs the pushes of one repository one at a time, without holding a thread while waiting.
 ///
-/// A push stores its objects before its refs move and removes them again when it is
-/// refused. Another push to the same repository must not meanwhile find those objects,
-/// skip storing its own copies or store deltas against them, and then lose them to the
-/// rollback; so the store-check-update of a push is exclusive per repository. Pushes
-/// to different repositories, and all fetches, run in parallel.
+/// A push checks every old id against the refs before it admits its objects and moves
+/// the refs; running one push of a repository at a time makes that check and the
+/// compare-and-swap one step, so a push the check passed is not refused afterwards with
+/// its objects already admitted, and two first pushes to a new name create it once.
+/// Pushes are keyed by the repository name they came in on. Pushes to different
+/// repositories, and all fetches, run in parallel.
 actor PushSerializer {
-    private var busy = Set<UInt64>()
-    private var waiters: [UInt64: [CheckedContinuation<Void, Never>]] = [:]
+    private var busy = Set<String>()
+    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
 
-    func run<T: Sendable>(repository: UInt64, _ body: @Sendable () async throws -> T) async rethrows -> T {
+    func run<T: Sendable>(repository: String, _ body: @Sendable () async throws -> T) async rethrows -> T {
         await acquire(repository)
         defer { release(repository) }
         return try await body()
     }
 
-    private func acquire(_ repository: UInt64) async {
+    private func acquire(_ repository: String) async {
         guard busy.insert(repository).inserted else {
             await withCheckedContinuation { waiters[repository, default: []].append($0) }
             return
@@ -23,7 +24,7 @@ actor PushSerializer {
     }
 
     /// Hands the repository to the next waiter, or frees it.
-    private func release(_ repository: UInt64) {
+    private func release(_ repository: String) {
         if var queue = waiters[repository], !queue.isEmpty {
             let next = queue.removeFirst()
             waiters[repository] = queue.isEmpty ? nil : queue

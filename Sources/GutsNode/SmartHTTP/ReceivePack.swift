@@ -5,128 +5,182 @@ import GutsStorage
 struct PushReport: Sendable, Equatable {
     /// nil for `unpack ok`, else why the pack was refused.
     var unpackError: String?
-    /// Each ref in command order with nil for `ok` or the reason for `ng`.
-    var refs: [(name: String, error: String?)]
+    /// Each ref in command order (its name as the client sent it) with nil for `ok` or
+    /// the reason for `ng`.
+    var refs: [(name: [UInt8], error: String?)]
 
     static func == (lhs: PushReport, rhs: PushReport) -> Bool {
         lhs.unpackError == rhs.unpackError && lhs.refs.elementsEqual(rhs.refs) { $0.name == $1.name && $0.error == $1.error }
     }
 
-    var encoded: [UInt8] {
-        var out = PktLine.encode(line: unpackError.map { "unpack \($0)" } ?? "unpack ok")
+    /// Echoed names are cut here so every report line fits in one pkt-line (a name this
+    /// long is refused anyway).
+    static let maxEchoedName = 4096
+
+    func encoded() throws -> [UInt8] {
+        var out = try PktLine.encode(line: unpackError.map { "unpack \(Self.oneLine($0))" } ?? "unpack ok")
         for ref in refs {
-            out += PktLine.encode(line: ref.error.map { "ng \(ref.name) \($0)" } ?? "ok \(ref.name)")
+            let name = Array(ref.name.prefix(Self.maxEchoedName))
+            let line = ref.error.map { Array("ng ".utf8) + name + Array(" \(Self.oneLine($0))".utf8) } ?? Array("ok ".utf8) + name
+            out += try PktLine.encode(line + [UInt8(ascii: "\n")])
         }
         return out + PktLine.flush
     }
 
+    /// A reason as one line of at most 1000 bytes.
+    private static func oneLine(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.utf8.count <= 1000 ? flat : String(decoding: flat.utf8.prefix(1000), as: UTF8.self)
+    }
+
     var succeeded: Bool { unpackError == nil && refs.allSatisfy { $0.error == nil } }
+
+    /// The names, for logs.
+    var summary: String { refs.map { "\(String(decoding: $0.name, as: UTF8.self))=\($0.error ?? "ok")" }.joined(separator: ",") }
 }
 
-/// The server side of `git push`: stores the pack's objects, proves the new history is
-/// complete, then moves every accepted ref in one compare-and-swap transaction.
+/// The server side of `git push`: stores the pack's objects in a quarantine, proves the
+/// new history complete, then admits what the accepted tips reach and moves every accepted
+/// ref in one compare-and-swap transaction. A refused push leaves nothing behind: no
+/// object, and no repository when the push would have created it.
 struct ReceivePack {
-    let repository: RepositoryHandle
+    let storage: Storage
+    /// The repository pushed to; nil when the push creates `name`.
+    let repository: Repository?
+    let name: String
     let agent: String
     /// Objects are written in batches of about this many bytes.
     var batchBytes = 8 << 20
 
     static let capabilities = ["report-status", "delete-refs", "side-band-64k", "quiet", "atomic", "ofs-delta", "object-format=sha1"]
 
+    init(storage: Storage, repository: Repository?, name: String, agent: String) {
+        self.storage = storage
+        self.repository = repository
+        self.name = name
+        self.agent = agent
+    }
+
     func advertisement() throws -> [UInt8] {
         // Pushers get refs/ only: no HEAD and no peeled tags, so no tag object is read.
-        let refs = try repository.refs.list(prefix: "refs/").map { AdvertisedRef(name: $0.name, id: $0.id) }
-        return RefAdvertisement.version0(service: .receivePack, refs: refs, capabilities: Self.capabilities + ["agent=\(agent)"])
+        let refs = try repository.map { try storage.refs($0).list(prefix: "refs/") } ?? []
+        return try RefAdvertisement.version0(
+            service: .receivePack, refs: refs.map { AdvertisedRef(name: $0.name, id: $0.id) }, capabilities: Self.capabilities + ["agent=\(agent)"])
     }
 
     /// Applies a push whose pack (if any) was spooled to `packPath`. Never throws: every
-    /// failure becomes part of the report, and a refused pack leaves no object behind.
+    /// failure becomes part of the report.
     func apply(_ request: ReceivePackRequest, packPath: String?) -> PushReport {
-        var importer: ObjectImporter?
+        let quarantine = Quarantine(storage: storage, repository: repository)
+        defer { try? quarantine.discard() }
+        var added = Set<ObjectID>()
         if request.needsPack, let packPath {
             do {
-                importer = try store(packAt: packPath)
+                added = try store(packAt: packPath, in: quarantine.objects)
             } catch {
-                return PushReport(unpackError: "\(error)", refs: request.commands.map { ($0.name, "unpacker error") })
+                return PushReport(unpackError: Self.unpackReason(error), refs: request.commands.map { ($0.nameBytes, "unpacker error") })
             }
         }
-        let added = Set(importer?.added ?? [])
-        var outcomes = request.commands.map { command in (name: command.name, error: precheck(command, added: added)) }
-        if outcomes.contains(where: { $0.error == "missing necessary objects" }) {
-            try? importer?.rollBack()
+        let current = (try? repository.map { try storage.refs($0).list(prefix: "refs/") }) ?? []
+        let currentRefs = Dictionary(current.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        var outcomes = request.commands.map { command in (name: command.nameBytes, error: precheck(command, refs: currentRefs, objects: quarantine.objects)) }
+        let connectivity = ConnectivityCheck(objects: quarantine.objects, added: added)
+        let admitted = reachableAdded(request.commands, outcomes: &outcomes, check: connectivity)
+        if request.capabilities.contains("atomic"), outcomes.contains(where: { $0.error != nil }) {
+            return PushReport(unpackError: nil, refs: outcomes.map { ($0.name, $0.error ?? "atomic push failed") })
         }
-        let atomic = request.capabilities.contains("atomic")
-        if atomic, outcomes.contains(where: { $0.error != nil }) {
-            outcomes = outcomes.map { ($0.name, $0.error ?? "atomic push failed") }
-            return PushReport(unpackError: nil, refs: outcomes)
-        }
-        let accepted = request.commands.enumerated().filter { outcomes[$0.offset].error == nil }
-        let updates = accepted.map { RefUpdate(name: $0.element.name, expected: $0.element.isCreate ? nil : $0.element.old, new: $0.element.isDelete ? nil : $0.element.new) }
-        if !updates.isEmpty {
-            do {
-                try repository.refs.transaction(updates)
-                try repairHead()
-            } catch {
-                for (index, _) in accepted {
-                    outcomes[index].error = "\(error)"
-                }
-            }
+        let accepted = request.commands.indices.filter { outcomes[$0].error == nil }
+        guard !accepted.isEmpty else { return PushReport(unpackError: nil, refs: outcomes) }
+        do {
+            let target = try repository ?? storage.repositories.create(name: name)
+            try quarantine.admit(admitted, into: storage.objects(target), batchBytes: batchBytes)
+            let refs = storage.refs(target)
+            try refs.transaction(accepted.map { index in
+                let command = request.commands[index]
+                return RefUpdate(name: command.name ?? "", expected: command.isCreate ? nil : command.old, new: command.isDelete ? nil : command.new)
+            })
+            try repairHead(refs, repository: target)
+        } catch {
+            for index in accepted { outcomes[index].error = Self.unpackReason(error) }
         }
         return PushReport(unpackError: nil, refs: outcomes)
     }
 
     /// Reads and stores every object of the pack as the pack encoded it (deltas stay
-    /// deltas); on any error removes what it added.
-    private func store(packAt path: String) throws -> ObjectImporter {
-        var importer = ObjectImporter(objects: repository.objects, batchBytes: batchBytes)
-        do {
-            _ = try PackReader(path: path).readPackedObjects(externalBase: { try repository.load($0) }) { try importer.add($0) }
-            try importer.flush()
-        } catch {
-            try? importer.rollBack()
-            throw error
+    /// deltas); returns their ids.
+    private func store(packAt path: String, in objects: ObjectStore) throws -> Set<ObjectID> {
+        var importer = ObjectImporter(objects: objects, batchBytes: batchBytes)
+        _ = try PackReader(path: path).readPackedObjects(externalBase: { try objects.load($0).map { RawObject(type: $0.type, body: $0.body) } }) {
+            try importer.add($0)
         }
-        return importer
+        try importer.flush()
+        return Set(importer.added)
     }
 
-    /// Checks one command before the transaction; nil when it may proceed.
-    private func precheck(_ command: RefCommand, added: Set<ObjectID>) -> String? {
-        guard command.name.hasPrefix("refs/"), (try? RefName.validate(command.name)) != nil else {
-            return "funny refname"
+    /// Checks one command against the refs as they are before the push; nil when it may proceed.
+    private func precheck(_ command: RefCommand, refs: [String: ObjectID], objects: ObjectStore) -> String? {
+        guard let name = command.name, RefName.isValid(command.nameBytes) else { return "funny refname" }
+        let current = refs[name]
+        guard current == (command.isCreate ? nil : command.old) else {
+            return "stale info: \(name) is \(current?.hex ?? "absent"), not \(command.old.hex)"
         }
+        let allowForcePush = repository?.allowForcePush ?? true
         do {
             if command.isDelete {
-                if try repository.refs.head() == command.name, try repository.refs.list(prefix: "refs/heads/").count > 1 {
+                if !allowForcePush, name.hasPrefix("refs/heads/") { return "deletion prohibited" }
+                if let head = try repository.flatMap({ try storage.refs($0).head() }), head == name,
+                   refs.keys.contains(where: { $0.hasPrefix("refs/heads/") && $0 != name }) {
                     return "deletion of the current branch prohibited"
                 }
                 return nil
             }
-            let checker = ConnectivityCheck(repository: repository, added: added)
-            do {
-                try checker.verify(tips: [command.new])
-            } catch is ConnectivityCheck.MissingObject {
-                return "missing necessary objects"
-            }
-            if !command.isCreate, !repository.repository.allowForcePush,
-               let newObject = try repository.load(command.new), newObject.type == .commit,
-               try !ReachabilityWalker.isAncestor(command.old, of: command.new, load: repository.load) {
+            if !command.isCreate, !allowForcePush, let newObject = try objects.get(command.new), newObject.type == .commit,
+               try !ReachabilityWalker.isAncestor(command.old, of: command.new, load: { try objects.load($0).map { RawObject(type: $0.type, body: $0.body) } }) {
                 return "non-fast-forward"
             }
             return nil
         } catch {
-            return "\(error)"
+            return Self.unpackReason(error)
         }
+    }
+
+    /// The pushed objects the updates that passed their precheck reach. One walk serves
+    /// every tip; only when it finds a hole does each tip get a walk of its own, to tell
+    /// which updates lack objects (as git's receive-pack does).
+    private func reachableAdded(_ commands: [RefCommand], outcomes: inout [(name: [UInt8], error: String?)], check: ConnectivityCheck) -> Set<ObjectID> {
+        let updating = commands.indices.filter { outcomes[$0].error == nil && !commands[$0].isDelete }
+        if let all = try? check.reachableAdded(from: updating.map { commands[$0].new }) { return all }
+        var reached = Set<ObjectID>()
+        for index in updating {
+            do {
+                reached.formUnion(try check.reachableAdded(from: [commands[index].new]))
+            } catch is ConnectivityCheck.MissingObject {
+                outcomes[index].error = "missing necessary objects"
+            } catch {
+                outcomes[index].error = Self.unpackReason(error)
+            }
+        }
+        return reached
     }
 
     /// Points HEAD at an existing branch when its target does not exist (a first push of
     /// `master` to a repository whose default branch is `main`).
-    private func repairHead() throws {
-        let branches = try repository.refs.list(prefix: "refs/heads/")
+    private func repairHead(_ refs: RefStore, repository: Repository) throws {
+        let branches = try refs.list(prefix: "refs/heads/")
         guard !branches.isEmpty else { return }
-        let head = try repository.refs.head()
+        let head = try refs.head()
         if let head, branches.contains(where: { $0.name == head }) { return }
-        let preferred = ["refs/heads/\(repository.repository.defaultBranch)", "refs/heads/main", "refs/heads/master"]
+        let preferred = ["refs/heads/\(repository.defaultBranch)", "refs/heads/main", "refs/heads/master"]
         let target = preferred.first { name in branches.contains { $0.name == name } } ?? branches[0].name
-        try repository.refs.setHead(target)
+        try refs.setHead(target)
+    }
+
+    /// A storage or pack failure in words for the client: a full disk says so plainly.
+    static func unpackReason(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.localizedCaseInsensitiveContains("no space left") || text.contains("ENOSPC") {
+            return "no space left on device"
+        }
+        return text
     }
 }

@@ -4,7 +4,22 @@ import GutsGit
 struct RefCommand: Sendable, Equatable {
     var old: ObjectID
     var new: ObjectID
-    var name: String
+    /// The ref name exactly as the client sent it; reports echo these bytes.
+    var nameBytes: [UInt8]
+
+    init(old: ObjectID, new: ObjectID, nameBytes: [UInt8]) {
+        self.old = old
+        self.new = new
+        self.nameBytes = nameBytes
+    }
+
+    init(old: ObjectID, new: ObjectID, name: String) {
+        self.init(old: old, new: new, nameBytes: Array(name.utf8))
+    }
+
+    /// The name as text, nil when the bytes are not valid UTF-8 (such a name is refused,
+    /// never rewritten).
+    var name: String? { String(validating: nameBytes, as: UTF8.self) }
 
     var isCreate: Bool { old.isZero }
     var isDelete: Bool { new.isZero }
@@ -15,11 +30,17 @@ struct ReceivePackRequest: Sendable, Equatable {
     var commands: [RefCommand] = []
     var capabilities: Set<String> = []
 
+    /// The most ref updates one push may carry (a mirror push of every ref).
+    static let maxCommands = 100_000
+
     var needsPack: Bool { commands.contains { !$0.isDelete } }
 
     /// Parses the command pkt-lines (everything before the flush that precedes the pack).
     static func parse(_ packets: [[UInt8]]) throws -> ReceivePackRequest {
         var request = ReceivePackRequest()
+        guard packets.count <= maxCommands else {
+            throw GitProtocolError.badRequest("too many push commands (limit \(maxCommands))")
+        }
         for var payload in packets {
             if payload.last == UInt8(ascii: "\n") { payload.removeLast() }
             if request.commands.isEmpty, let nul = payload.firstIndex(of: 0) {
@@ -27,18 +48,20 @@ struct ReceivePackRequest: Sendable, Equatable {
                 request.capabilities = Set(capabilityText.split(separator: " ").map(String.init))
                 payload = Array(payload[..<nul])
             }
-            let line = String(decoding: payload, as: UTF8.self)
-            if line.hasPrefix("shallow ") {
+            if payload.starts(with: Array("shallow ".utf8)) {
                 throw GitProtocolError.unsupported("pushing from a shallow clone is not supported")
             }
-            if line.hasPrefix("push-cert") {
+            if payload.starts(with: Array("push-cert".utf8)) {
                 throw GitProtocolError.unsupported("signed pushes are not supported")
             }
-            let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3, let old = ObjectID(hex: parts[0]), let new = ObjectID(hex: parts[1]), !parts[2].isEmpty else {
-                throw GitProtocolError.badRequest("invalid ref update '\(line)'")
+            // `<40 hex> <40 hex> <name>`: the name is everything after the second space.
+            let idLength = ObjectID.hexLength
+            guard payload.count > 2 * idLength + 2, payload[idLength] == UInt8(ascii: " "), payload[2 * idLength + 1] == UInt8(ascii: " "),
+                  let old = ObjectID(hex: String(decoding: payload[..<idLength], as: UTF8.self)),
+                  let new = ObjectID(hex: String(decoding: payload[(idLength + 1)..<(2 * idLength + 1)], as: UTF8.self)) else {
+                throw GitProtocolError.badRequest("invalid ref update \(GitProtocolError.quote(String(decoding: payload, as: UTF8.self)))")
             }
-            request.commands.append(RefCommand(old: old, new: new, name: String(parts[2])))
+            request.commands.append(RefCommand(old: old, new: new, nameBytes: Array(payload[(2 * idLength + 2)...])))
         }
         guard !request.commands.isEmpty else { throw GitProtocolError.badRequest("push without ref updates") }
         return request

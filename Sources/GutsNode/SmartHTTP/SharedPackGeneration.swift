@@ -17,10 +17,12 @@ final class SharedPackGeneration: Sendable {
     }
 
     let path: String
+    private let pool: BlockingPool
     private let state = Mutex(State())
 
-    init(path: String) {
+    init(path: String, pool: BlockingPool) {
         self.path = path
+        self.pool = pool
     }
 
     // MARK: Generator side
@@ -84,7 +86,7 @@ final class SharedPackGeneration: Sendable {
             if let failure { throw PackGenerationError(message: failure) }
             if offset < written {
                 let count = min(maxBytes, written - offset)
-                return try await BlockingPool.run {
+                return try await pool.runAdmitted {
                     try handle.seek(toOffset: UInt64(offset))
                     return [UInt8](try handle.read(upToCount: count) ?? Data())
                 }

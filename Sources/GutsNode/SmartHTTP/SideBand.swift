@@ -34,7 +34,7 @@ enum SideBand: Sendable, Equatable {
 
     /// A fatal error on band 3; without a side band git gets an `ERR` packet.
     func error(_ message: String) -> [UInt8] {
-        guard self != .none else { return PktLine.encode(line: "ERR \(message)") }
+        guard self != .none else { return (try? PktLine.encode(line: "ERR \(message)")) ?? PktLine.flush }
         return PktLine.encodeSideBand(Array("\(message)\n".utf8), band: 3, maxPayload: maxPayload)
     }
 }

@@ -16,13 +16,17 @@ struct SmartHTTPController: Sendable {
               let service = GitService(rawValue: serviceName) else {
             throw NodeError(.forbidden, "dumb HTTP is not supported; use a git client with smart HTTP")
         }
-        let handle = try await repository(repositoryName, for: service, request: request, creating: false)
+        let repository = try await self.repository(repositoryName, for: service, request: request)
         let version2 = service == .uploadPack && Self.wantsVersion2(request)
-        let body: [UInt8] = try await BlockingPool.run {
-            guard let handle else { return ReceivePack.emptyAdvertisement(agent: agent) }
+        let storage = node.storage
+        let agent = self.agent
+        let body: [UInt8] = try await node.blockingPool.run {
             switch service {
-            case .uploadPack: return try UploadPack(repository: handle, agent: agent).advertisement(version2: version2)
-            case .receivePack: return try ReceivePack(repository: handle, agent: agent).advertisement()
+            case .uploadPack:
+                // safe: `repository(_:for:request:)` returns nil only for receive-pack.
+                return try UploadPack(repository: RepositoryHandle(repository: repository!, storage: storage), agent: agent).advertisement(version2: version2)
+            case .receivePack:
+                return try ReceivePack(storage: storage, repository: repository, name: repositoryName, agent: agent).advertisement()
             }
         }
         node.metrics.recordGitBytes(service: service, sent: body.count, received: 0)
@@ -30,20 +34,23 @@ struct SmartHTTPController: Sendable {
     }
 
     func uploadPack(_ request: Request, repositoryName: String) async throws -> Response {
-        guard let handle = try await repository(repositoryName, for: .uploadPack, request: request, creating: false) else {
+        guard let repository = try await repository(repositoryName, for: .uploadPack, request: request) else {
             throw NodeError(.notFound, "repository \(repositoryName) not found")
         }
+        let handle = RepositoryHandle(repository: repository, storage: node.storage)
         let body = try await RequestBodyReader(limit: node.configuration.maxFetchRequestBytes).collect(request)
         let version2 = Self.wantsVersion2(request)
         let agent = self.agent
         let reply: UploadPackReply
         do {
-            reply = try await BlockingPool.run {
+            reply = try await node.blockingPool.run {
                 let uploadPack = UploadPack(repository: handle, agent: agent)
                 return version2 ? try uploadPack.serveVersion2(body) : try uploadPack.serveVersion0(body)
             }
         } catch let error as GitProtocolError {
             return gitError(error, service: .uploadPack)
+        } catch let error as PktLineError {
+            throw NodeError(.badRequest, "\(error)")
         }
         let metrics = node.metrics
         let logger = node.logger
@@ -70,7 +77,7 @@ struct SmartHTTPController: Sendable {
                     throw timeout
                 } catch {
                     logger.error("pack generation failed", metadata: ["repository": "\(repositoryName)", "error": "\(error)"])
-                    try await writer.write(ByteBuffer(bytes: reply.sideBand.error("guts: \(error)")))
+                    try await writer.write(ByteBuffer(bytes: reply.sideBand.error("guts: pack generation failed")))
                 }
                 try await writer.write(ByteBuffer(bytes: reply.closing))
                 sent += reply.closing.count
@@ -82,12 +89,9 @@ struct SmartHTTPController: Sendable {
     }
 
     func receivePack(_ request: Request, repositoryName: String) async throws -> Response {
-        guard let handle = try await repository(repositoryName, for: .receivePack, request: request, creating: true) else {
-            throw NodeError(.notFound, "repository \(repositoryName) not found")
-        }
-        let temporaryDirectory = node.temporaryDirectory
+        let repository = try await self.repository(repositoryName, for: .receivePack, request: request)
         let (packets, packPath) = try await RequestBodyReader(limit: node.configuration.maxRequestBodyBytes)
-            .spoolPush(request, directory: temporaryDirectory)
+            .spoolPush(request, directory: node.temporaryDirectory, pool: node.blockingPool)
         defer { if let packPath { try? FileManager.default.removeItem(atPath: packPath) } }
         let command: ReceivePackRequest
         do {
@@ -96,59 +100,60 @@ struct SmartHTTPController: Sendable {
             return gitError(error, service: .receivePack)
         }
         let received = packets.reduce(0) { $0 + $1.count } + (packPath.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0)
-        let agent = self.agent
-        let report = try await node.pushSerializer.run(repository: handle.repository.id) {
-            try await BlockingPool.run { ReceivePack(repository: handle, agent: agent).apply(command, packPath: packPath) }
+        let (storage, agent) = (node.storage, self.agent)
+        let blockingPool = node.blockingPool
+        let report = try await node.pushSerializer.run(repository: repositoryName) {
+            try await blockingPool.run {
+                // A push that creates the repository looks again inside the serializer: an
+                // earlier push to the same name may have created it meanwhile.
+                let current = try repository ?? storage.repositories.get(name: repositoryName)
+                return ReceivePack(storage: storage, repository: current, name: repositoryName, agent: agent).apply(command, packPath: packPath)
+            }
         }
         node.metrics.recordPush(succeeded: report.succeeded)
         node.logger.info("push", metadata: [
-            "repository": "\(repositoryName)",
-            "refs": "\(report.refs.map { "\($0.name)=\($0.error ?? "ok")" }.joined(separator: ","))",
-            "unpack": "\(report.unpackError ?? "ok")",
+            "repository": "\(repositoryName)", "refs": "\(report.summary)", "unpack": "\(report.unpackError ?? "ok")",
         ])
         let sideBand = SideBand(capabilities: command.capabilities)
         var body = [UInt8]()
         if command.capabilities.contains("report-status") {
-            body = sideBand.data(report.encoded)
+            body = sideBand.data(try report.encoded())
             if sideBand != .none { body += PktLine.flush }
         }
         node.metrics.recordGitBytes(service: .receivePack, sent: body.count, received: received)
         return Response(status: .ok, headers: Self.headers(contentType: GitService.receivePack.resultContentType), body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// Finds the repository and checks the caller may use `service` on it. For a push by
-    /// a writer to a missing repository, creates it when the node allows that; returns nil
-    /// for a missing repository a writer could create by pushing.
-    private func repository(_ name: String, for service: GitService, request: Request, creating: Bool) async throws -> RepositoryHandle? {
+    /// Finds the repository and checks the caller may use `service` on it; nil for a
+    /// missing repository that a push by this writer will create.
+    ///
+    /// To a caller who may not read it, a private repository looks exactly like a
+    /// missing one: both answer 401 with a challenge, so git asks for credentials and a
+    /// stranger learns nothing about which private names exist.
+    private func repository(_ name: String, for service: GitService, request: Request) async throws -> Repository? {
         let level = node.access.level(for: request.headers)
         if service == .receivePack && level < .write {
             throw NodeError.unauthorized("pushing requires a token with write access")
         }
         let storage = node.storage
-        let createOnPush = node.configuration.createOnPush
-        let repository: Repository? = try await BlockingPool.run {
-            if let existing = try storage.repositories.get(name: name) { return existing }
-            guard service == .receivePack, createOnPush else { return nil }
-            try RepositoryName.validate(name)
-            return creating ? try storage.repositories.create(name: name) : nil
-        }
-        guard let repository else {
-            if service == .receivePack && createOnPush { return nil }
+        let found = try await node.blockingPool.run { try storage.repositories.get(name: name) }
+        if let found, !found.isPrivate || level >= .write { return found }
+        guard level >= .write else { throw NodeError.unauthorized("repository \(name) not found") }
+        guard found == nil, service == .receivePack, node.configuration.createOnPush else {
             throw NodeError(.notFound, "repository \(name) not found")
         }
-        if repository.isPrivate && level < .write {
-            throw NodeError.unauthorized("repository \(name) is private")
+        do {
+            try RepositoryName.validate(name)
+        } catch {
+            throw NodeError(.unprocessableContent, "\(error)")
         }
-        return RepositoryHandle(repository: repository, storage: storage)
+        return nil
     }
 
     /// A protocol error git prints as `remote error: ...` (an `ERR` packet with status 200).
     private func gitError(_ error: GitProtocolError, service: GitService) -> Response {
-        Response(
-            status: .ok,
-            headers: Self.headers(contentType: service.resultContentType),
-            body: .init(byteBuffer: ByteBuffer(bytes: PktLine.encode(line: "ERR \(error)")))
-        )
+        let line = (try? PktLine.encode(line: "ERR \(error)")) ?? PktLine.flush
+        return Response(status: .ok, headers: Self.headers(contentType: service.resultContentType), body: .init(byteBuffer: ByteBuffer(bytes: line)))
     }
 
     static func wantsVersion2(_ request: Request) -> Bool {
@@ -158,12 +163,5 @@ struct SmartHTTPController: Sendable {
 
     static func headers(contentType: String) -> HTTPFields {
         [.contentType: contentType, .cacheControl: "no-cache, max-age=0, must-revalidate", .expires: "Fri, 01 Jan 1980 00:00:00 GMT", HTTPField.Name("Pragma")!: "no-cache"]
-    }
-}
-
-extension ReceivePack {
-    /// The advertisement for a repository a push will create.
-    static func emptyAdvertisement(agent: String) -> [UInt8] {
-        RefAdvertisement.version0(service: .receivePack, refs: [], capabilities: capabilities + ["agent=\(agent)"])
     }
 }

@@ -30,7 +30,7 @@ struct UploadPack {
         if version2 {
             var out = [UInt8]()
             for line in ["version 2", "agent=\(agent)", "ls-refs=unborn", "fetch=shallow", "server-option", "object-format=sha1"] {
-                out += PktLine.encode(line: line)
+                out += try PktLine.encode(line: line)
             }
             return out + PktLine.flush
         }
@@ -40,7 +40,7 @@ struct UploadPack {
             capabilities.append("symref=HEAD:\(head)")
         }
         capabilities.append("agent=\(agent)")
-        return RefAdvertisement.version0(service: .uploadPack, refs: refs, capabilities: capabilities)
+        return try RefAdvertisement.version0(service: .uploadPack, refs: refs, capabilities: capabilities)
     }
 
     /// `POST git-upload-pack` in protocol v0.
@@ -52,23 +52,23 @@ struct UploadPack {
         var reply = UploadPackReply(preamble: [])
         let shallowUpdate = try planner.shallowUpdate(for: request)
         if request.depth != nil {
-            reply.preamble += Self.shallowLines(shallowUpdate) + PktLine.flush
+            reply.preamble += try Self.shallowLines(shallowUpdate) + PktLine.flush
         }
         let common = try planner.commonHaves(request.haves)
         if detailed {
-            reply.preamble += common.flatMap { PktLine.encode(line: "ACK \($0.hex) common") }
+            reply.preamble += try common.flatMap { try PktLine.encode(line: "ACK \($0.hex) common") }
         }
         guard request.done else {
             // A request that ends after its wants (the first round of a shallow fetch)
             // gets only the shallow list, as git's upload-pack answers it.
             if request.haves.isEmpty { return reply }
             if detailed, let last = common.last {
-                reply.preamble += PktLine.encode(line: "ACK \(last.hex) ready")
+                reply.preamble += try PktLine.encode(line: "ACK \(last.hex) ready")
             }
-            reply.preamble += PktLine.encode(line: "NAK")
+            reply.preamble += try PktLine.encode(line: "NAK")
             return reply
         }
-        reply.preamble += PktLine.encode(line: common.last.map { "ACK \($0.hex)" } ?? "NAK")
+        reply.preamble += try PktLine.encode(line: common.last.map { "ACK \($0.hex)" } ?? "NAK")
         reply.sideBand = SideBand(capabilities: request.capabilities)
         reply.progress = !request.noProgress
         reply.pack = packJob(request: request, common: common, shallowUpdate: shallowUpdate)
@@ -91,11 +91,11 @@ struct UploadPack {
         case "ls-refs":
             let (head, refs) = try AdvertisedRef.collect(from: repository)
             let unborn = refs.contains(where: { $0.name == "HEAD" }) ? nil : head
-            return UploadPackReply(preamble: RefAdvertisement.lsRefs(refs: refs, unbornHead: unborn, arguments: arguments))
+            return UploadPackReply(preamble: try RefAdvertisement.lsRefs(refs: refs, unbornHead: unborn, arguments: arguments))
         case "fetch":
             return try fetchVersion2(FetchRequest.parseVersion2(arguments: arguments))
         default:
-            throw GitProtocolError.badRequest("unknown command '\(command)'")
+            throw GitProtocolError.badRequest("unknown command \(GitProtocolError.quote(command))")
         }
     }
 
@@ -105,24 +105,24 @@ struct UploadPack {
         let common = try planner.commonHaves(request.haves)
         var reply = UploadPackReply(preamble: [])
         if !request.done {
-            reply.preamble += PktLine.encode(line: "acknowledgments")
+            reply.preamble += try PktLine.encode(line: "acknowledgments")
             if common.isEmpty {
-                reply.preamble += PktLine.encode(line: "NAK")
+                reply.preamble += try PktLine.encode(line: "NAK")
             } else {
-                reply.preamble += common.flatMap { PktLine.encode(line: "ACK \($0.hex)") }
+                reply.preamble += try common.flatMap { try PktLine.encode(line: "ACK \($0.hex)") }
             }
             guard !common.isEmpty || request.haves.isEmpty else {
                 reply.preamble += PktLine.flush
                 return reply
             }
-            reply.preamble += PktLine.encode(line: "ready")
+            reply.preamble += try PktLine.encode(line: "ready")
             reply.preamble += PktLine.delimiter
         }
         let shallowUpdate = try planner.shallowUpdate(for: request)
         if request.depth != nil || !request.clientShallows.isEmpty {
-            reply.preamble += PktLine.encode(line: "shallow-info") + Self.shallowLines(shallowUpdate) + PktLine.delimiter
+            reply.preamble += try PktLine.encode(line: "shallow-info") + Self.shallowLines(shallowUpdate) + PktLine.delimiter
         }
-        reply.preamble += PktLine.encode(line: "packfile")
+        reply.preamble += try PktLine.encode(line: "packfile")
         reply.sideBand = .large
         reply.progress = !request.noProgress
         reply.pack = packJob(request: request, common: common, shallowUpdate: shallowUpdate)
@@ -131,9 +131,9 @@ struct UploadPack {
     }
 
     /// `shallow` and `unshallow` lines telling the client how its shallow boundary moves.
-    static func shallowLines(_ update: FetchPlanner.ShallowUpdate) -> [UInt8] {
-        update.shallow.flatMap { PktLine.encode(line: "shallow \($0.hex)") }
-            + update.unshallow.flatMap { PktLine.encode(line: "unshallow \($0.hex)") }
+    static func shallowLines(_ update: FetchPlanner.ShallowUpdate) throws -> [UInt8] {
+        try update.shallow.flatMap { try PktLine.encode(line: "shallow \($0.hex)") }
+            + update.unshallow.flatMap { try PktLine.encode(line: "unshallow \($0.hex)") }
     }
 
     /// The pack for a finished negotiation, planned lazily (once per shared generation).

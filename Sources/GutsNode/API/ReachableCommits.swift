@@ -1,0 +1,49 @@
+import GutsGit
+import GutsStorage
+import Synchronization
+
+/// Which commits some ref of a repository reaches, so that routes naming a commit by id
+/// serve nothing that is unreachable (a force-pushed-away commit, say).
+///
+/// The set is computed by one walk over the commits (never trees or blobs) and kept until
+/// the refs change: it is keyed by a digest of every ref's name and id. Ref tips are
+/// answered without a walk. At most `capacity` repositories are kept.
+final class ReachableCommits: Sendable {
+    private struct Entry {
+        var fingerprint: ObjectID
+        var commits: Set<ObjectID>
+    }
+
+    private let entries = Mutex<[UInt64: Entry]>([:])
+    let capacity: Int
+
+    init(capacity: Int = 64) {
+        self.capacity = capacity
+    }
+
+    /// Whether `id` is a ref tip, a peeled tip, or a commit some ref reaches.
+    func contains(_ id: ObjectID, in repository: RepositoryHandle) throws -> Bool {
+        let refs = try repository.refs.list(prefix: "refs/")
+        var hasher = SHA1()
+        for ref in refs {
+            if ref.id == id { return true }
+            hasher.update(Array(ref.name.utf8) + ref.id.bytes)
+        }
+        let fingerprint = hasher.finalize()
+        let key = repository.repository.id
+        if let entry = entries.withLock({ $0[key] }), entry.fingerprint == fingerprint {
+            return entry.commits.contains(id)
+        }
+        var commits = Set<ObjectID>()
+        var pending = try refs.map { try repository.peel($0.id) }
+        while let next = pending.popLast() {
+            guard commits.insert(next).inserted, let object = try repository.load(next), object.type == .commit else { continue }
+            pending += try Commit(parsing: object.body).parents
+        }
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll() }
+            entries[key] = Entry(fingerprint: fingerprint, commits: commits)
+        }
+        return commits.contains(id)
+    }
+}
