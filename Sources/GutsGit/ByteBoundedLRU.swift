@@ -29,7 +29,7 @@ struct ByteBoundedLRU<Key: Hashable> {
         guard let slot = index[key] else { return nil }
         unlink(slot)
         linkAsNewest(slot)
-        return slots[slot]!.value
+        return slots[slot]!.value  // safe: listed slots always hold an entry
     }
 
     /// Stores `value` unless it alone exceeds the budget; evicts the oldest entries to fit.
@@ -46,7 +46,7 @@ struct ByteBoundedLRU<Key: Hashable> {
 
     private mutating func evict(_ slot: Int) {
         unlink(slot)
-        let removed = slots[slot]!
+        let removed = slots[slot]!  // safe: listed slots always hold an entry
         index[removed.key] = nil
         totalBytes -= removed.value.body.count
         slots[slot] = nil
@@ -54,16 +54,16 @@ struct ByteBoundedLRU<Key: Hashable> {
     }
 
     private mutating func unlink(_ slot: Int) {
-        let newer = slots[slot]!.newer
-        let older = slots[slot]!.older
-        if newer >= 0 { slots[newer]!.older = older } else { newest = older }
-        if older >= 0 { slots[older]!.newer = newer } else { oldest = newer }
+        let newer = slots[slot]!.newer  // safe: listed slots always hold an entry
+        let older = slots[slot]!.older  // safe: listed slots always hold an entry
+        if newer >= 0 { slots[newer]!.older = older } else { newest = older }  // safe: listed slots always hold an entry
+        if older >= 0 { slots[older]!.newer = newer } else { oldest = newer }  // safe: listed slots always hold an entry
     }
 
     private mutating func linkAsNewest(_ slot: Int) {
-        slots[slot]!.newer = -1
-        slots[slot]!.older = newest
-        if newest >= 0 { slots[newest]!.newer = slot }
+        slots[slot]!.newer = -1  // safe: listed slots always hold an entry
+        slots[slot]!.older = newest  // safe: listed slots always hold an entry
+        if newest >= 0 { slots[newest]!.newer = slot }  // safe: listed slots always hold an entry
         newest = slot
         if oldest < 0 { oldest = slot }
     }

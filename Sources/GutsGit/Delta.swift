@@ -84,7 +84,7 @@ public enum Delta {
     static func appendSize(_ value: Int, to out: inout [UInt8]) {
         var rest = value
         repeat {
-            var byte = UInt8(rest & 0x7f)
+            var byte = UInt8(rest & 0x7f)  // safe: masked to 7 bits
             rest >>= 7
             if rest > 0 { byte |= 0x80 }
             out.append(byte)

@@ -36,7 +36,7 @@ public struct DeltaIndex: Sendable {
             while block >= 0 {
                 let bucket = Self.bucket(Self.hash(bytes, at: block * Self.blockSize), shift: shift)
                 next[block] = heads[bucket]
-                heads[bucket] = Int32(block)
+                heads[bucket] = Int32(block)  // safe: blocks < 2^31 for any base under maxObjectSize (2 GiB)
                 block -= 1
             }
         }
@@ -47,7 +47,7 @@ public struct DeltaIndex: Sendable {
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt32 {
         var value: UInt32 = 0
-        for index in start..<(start + blockSize) { value = value &* multiplier &+ UInt32(bytes[index]) }
+        for index in start..<(start + blockSize) { value = value &* multiplier &+ UInt32(bytes[index]) }  // safe: widening a byte
         return value
     }
 
@@ -114,8 +114,8 @@ public struct DeltaIndex: Sendable {
                 if position + block <= target.count { hash = Self.hash(target, at: position) }
             } else {
                 if position + block < target.count {
-                    hash = (hash &- UInt32(target[position]) &* Self.outgoingFactor) &* Self.multiplier
-                        &+ UInt32(target[position + block])
+                    hash = (hash &- UInt32(target[position]) &* Self.outgoingFactor) &* Self.multiplier  // safe: widening a byte
+                        &+ UInt32(target[position + block])  // safe: widening a byte
                 }
                 position += 1
                 if position - literalStart > limit { return false }
@@ -129,7 +129,7 @@ public struct DeltaIndex: Sendable {
         var start = range.lowerBound
         while start < range.upperBound {
             let count = min(127, range.upperBound - start)
-            out.append(UInt8(count))
+            out.append(UInt8(count))  // safe: count is at most 127
             out.append(contentsOf: target[start..<(start + count)])
             start += count
         }

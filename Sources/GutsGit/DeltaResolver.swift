@@ -104,7 +104,7 @@ struct DeltaResolver {
         let entry = scan.entries[index]
         let compressed = try file.read(at: entry.dataOffset, count: entry.endOffset - entry.dataOffset)
         guard entry.isDelta else { return .whole(compressed: compressed) }
-        let base = entry.baseID ?? scan.entries[entry.baseIndex].id!
+        let base = entry.baseID ?? scan.entries[entry.baseIndex].id!  // safe: the base entry was resolved before the delta
         return .delta(base: base, instructionsSize: entry.size, compressed: compressed)
     }
 

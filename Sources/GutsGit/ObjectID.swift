@@ -21,7 +21,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Creates an id from exactly 20 raw bytes.
     public init<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
-        precondition(bytes.count == Self.byteCount, "object id needs 20 bytes")
+        precondition(bytes.count == Self.byteCount, "object id needs 20 bytes")  // safe: callers pass digests or slices they cut to 20 bytes
         var high: UInt64 = 0
         var middle: UInt64 = 0
         var low: UInt32 = 0
@@ -29,7 +29,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
             switch offset {
             case 0..<8: high = high << 8 | UInt64(byte)
             case 8..<16: middle = middle << 8 | UInt64(byte)
-            default: low = low << 8 | UInt32(byte)
+            default: low = low << 8 | UInt32(byte)  // safe: widening a byte
             }
         }
         self.init(high: high, middle: middle, low: low)
@@ -65,7 +65,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     public func appendBytes(to buffer: inout [UInt8]) {
         for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
         for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: middle >> UInt64(shift))) }
-        for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: low >> UInt32(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: low >> UInt32(shift))) }  // safe: shift is 0...24
     }
 
     /// 40 lowercase hex digits.

@@ -12,22 +12,22 @@ enum PackEntryHeader {
 
     static func appendKindAndSize(kind: UInt8, size: Int, to out: inout [UInt8]) {
         var rest = size >> 4
-        var byte = kind << 4 | UInt8(size & 0x0f)
+        var byte = kind << 4 | UInt8(size & 0x0f)  // safe: masked to 4 bits
         while rest > 0 {
             out.append(byte | 0x80)
-            byte = UInt8(rest & 0x7f)
+            byte = UInt8(rest & 0x7f)  // safe: masked to 7 bits
             rest >>= 7
         }
         out.append(byte)
     }
 
     static func appendOffsetDistance(_ distance: Int, to out: inout [UInt8]) {
-        precondition(distance > 0)
-        var bytes: [UInt8] = [UInt8(distance & 0x7f)]
+        precondition(distance > 0)  // safe: offsets come from the writer, bases are always written first
+        var bytes: [UInt8] = [UInt8(distance & 0x7f)]  // safe: masked to 7 bits
         var rest = distance >> 7
         while rest > 0 {
             rest -= 1
-            bytes.append(0x80 | UInt8(rest & 0x7f))
+            bytes.append(0x80 | UInt8(rest & 0x7f))  // safe: masked to 7 bits
             rest >>= 7
         }
         out.append(contentsOf: bytes.reversed())

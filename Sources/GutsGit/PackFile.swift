@@ -50,7 +50,7 @@ final class PackFile {
             var done = 0
             try result.withUnsafeMutableBytes { buffer in
                 while done < count {
-                    let got = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                    let got = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))  // safe: count > 0 inside the loop, so the buffer has a base address
                     if got < 0 {
                         if errno == EINTR { continue }
                         throw PackError.cannotRead(path: path, reason: String(cString: strerror(errno)))

@@ -72,9 +72,9 @@ public struct PackReader: Sendable {
             var visited = Set<ObjectID>()
             visited.reserveCapacity(scan.entries.count)
             for index in scan.entries.indices {
-                let id = resolver.scan.entries[index].id!
+                let id = resolver.scan.entries[index].id!  // safe: resolveAll() gave every entry an id or threw
                 guard visited.insert(id).inserted else { continue }
-                let object = try resolver.materialize(index, useExternal: true)!
+                let object = try resolver.materialize(index, useExternal: true)!  // safe: every entry is resolved, so materialize cannot return nil
                 let raw = RawObject(type: object.type, body: object.body, knownID: id)
                 let encoding = withEncoding ? try resolver.encoding(of: index) : .whole(compressed: [])
                 try visit(PackedObject(object: raw, encoding: encoding))
@@ -85,7 +85,7 @@ public struct PackReader: Sendable {
 
     private func summary(of state: PackScan, externalBaseCount: Int) -> PackSummary {
         var counts: [ObjectType: Int] = [:]
-        for entry in state.entries { counts[entry.type!, default: 0] += 1 }
+        for entry in state.entries { counts[entry.type!, default: 0] += 1 }  // safe: resolved entries all have a type
         return PackSummary(
             version: state.version, objectCount: state.entries.count, countsByType: counts,
             deltaCount: state.entries.count(where: { $0.isDelta }),
@@ -129,9 +129,9 @@ struct PackScan {
         guard file.size >= 12 + trailerSize else { throw PackError.tooShort(size: file.size) }
         let header = try file.read(at: 0, count: 12)
         guard header[0..<4].elementsEqual("PACK".utf8) else { throw PackError.badSignature }
-        let version = header[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let version = header[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }  // safe: widening a byte
         guard version == 2 || version == 3 else { throw PackError.unsupportedVersion(version) }
-        let count = Int(header[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        let count = Int(header[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })  // safe: widening a byte
         guard count <= limits.maxObjectCount else { throw PackError.tooManyObjects(count: count, limit: limits.maxObjectCount) }
         let entriesEnd = file.size - trailerSize
         // Every entry takes at least a header byte and a minimal zlib stream.

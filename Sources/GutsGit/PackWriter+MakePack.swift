@@ -9,7 +9,7 @@ extension PackWriter {
         let rank: [ObjectType: Int] = [.commit: 0, .tag: 1, .tree: 2, .blob: 3]
         let ordered = unique.enumerated().sorted { lhs, rhs in
             let (left, right) = (lhs.element, rhs.element)
-            if left.type != right.type { return rank[left.type]! < rank[right.type]! }
+            if left.type != right.type { return rank[left.type]! < rank[right.type]! }  // safe: rank lists every object type
             if left.type == .commit || left.type == .tag { return lhs.offset < rhs.offset }
             if left.body.count != right.body.count { return left.body.count > right.body.count }
             return lhs.offset < rhs.offset

@@ -15,11 +15,11 @@ public struct PackWriter: Sendable {
 
     /// Starts a pack that will hold exactly `objectCount` entries.
     public init(objectCount: Int) {
-        precondition(objectCount >= 0 && objectCount <= Int(UInt32.max), "pack object count out of range")
+        precondition(objectCount >= 0 && objectCount <= Int(UInt32.max), "pack object count out of range")  // safe: object counts come from this process, not from input
         self.objectCount = objectCount
         var header = Array("PACK".utf8)
-        for value in [UInt32(2), UInt32(objectCount)] {
-            for shift in stride(from: 24, through: 0, by: -8) { header.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        for value in [UInt32(2), UInt32(objectCount)] {  // safe: checked against UInt32.max just above
+            for shift in stride(from: 24, through: 0, by: -8) { header.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }  // safe: shift is 0...24
         }
         emit(header)
     }
@@ -31,7 +31,7 @@ public struct PackWriter: Sendable {
     }
 
     private mutating func addEntry(kind: UInt8, size: Int, base: [UInt8], compressed: [UInt8]) -> Int {
-        precondition(!finished, "pack already finished")
+        precondition(!finished, "pack already finished")  // safe: a programming error, never input-driven: writers are used once
         let offset = bytesWritten
         var header: [UInt8] = []
         PackEntryHeader.appendKindAndSize(kind: kind, size: size, to: &header)
@@ -94,7 +94,7 @@ public struct PackWriter: Sendable {
     @discardableResult
     public mutating func finish() -> ObjectID {
         assert(entriesWritten == objectCount, "pack header promised \(objectCount) entries, \(entriesWritten) written")
-        precondition(!finished, "pack already finished")
+        precondition(!finished, "pack already finished")  // safe: a programming error, never input-driven: writers are used once
         let checksum = hasher.digest()
         let trailer = checksum.bytes
         pending.append(contentsOf: trailer)

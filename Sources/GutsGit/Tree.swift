@@ -36,7 +36,7 @@ public struct Tree: Sendable, Hashable {
                 guard digit < 8, digits < 7 else {
                     throw GitObjectError(type: .tree, offset: position, reason: "bad mode digit in entry")
                 }
-                mode = mode << 3 | UInt32(digit)
+                mode = mode << 3 | UInt32(digit)  // safe: digit < 8, checked above
                 digits += 1
                 position += 1
             }

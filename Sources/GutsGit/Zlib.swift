@@ -43,7 +43,7 @@ public enum Zlib {
         guard initStatus == Z_OK else { throw ZlibError(operation: "deflateInit", code: initStatus, message: "cannot start compression") }
         defer { deflateEnd(&stream) }
         // deflateBound does not count the gzip header and trailer.
-        let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
+        let bound = Int(deflateBound(&stream, uLong(input.count))) + 32  // safe: uLong is 64-bit here
         var output = [UInt8](repeating: 0, count: bound)
         // zlib counts in 32-bit `uInt`s, so buffers over 4 GiB go in in slices.
         let status: Int32 = input.withUnsafeBufferPointer { inputBuffer in
@@ -55,9 +55,9 @@ public enum Zlib {
                     let outputSlice = min(outputBuffer.count - produced, Self.maxSlice)
                     guard outputSlice > 0 else { return Z_BUF_ERROR }
                     stream.next_in = UnsafeMutablePointer(mutating: inputBuffer.baseAddress.map { $0 + consumed })
-                    stream.avail_in = uInt(inputSlice)
+                    stream.avail_in = uInt(inputSlice)  // safe: slices are at most maxSlice (1 GiB)
                     stream.next_out = outputBuffer.baseAddress.map { $0 + produced }
-                    stream.avail_out = uInt(outputSlice)
+                    stream.avail_out = uInt(outputSlice)  // safe: slices are at most maxSlice (1 GiB)
                     let status = deflate(&stream, consumed + inputSlice == inputBuffer.count ? Z_FINISH : Z_NO_FLUSH)
                     consumed += inputSlice - Int(stream.avail_in)
                     produced += outputSlice - Int(stream.avail_out)
@@ -104,7 +104,7 @@ public enum Zlib {
             var offset = 0
             repeat {
                 let slice = min(buffer.count - offset, maxSlice)
-                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + offset }, uInt(slice))
+                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + offset }, uInt(slice))  // safe: slices are at most maxSlice (1 GiB)
                 offset += slice
             } while offset < buffer.count
             return UInt32(truncatingIfNeeded: crc)
@@ -163,11 +163,11 @@ public struct Inflater: ~Copyable {
             let remainingInput = input.count - consumed
             let status: Int32 = chunk.withUnsafeMutableBufferPointer { chunkBuffer in
                 stream.pointee.next_in = remainingInput > 0
-                    ? UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
+                    ? UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))  // safe: remainingInput > 0, so the buffer has a base address
                     : nil
-                stream.pointee.avail_in = uInt(min(remainingInput, Zlib.maxSlice))
+                stream.pointee.avail_in = uInt(min(remainingInput, Zlib.maxSlice))  // safe: at most maxSlice (1 GiB)
                 stream.pointee.next_out = chunkBuffer.baseAddress
-                stream.pointee.avail_out = uInt(chunkBuffer.count)
+                stream.pointee.avail_out = uInt(chunkBuffer.count)  // safe: the chunk is 64 KiB
                 return CZlib.inflate(stream, Z_NO_FLUSH)
             }
             let used = remainingInput - Int(stream.pointee.avail_in)
@@ -207,11 +207,11 @@ public struct Inflater: ~Copyable {
         while true {
             let remainingInput = input.count - consumed
             stream.pointee.next_in = remainingInput > 0
-                ? UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
+                ? UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))  // safe: remainingInput > 0, so the buffer has a base address
                 : nil
-            stream.pointee.avail_in = uInt(min(remainingInput, Zlib.maxSlice))
-            stream.pointee.next_out = chunk.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(chunkSize)
+            stream.pointee.avail_in = uInt(min(remainingInput, Zlib.maxSlice))  // safe: at most maxSlice (1 GiB)
+            stream.pointee.next_out = chunk.baseAddress!.assumingMemoryBound(to: Bytef.self)  // safe: a freshly allocated buffer of at least one byte
+            stream.pointee.avail_out = uInt(chunkSize)  // safe: at most 64 KiB
             let status = CZlib.inflate(stream, Z_NO_FLUSH)
             consumed += remainingInput - Int(stream.pointee.avail_in)
             let count = chunkSize - Int(stream.pointee.avail_out)

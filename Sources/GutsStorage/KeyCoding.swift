@@ -37,7 +37,7 @@ enum KeyCoding {
             buffer.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
             remaining >>= 7
         }
-        buffer.append(UInt8(remaining))
+        buffer.append(UInt8(remaining))  // safe: remaining < 0x80 after the loop
     }
 
     /// Reads a LEB128 varint at `offset`, advancing it; nil if truncated or too long.

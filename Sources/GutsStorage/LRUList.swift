@@ -77,8 +77,8 @@ struct LRUList<Key: Hashable, Value> {
         while index.count > maxEntries || totalCost > maxCost, tail != -1, slots[tail].key != key {
             let victim = tail
             let entry = slots[victim]
-            _ = remove(entry.key!)
-            evicted.append((entry.key!, entry.value!, entry.cost))
+            _ = remove(entry.key!)  // safe: listed slots always hold an entry
+            evicted.append((entry.key!, entry.value!, entry.cost))  // safe: listed slots always hold an entry
         }
         return evicted
     }
@@ -92,7 +92,7 @@ struct LRUList<Key: Hashable, Value> {
         totalCost -= entry.cost
         slots[slot] = Slot(key: nil, value: nil, cost: 0, previous: -1, next: -1)
         freeSlots.append(slot)
-        return (entry.value!, entry.cost)
+        return (entry.value!, entry.cost)  // safe: listed slots always hold an entry
     }
 
     /// Removes every entry whose key matches; O(n).
@@ -111,7 +111,7 @@ struct LRUList<Key: Hashable, Value> {
         var keys: [Key] = []
         var slot = head
         while slot != -1 {
-            keys.append(slots[slot].key!)
+            keys.append(slots[slot].key!)  // safe: listed slots always hold an entry
             slot = slots[slot].next
         }
         return keys

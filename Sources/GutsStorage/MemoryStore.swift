@@ -59,34 +59,34 @@ public final class MemoryStore: KeyValueStore {
     /// Bytes of keys plus values held in `family` (or all families).
     public func byteCount(in family: ColumnFamily? = nil) -> Int {
         state.withLock { state in
-            if let family { return state.families[family]!.bytes }
+            if let family { return state.families[family]!.bytes }  // safe: init creates every family
             return state.families.values.reduce(0) { $0 + $1.bytes }
         }
     }
 
     /// Number of keys in `family`.
     public func count(in family: ColumnFamily) -> Int {
-        state.withLock { $0.families[family]!.values.count }
+        state.withLock { $0.families[family]!.values.count }  // safe: init creates every family
     }
 
     public func get(_ key: [UInt8], in family: ColumnFamily) throws -> [UInt8]? {
         try state.withLock { state in
             guard !state.closed else { throw StorageError.closed }
-            return state.families[family]!.values[key]
+            return state.families[family]!.values[key]  // safe: init creates every family
         }
     }
 
     public func put(_ key: [UInt8], _ value: [UInt8], in family: ColumnFamily) throws {
         try state.withLock { state in
             guard !state.closed else { throw StorageError.closed }
-            state.families[family]!.put(key, value)
+            state.families[family]!.put(key, value)  // safe: init creates every family
         }
     }
 
     public func delete(_ key: [UInt8], in family: ColumnFamily) throws {
         try state.withLock { state in
             guard !state.closed else { throw StorageError.closed }
-            state.families[family]!.delete(key)
+            state.families[family]!.delete(key)  // safe: init creates every family
         }
     }
 
@@ -96,14 +96,14 @@ public final class MemoryStore: KeyValueStore {
             for operation in batch.operations {
                 switch operation {
                 case .put(let family, let key, let value):
-                    state.families[family]!.put(key, value)
+                    state.families[family]!.put(key, value)  // safe: init creates every family
                 case .delete(let family, let key):
-                    state.families[family]!.delete(key)
+                    state.families[family]!.delete(key)  // safe: init creates every family
                 case .deleteRange(let family, let start, let end):
-                    let keys = state.families[family]!.orderedKeys()
+                    let keys = state.families[family]!.orderedKeys()  // safe: init creates every family
                     var index = Family.lowerBound(keys, start, strictly: false)
                     while index < keys.count, KeyCoding.lessThan(keys[index], end) {
-                        state.families[family]!.delete(keys[index])
+                        state.families[family]!.delete(keys[index])  // safe: init creates every family
                         index += 1
                     }
                 }
@@ -115,7 +115,7 @@ public final class MemoryStore: KeyValueStore {
         -> [(key: [UInt8], value: [UInt8])] {
         try state.withLock { state in
             guard !state.closed else { throw StorageError.closed }
-            let keys = state.families[family]!.orderedKeys()
+            let keys = state.families[family]!.orderedKeys()  // safe: init creates every family
             var index: Int
             if let startingAfter, !KeyCoding.lessThan(startingAfter, prefix) {
                 index = Family.lowerBound(keys, startingAfter, strictly: true)
@@ -123,10 +123,10 @@ public final class MemoryStore: KeyValueStore {
                 index = Family.lowerBound(keys, prefix, strictly: false)
             }
             var result: [(key: [UInt8], value: [UInt8])] = []
-            let values = state.families[family]!.values
+            let values = state.families[family]!.values  // safe: init creates every family
             while index < keys.count, keys[index].starts(with: prefix) {
                 if let limit, result.count >= limit { break }
-                result.append((keys[index], values[keys[index]]!))
+                result.append((keys[index], values[keys[index]]!))  // safe: keys come from the same snapshot of values
                 index += 1
             }
             return result
@@ -141,7 +141,7 @@ public final class MemoryStore: KeyValueStore {
             String(byteCount(in: family))
         case "rocksdb.estimate-num-keys":
             String(state.withLock { state in
-                if let family { return state.families[family]!.values.count }
+                if let family { return state.families[family]!.values.count }  // safe: init creates every family
                 return state.families.values.reduce(0) { $0 + $1.values.count }
             })
         default:

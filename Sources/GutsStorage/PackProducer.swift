@@ -84,7 +84,7 @@ public final class PackProducer: @unchecked Sendable {
         if let delta = stored.delta, sending.contains(delta.base), depth < ObjectStore.maxDeltaDepth {
             try write(delta.base, depth: depth + 1)
             if offsetDeltas {
-                offset = try writer.addOffsetDelta(baseOffset: offsets[delta.base]!, instructionsSize: delta.instructionsSize, compressed: stored.compressed)
+                offset = try writer.addOffsetDelta(baseOffset: offsets[delta.base]!, instructionsSize: delta.instructionsSize, compressed: stored.compressed)  // safe: write(delta.base) just recorded its offset or threw
                 statistics.offsetDeltas += 1
             } else {
                 offset = writer.addRefDelta(baseID: delta.base, instructionsSize: delta.instructionsSize, compressed: stored.compressed)

@@ -15,7 +15,7 @@ final class ReadWriteLock: @unchecked Sendable {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_rwlock_t())
         let status = pthread_rwlock_init(lock, nil)
-        precondition(status == 0, "pthread_rwlock_init failed: \(status)")
+        precondition(status == 0, "pthread_rwlock_init failed: \(status)")  // safe: pthread_rwlock_init fails only on resource exhaustion at start-up
     }
 
     deinit {

@@ -26,13 +26,13 @@ public final class RocksDBStore: KeyValueStore {
 
         var rocksDBValue: Int32 {
             switch self {
-            case .none: Int32(rocksdb_no_compression)
-            case .snappy: Int32(rocksdb_snappy_compression)
-            case .zlib: Int32(rocksdb_zlib_compression)
-            case .bzip2: Int32(rocksdb_bz2_compression)
-            case .lz4: Int32(rocksdb_lz4_compression)
-            case .lz4hc: Int32(rocksdb_lz4hc_compression)
-            case .zstd: Int32(rocksdb_zstd_compression)
+            case .none: Int32(rocksdb_no_compression)  // safe: small enum constants
+            case .snappy: Int32(rocksdb_snappy_compression)  // safe: small enum constants
+            case .zlib: Int32(rocksdb_zlib_compression)  // safe: small enum constants
+            case .bzip2: Int32(rocksdb_bz2_compression)  // safe: small enum constants
+            case .lz4: Int32(rocksdb_lz4_compression)  // safe: small enum constants
+            case .lz4hc: Int32(rocksdb_lz4hc_compression)  // safe: small enum constants
+            case .zstd: Int32(rocksdb_zstd_compression)  // safe: small enum constants
             }
         }
     }
@@ -133,19 +133,19 @@ public final class RocksDBStore: KeyValueStore {
     }
 
     private static func open(path: String, options: Options, compression: [ColumnFamily: Compression]) throws -> Handles {
-        let dbOptions = rocksdb_options_create()!
+        let dbOptions = rocksdb_options_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
         rocksdb_options_set_create_if_missing(dbOptions, options.createIfMissing ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(dbOptions, 1)
         rocksdb_options_increase_parallelism(dbOptions, options.backgroundThreads)
         rocksdb_options_set_max_open_files(dbOptions, options.maxOpenFiles)
         if options.enableStatistics { rocksdb_options_enable_statistics(dbOptions) }
-        let cache = rocksdb_cache_create_lru(options.blockCacheBytes)!
+        let cache = rocksdb_cache_create_lru(options.blockCacheBytes)!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
 
         func familyOptions(_ compression: Compression) -> OpaquePointer {
-            let familyOptions = rocksdb_options_create()!
+            let familyOptions = rocksdb_options_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
             rocksdb_options_set_write_buffer_size(familyOptions, options.writeBufferBytes)
             rocksdb_options_set_compression(familyOptions, compression.rocksDBValue)
-            let table = rocksdb_block_based_options_create()!
+            let table = rocksdb_block_based_options_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
             // The table options take ownership of the filter policy.
             rocksdb_block_based_options_set_filter_policy(table, rocksdb_filterpolicy_create_bloom_full(options.bloomBitsPerKey))
             rocksdb_block_based_options_set_block_cache(table, cache)
@@ -166,7 +166,7 @@ public final class RocksDBStore: KeyValueStore {
             allOptions.map { Optional($0) }.withUnsafeBufferPointer { optionPointers in
                 handleSlots.withUnsafeMutableBufferPointer { slots in
                     rocksdb_open_column_families(
-                        dbOptions, path, Int32(names.count),
+                        dbOptions, path, Int32(names.count),  // safe: three column families
                         namePointers.baseAddress, optionPointers.baseAddress,
                         slots.baseAddress, &error)
                 }
@@ -183,16 +183,16 @@ public final class RocksDBStore: KeyValueStore {
         }
         var families: [ColumnFamily: OpaquePointer] = [:]
         for (index, family) in ColumnFamily.allCases.enumerated() {
-            families[family] = handleSlots[index + 1]!
+            families[family] = handleSlots[index + 1]!  // safe: a successful open fills every handle
         }
-        let writeOptions = rocksdb_writeoptions_create()!
+        let writeOptions = rocksdb_writeoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
         rocksdb_writeoptions_set_sync(writeOptions, options.syncWrites ? 1 : 0)
-        let durableWriteOptions = rocksdb_writeoptions_create()!
+        let durableWriteOptions = rocksdb_writeoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
         rocksdb_writeoptions_set_sync(durableWriteOptions, 1)
         return Handles(
-            db: db!, families: families, defaultFamily: handleSlots[0]!, dbOptions: dbOptions,
+            db: db!, families: families, defaultFamily: handleSlots[0]!, dbOptions: dbOptions,  // safe: a successful open fills every handle
             familyOptions: allOptions, cache: cache,
-            readOptions: rocksdb_readoptions_create()!, writeOptions: writeOptions,
+            readOptions: rocksdb_readoptions_create()!, writeOptions: writeOptions,  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
             durableWriteOptions: durableWriteOptions)
     }
 
@@ -273,7 +273,7 @@ public final class RocksDBStore: KeyValueStore {
     public func write(_ batch: WriteBatch) throws {
         guard !batch.isEmpty else { return }
         try withHandles { handles in
-            let writeBatch = rocksdb_writebatch_create()!
+            let writeBatch = rocksdb_writebatch_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
             defer { rocksdb_writebatch_destroy(writeBatch) }
             for operation in batch.operations {
                 switch operation {
@@ -312,7 +312,7 @@ public final class RocksDBStore: KeyValueStore {
     public func scan(prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]?, limit: Int?) throws
         -> [(key: [UInt8], value: [UInt8])] {
         try withHandles { handles in
-            let iterator = rocksdb_create_iterator_cf(handles.db, handles.readOptions, handles.families[family])!
+            let iterator = rocksdb_create_iterator_cf(handles.db, handles.readOptions, handles.families[family])!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
             defer { rocksdb_iter_destroy(iterator) }
             var skipEqual: [UInt8]? = nil
             let seekKey: [UInt8]
@@ -358,7 +358,7 @@ public final class RocksDBStore: KeyValueStore {
     /// Flushes memtables of every family to SST files and waits for it.
     public func flush() throws {
         try withHandles { handles in
-            let flushOptions = rocksdb_flushoptions_create()!
+            let flushOptions = rocksdb_flushoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
             defer { rocksdb_flushoptions_destroy(flushOptions) }
             rocksdb_flushoptions_set_wait(flushOptions, 1)
             for family in ColumnFamily.allCases {
@@ -383,9 +383,9 @@ public final class RocksDBStore: KeyValueStore {
                 defer { rocksdb_free(value) }
                 return String(cString: value)
             }
-            if let family { return read(handles.families[family]!) }
-            if Self.cacheWideProperties.contains(name) { return read(handles.families[.objects]!) }
-            let values = ColumnFamily.allCases.map { read(handles.families[$0]!) }
+            if let family { return read(handles.families[family]!) }  // safe: every family is opened with the database
+            if Self.cacheWideProperties.contains(name) { return read(handles.families[.objects]!) }  // safe: every family is opened with the database
+            let values = ColumnFamily.allCases.map { read(handles.families[$0]!) }  // safe: every family is opened with the database
             let numbers = values.compactMap { $0.flatMap { UInt64($0) } }
             if numbers.count == values.count { return String(numbers.reduce(0, +)) }
             return read(handles.defaultFamily)

@@ -85,7 +85,7 @@ public final class Storage: Sendable {
         do {
             return try Storage(store: MemoryStore(), rocksDB: nil, tieredStore: nil, dataDirectory: nil, options: options)
         } catch {
-            preconditionFailure("a fresh MemoryStore cannot fail: \(error)")
+            preconditionFailure("a fresh MemoryStore cannot fail: \(error)")  // safe: a new in-memory store has no schema to refuse
         }
     }
 

@@ -52,7 +52,12 @@ import Testing
         #expect(renamed.status == 200)
         #expect(renamed.object["is_private"] as? Bool == true)
         #expect(try await client.send("GET", "/api/repos/team/a").status == 404)
-        #expect(try await client.send("GET", "/api/repos/team/renamed").status == 401)
+        // A private repository looks exactly like a missing one to a stranger.
+        let hidden = try await client.send("GET", "/api/repos/team/renamed")
+        let missing = try await client.send("GET", "/api/repos/team/nothing-here")
+        #expect(hidden.status == 404)
+        #expect((hidden.object["error"] as? String)?.replacingOccurrences(of: "team/renamed", with: "X")
+                == (missing.object["error"] as? String)?.replacingOccurrences(of: "team/nothing-here", with: "X"))
         #expect(try await client.send("GET", "/api/repos/team/renamed", token: token).status == 200)
         #expect(try await client.send("DELETE", "/api/repos/team/renamed").status == 401)
         #expect(try await client.send("DELETE", "/api/repos/team/renamed", token: token).status == 204)

@@ -114,6 +114,13 @@ import Testing
         #expect(denied.stderr.contains("non-fast-forward"))
         #expect(try Shell.check("git ls-remote '\(url)' refs/heads/main", in: work).hasPrefix(try Shell.check("git -C b rev-parse main", in: work).trimmingCharacters(in: .newlines)))
 
+        // While force pushes are off, a branch cannot be deleted either (or a delete and
+        // re-create would stand in for a force push).
+        let deletion = try Shell.run("git -C b push origin :feature/1", in: work)
+        #expect(deletion.status != 0)
+        #expect(deletion.stderr.contains("deletion prohibited"), "\(deletion.stderr)")
+        #expect(try !Shell.check("git ls-remote '\(url)' refs/heads/feature/1", in: work).isEmpty)
+        _ = try await client.send("PATCH", "/api/repos/acme/project", token: NodeProcess.writeToken, json: ["allow_force_push": true])
         try Shell.check("git -C b push -q origin :feature/1", in: work)
         #expect(try Shell.check("git ls-remote '\(url)' refs/heads/feature/1", in: work).isEmpty)
 

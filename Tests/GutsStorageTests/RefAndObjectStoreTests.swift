@@ -94,7 +94,7 @@ import Testing
         let bad: [(String, String)] = [
             ("heads/main", "must start with 'refs/'"),
             ("refs/heads/", "must not end with '/'"),
-            ("refs/heads/a.lock", "must not end with '.lock'"),
+            ("refs/heads/a.lock", "a component must not end with '.lock'"),
             ("refs/heads/a.", "must not end with '.'"),
             ("refs/heads/a..b", "must not contain '..'"),
             ("refs/heads//a", "must not contain '//'"),
@@ -109,7 +109,11 @@ import Testing
             ("refs/heads/a[", "must not contain '['"),
             ("refs/heads/a\\b", "must not contain '\\'"),
             ("refs/heads/.hidden", "a component must not start with '.'"),
+            ("refs/heads/x.lock/y", "a component must not end with '.lock'"),
+            ("refs/heads/" + String(repeating: "n", count: 1014), "longer than 1024 bytes"),
         ]
+        try RefName.validate("refs/heads/" + String(repeating: "n", count: 1013))
+        #expect(!RefName.isValid([UInt8]("refs/heads/".utf8) + [0xFF, 0xFE]))
         for (name, reason) in bad {
             #expect(throws: StorageError.invalidRefName(name, reason: reason)) { try RefName.validate(name) }
         }

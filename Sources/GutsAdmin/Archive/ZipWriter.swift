@@ -61,7 +61,7 @@ public struct ZipWriter: Sendable {
         }
         let flags: UInt16 = name.allSatisfy { $0 < 0x80 } ? 0 : 0x0800
         let needed: UInt16 = method == 8 ? 20 : 10
-        let offset = UInt32(bytes.count)
+        let offset = UInt32(bytes.count)  // safe: checked against UInt32.max above
 
         Self.le32(&bytes, 0x0403_4b50)
         Self.le16(&bytes, needed)
@@ -70,9 +70,9 @@ public struct ZipWriter: Sendable {
         Self.le16(&bytes, dosTime)
         Self.le16(&bytes, dosDate)
         Self.le32(&bytes, crc)
-        Self.le32(&bytes, UInt32(data.count))
-        Self.le32(&bytes, UInt32(size))
-        Self.le16(&bytes, UInt16(name.count))
+        Self.le32(&bytes, UInt32(data.count))  // safe: checked against UInt32.max above
+        Self.le32(&bytes, UInt32(size))  // safe: checked against UInt32.max above
+        Self.le16(&bytes, UInt16(name.count))  // safe: checked against UInt16.max above
         Self.le16(&bytes, 0)
         bytes += name
         bytes += data
@@ -85,9 +85,9 @@ public struct ZipWriter: Sendable {
         Self.le16(&central, dosTime)
         Self.le16(&central, dosDate)
         Self.le32(&central, crc)
-        Self.le32(&central, UInt32(data.count))
-        Self.le32(&central, UInt32(size))
-        Self.le16(&central, UInt16(name.count))
+        Self.le32(&central, UInt32(data.count))  // safe: checked against UInt32.max above
+        Self.le32(&central, UInt32(size))  // safe: checked against UInt32.max above
+        Self.le16(&central, UInt16(name.count))  // safe: checked against UInt16.max above
         Self.le16(&central, 0)
         Self.le16(&central, 0)
         Self.le16(&central, 0)
@@ -104,16 +104,16 @@ public struct ZipWriter: Sendable {
         guard bytes.count + central.count < Int(UInt32.max), comment.count <= Int(UInt16.max) else {
             throw AdminError.failed("zip archive larger than 4 GiB is not supported")
         }
-        let centralOffset = UInt32(bytes.count)
+        let centralOffset = UInt32(bytes.count)  // safe: checked against UInt32.max above
         bytes += central
         Self.le32(&bytes, 0x0605_4b50)
         Self.le16(&bytes, 0)
         Self.le16(&bytes, 0)
-        Self.le16(&bytes, UInt16(count))
-        Self.le16(&bytes, UInt16(count))
-        Self.le32(&bytes, UInt32(central.count))
+        Self.le16(&bytes, UInt16(count))  // safe: count < 0xFFFF, checked above
+        Self.le16(&bytes, UInt16(count))  // safe: count < 0xFFFF, checked above
+        Self.le32(&bytes, UInt32(central.count))  // safe: checked against UInt32.max above
         Self.le32(&bytes, centralOffset)
-        Self.le16(&bytes, UInt16(comment.count))
+        Self.le16(&bytes, UInt16(comment.count))  // safe: checked against UInt16.max above
         bytes += comment
         return bytes
     }
@@ -134,16 +134,16 @@ public struct ZipWriter: Sendable {
         let year = min(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), 2107)
         // safe: each field is within its bit width (hours < 24, year clamped to 1980...2107).
         let time = UInt16(secondsOfDay / 3600) << 11 | UInt16(secondsOfDay % 3600 / 60) << 5 | UInt16(secondsOfDay % 60 / 2)
-        let date = UInt16(year - 1980) << 9 | UInt16(month) << 5 | UInt16(day)
+        let date = UInt16(year - 1980) << 9 | UInt16(month) << 5 | UInt16(day)  // safe: year is clamped to 1980...2107
         return (time, date)
     }
 
     private static func le16(_ out: inout [UInt8], _ value: UInt16) {
-        out.append(UInt8(value & 0xff))
-        out.append(UInt8(value >> 8))
+        out.append(UInt8(value & 0xff))  // safe: masked to 8 bits
+        out.append(UInt8(value >> 8))  // safe: a UInt16 shifted right by 8 fits in 8 bits
     }
 
     private static func le32(_ out: inout [UInt8], _ value: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((value >> UInt32(shift)) & 0xff)) }
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((value >> UInt32(shift)) & 0xff)) }  // safe: masked to 8 bits, shift is 0...24
     }
 }

@@ -28,7 +28,7 @@ struct ContentController: Sendable {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = body.contains(0) ? "application/octet-stream" : "text/plain; charset=utf-8"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"  // safe: a constant, valid header name
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -75,9 +75,9 @@ struct ProfileController: Sendable {
         let title = "guts node CPU (\(source), \(profile.totalCount) samples)"
         let body = try await node.blockingPool.run { try format.render(profile, title: title) }
         var headers: HTTPFields = [.contentType: format.contentType]
-        headers[HTTPField.Name("x-profile-source")!] = source
+        headers[HTTPField.Name("x-profile-source")!] = source  // safe: a constant, valid header name
         if let statistics = profile.statistics, let json = try? JSONEncoder().encode(statistics) {
-            headers[HTTPField.Name("x-profile-statistics")!] = String(decoding: json, as: UTF8.self)
+            headers[HTTPField.Name("x-profile-statistics")!] = String(decoding: json, as: UTF8.self)  // safe: a constant, valid header name
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -133,7 +133,7 @@ struct ProfileController: Sendable {
         let body = try await node.blockingPool.run { try format.render(profile, title: title) }
         var headers: HTTPFields = [.contentType: format.contentType]
         if let json = try? JSONEncoder().encode(result.statistics) {
-            headers[HTTPField.Name("x-allocation-statistics")!] = String(decoding: json, as: UTF8.self)
+            headers[HTTPField.Name("x-allocation-statistics")!] = String(decoding: json, as: UTF8.self)  // safe: a constant, valid header name
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

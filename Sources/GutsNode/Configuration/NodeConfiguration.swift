@@ -72,7 +72,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         guard let overrides = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw NodeConfigurationError.unreadable(path: path, reason: "not a JSON object")
         }
-        var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
+        var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]  // safe: encoding a struct always gives a JSON object
         for (key, value) in overrides {
             guard merged[key] != nil else { throw NodeConfigurationError.unknownKey(key, path: path) }
             merged[key] = value

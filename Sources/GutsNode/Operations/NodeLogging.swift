@@ -36,7 +36,7 @@ struct LineLogHandler: LogHandler {
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         } else {
-            let pairs = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")
+            let pairs = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")  // safe: key comes from fields.keys
             line = "\(time) \(event.level.rawValue.uppercased()) \(event.message)" + (pairs.isEmpty ? "" : " \(pairs)")
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -25,7 +25,7 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             response = try httpError.response(from: request, context: context)
         }
-        response.headers[HTTPField.Name("x-request-id")!] = requestID
+        response.headers[HTTPField.Name("x-request-id")!] = requestID  // safe: a constant, valid header name
         let seconds = (ContinuousClock.now - start).seconds
         metrics.recordRequest(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
         context.logger.info("request", metadata: [
@@ -36,7 +36,7 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func requestID(from headers: HTTPFields) -> String? {
-        guard let value = headers[HTTPField.Name("x-request-id")!], (1...128).contains(value.count),
+        guard let value = headers[HTTPField.Name("x-request-id")!], (1...128).contains(value.count),  // safe: a constant, valid header name
               value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return nil }
         return value
     }

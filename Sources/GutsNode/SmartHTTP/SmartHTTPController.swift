@@ -157,11 +157,11 @@ struct SmartHTTPController: Sendable {
     }
 
     static func wantsVersion2(_ request: Request) -> Bool {
-        guard let header = request.headers[HTTPField.Name("Git-Protocol")!] else { return false }
+        guard let header = request.headers[HTTPField.Name("Git-Protocol")!] else { return false }  // safe: a constant, valid header name
         return header.split(separator: ":").contains("version=2")
     }
 
     static func headers(contentType: String) -> HTTPFields {
-        [.contentType: contentType, .cacheControl: "no-cache, max-age=0, must-revalidate", .expires: "Fri, 01 Jan 1980 00:00:00 GMT", HTTPField.Name("Pragma")!: "no-cache"]
+        [.contentType: contentType, .cacheControl: "no-cache, max-age=0, must-revalidate", .expires: "Fri, 01 Jan 1980 00:00:00 GMT", HTTPField.Name("Pragma")!: "no-cache"]  // safe: a constant, valid header name
     }
 }
