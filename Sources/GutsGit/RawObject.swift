@@ -18,8 +18,9 @@ public struct RawObject: Sendable, Hashable {
         self.id = SHA1.objectID(type: type, body: body)
     }
 
-    /// Trusts `id` to be the hash of `type` and `body`; for readers that already hashed the bytes.
-    init(type: ObjectType, body: [UInt8], knownID id: ObjectID) {
+    /// Trusts `id` to be the hash of `type` and `body`: for readers that already hashed the
+    /// bytes, and for loads from a store that verified every id on the way in.
+    public init(type: ObjectType, body: [UInt8], knownID id: ObjectID) {
         self.type = type
         self.body = body
         self.id = id

@@ -30,11 +30,14 @@ public enum ReachabilityWalker {
     /// `grafts` are commits walked as if they had no parents, on both sides: a shallow
     /// client's shallow commits (it has none of their parents) and the new shallow
     /// boundary of a deepening fetch.
+    ///
+    /// `exists`, if given, checks blobs instead of `load`: a walk then never reads one.
     public static func objectsAndClientObjects(reachableFrom tips: [ObjectID], excluding haves: [ObjectID],
                                                grafts: Set<ObjectID> = [],
-                                               load: Loader) throws -> (objects: [ObjectID], clientHas: Set<ObjectID>) {
+                                               load: Loader, exists: ((ObjectID) throws -> Bool)? = nil)
+        throws -> (objects: [ObjectID], clientHas: Set<ObjectID>) {
         try withoutActuallyEscaping(load) { load in
-            var walk = GraphWalk(load: load, exists: nil, collectMissing: false)
+            var walk = GraphWalk(load: load, exists: exists, collectMissing: false)
             walk.grafts = grafts
             let objects = try walk.run(tips: tips, haves: haves)
             return (objects, walk.excluded)

@@ -13,6 +13,8 @@ public struct ObjectImporter {
     public var batchBytes: Int
     /// Objects this importer stored (or has pending), in the order they came.
     public private(set) var added: [ObjectID] = []
+    /// The type of each added object, so a walk over them need not read a blob.
+    public private(set) var addedTypes: [ObjectID: ObjectType] = [:]
     /// Entries stored as deltas so far.
     public private(set) var deltaCount = 0
     private var depths: [ObjectID: Int] = [:]
@@ -44,6 +46,7 @@ public struct ObjectImporter {
         }
         depths[id] = stored.delta?.depth ?? 0
         added.append(id)
+        addedTypes[id] = object.type
         pending.append(stored)
         pendingBytes += stored.compressed.count
         if pendingBytes >= batchBytes { try flush() }
@@ -77,6 +80,7 @@ public struct ObjectImporter {
         pendingBytes = 0
         if !added.isEmpty { try objects.delete(added) }
         added.removeAll()
+        addedTypes.removeAll()
         depths.removeAll()
     }
 }

@@ -112,6 +112,12 @@ public struct ObjectStore: Sendable {
         return (object.type, try resolve(object))
     }
 
+    /// The object as a `RawObject`, its id trusted rather than recomputed: every stored id
+    /// was verified when the object came in, and re-verifying is `fsck`'s job.
+    public func loadRaw(_ id: ObjectID) throws -> RawObject? {
+        try load(id).map { RawObject(type: $0.type, body: $0.body, knownID: id) }
+    }
+
     /// Walks down the chain to a whole object or a cached base, then applies the deltas
     /// upwards, caching every body on the way: walks visit versions of one path one after
     /// another, and each is the next one's base.

@@ -7,12 +7,13 @@ import GutsStorage
 /// The repository only ever holds objects whose whole history it holds (a push's objects
 /// wait in a `Quarantine`, and only those an accepted tip reaches are admitted), so the
 /// walk descends only into the pushed objects and merely checks that anything older is
-/// there. Its cost is what the push added, not the size of the history.
+/// there. Its cost is what the push added, not the size of the history, and it never
+/// reads a blob: the pack told each object's type.
 struct ConnectivityCheck {
     /// The push's quarantine, reading through to the repository.
     let objects: ObjectStore
-    /// Every object the push brought.
-    let added: Set<ObjectID>
+    /// Every object the push brought, with its type.
+    let added: [ObjectID: ObjectType]
 
     struct MissingObject: Error, CustomStringConvertible {
         let id: ObjectID
@@ -26,12 +27,12 @@ struct ConnectivityCheck {
         var checked = Set<ObjectID>()
         var pending = tips
         while let id = pending.popLast() {
-            guard added.contains(id) else {
+            guard let type = added[id] else {
                 guard checked.insert(id).inserted else { continue }
                 guard try objects.contains(id) else { throw MissingObject(id: id) }
                 continue
             }
-            guard reached.insert(id).inserted else { continue }
+            guard reached.insert(id).inserted, type != .blob else { continue }
             guard let object = try objects.load(id) else { throw MissingObject(id: id) }
             switch object.type {
             case .commit:

@@ -62,7 +62,8 @@ struct FetchPlanner {
 
     func plan(for request: FetchRequest, common: [ObjectID], shallowUpdate: ShallowUpdate) throws -> Plan {
         let walk = try ReachabilityWalker.objectsAndClientObjects(
-            reachableFrom: request.wants + shallowUpdate.extraTips, excluding: common, grafts: shallowUpdate.grafts, load: repository.load)
+            reachableFrom: request.wants + shallowUpdate.extraTips, excluding: common, grafts: shallowUpdate.grafts,
+            load: repository.load, exists: repository.objects.contains)
         var plan = Plan(objects: walk.objects, clientHas: walk.clientHas)
         if request.includeTag {
             plan.objects += try tagsPointing(into: plan.objects)

@@ -73,7 +73,7 @@ struct ReceivePack {
     func apply(_ request: ReceivePackRequest, packPath: String?) -> PushReport {
         let quarantine = Quarantine(storage: storage, repository: repository)
         defer { try? quarantine.discard() }
-        var added = Set<ObjectID>()
+        var added: [ObjectID: ObjectType] = [:]
         if request.needsPack, let packPath {
             do {
                 added = try store(packAt: packPath, in: quarantine.objects)
@@ -107,14 +107,14 @@ struct ReceivePack {
     }
 
     /// Reads and stores every object of the pack as the pack encoded it (deltas stay
-    /// deltas); returns their ids.
-    private func store(packAt path: String, in objects: ObjectStore) throws -> Set<ObjectID> {
+    /// deltas); returns their ids and types.
+    private func store(packAt path: String, in objects: ObjectStore) throws -> [ObjectID: ObjectType] {
         var importer = ObjectImporter(objects: objects, batchBytes: batchBytes)
-        _ = try PackReader(path: path).readPackedObjects(externalBase: { try objects.load($0).map { RawObject(type: $0.type, body: $0.body) } }) {
+        _ = try PackReader(path: path).readPackedObjects(externalBase: { try objects.loadRaw($0) }) {
             try importer.add($0)
         }
         try importer.flush()
-        return Set(importer.added)
+        return importer.addedTypes
     }
 
     /// Checks one command against the refs as they are before the push; nil when it may proceed.
@@ -135,7 +135,7 @@ struct ReceivePack {
                 return nil
             }
             if !command.isCreate, !allowForcePush, let newObject = try objects.get(command.new), newObject.type == .commit,
-               try !ReachabilityWalker.isAncestor(command.old, of: command.new, load: { try objects.load($0).map { RawObject(type: $0.type, body: $0.body) } }) {
+               try !ReachabilityWalker.isAncestor(command.old, of: command.new, load: { try objects.loadRaw($0) }) {
                 return "non-fast-forward"
             }
             return nil

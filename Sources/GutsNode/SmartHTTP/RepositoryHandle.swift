@@ -13,10 +13,9 @@ struct RepositoryHandle: Sendable {
         self.refs = storage.refs(repository)
     }
 
-    /// Loads and verifies an object for graph walks.
+    /// Loads an object for graph walks (trusting the store: no re-hashing).
     func load(_ id: ObjectID) throws -> RawObject? {
-        guard let object = try objects.load(id) else { return nil }
-        return RawObject(type: object.type, body: object.body)
+        try objects.loadRaw(id)
     }
 
     /// The object a tag chain finally points to.
