@@ -44,10 +44,10 @@ public struct Commit: Sendable, Hashable {
                 guard let id = ObjectID(hex: String(decoding: field.value, as: UTF8.self)) else { throw fail("bad parent id") }
                 parents.append(id)
             case "author" where tree != nil && author == nil:
-                guard let signature = Signature(parsing: field.value) else { throw fail("bad author line") }
+                let signature = Signature(lenient: field.value)
                 author = signature
             case "committer" where author != nil && committer == nil:
-                guard let signature = Signature(parsing: field.value) else { throw fail("bad committer line") }
+                let signature = Signature(lenient: field.value)
                 committer = signature
             case "tree", "parent", "author", "committer":
                 throw fail("unexpected or repeated '\(field.key)' header")

@@ -20,6 +20,24 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
         self.timezone = timezone
     }
 
+    /// False for a line git's fsck would flag (`missingEmail`, `badDate`, `badTimezone`...),
+    /// kept as it came by `init(lenient:)`.
+    public private(set) var isWellFormed = true
+
+    /// Parses `Name <email> time tz`; for a line that is not of that shape, keeps its
+    /// bytes (so the object round-trips) with time 0 and `isWellFormed` false: old
+    /// histories hold such lines, and git accepts them.
+    public init<Bytes: Collection>(lenient bytes: Bytes) where Bytes.Element == UInt8 {
+        if let parsed = Signature(parsing: bytes) {
+            self = parsed
+            return
+        }
+        self.init(name: String(decoding: bytes, as: UTF8.self), email: "", time: 0, timezone: "")
+        original = Array(bytes)
+        originalFields = fields
+        isWellFormed = false
+    }
+
     /// Parses `Name <email> time tz`; nil when there is no `<...>` pair or no time.
     public init?<Bytes: Collection>(parsing bytes: Bytes) where Bytes.Element == UInt8 {
         let line = Array(bytes)

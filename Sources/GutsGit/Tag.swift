@@ -43,7 +43,7 @@ public struct Tag: Sendable, Hashable {
             case "tag" where type != nil && name == nil:
                 name = text
             case "tagger" where name != nil && tagger == nil && extras.isEmpty:
-                guard let signature = Signature(parsing: field.value) else { throw fail("bad tagger line") }
+                let signature = Signature(lenient: field.value)
                 tagger = signature
             case "object", "type", "tag", "tagger":
                 throw fail("unexpected or repeated '\(field.key)' header")

@@ -5,6 +5,9 @@ public struct Tree: Sendable, Hashable {
         /// The raw name bytes; git does not require them to be UTF-8.
         public var name: [UInt8]
         public var id: ObjectID
+        /// The mode was written with a leading zero (`040000`), as some old tools did;
+        /// the tree's bytes keep it, which is why its id is what it is.
+        public var zeroPaddedMode = false
 
         public init(mode: FileMode, name: [UInt8], id: ObjectID) {
             self.mode = mode
@@ -54,7 +57,9 @@ public struct Tree: Sendable, Hashable {
             }
             let id = ObjectID(bytes: body[position..<(position + ObjectID.byteCount)])
             position += ObjectID.byteCount
-            entries.append(Entry(mode: FileMode(rawValue: mode), name: name, id: id))
+            var entry = Entry(mode: FileMode(rawValue: mode), name: name, id: id)
+            entry.zeroPaddedMode = body[start] == UInt8(ascii: "0")
+            entries.append(entry)
         }
         self.entries = entries
     }

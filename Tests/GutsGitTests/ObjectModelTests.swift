@@ -64,11 +64,21 @@ import Testing
         try TreeValidator.validate(tree([(.regular, "a"), (.regular, "a.txt"), (.directory, "a0"), (.directory, "b")]))
         // "a" directory sorts as "a/", after "a.txt".
         try TreeValidator.validate(tree([(.regular, "a.txt"), (.directory, "a"), (.regular, "a0")]))
-        let bad: [[(FileMode, String)]] = [
-            [(.directory, "a"), (.regular, "a.txt")],
-            [(.regular, "b"), (.regular, "a")],
-            [(.regular, "a"), (.regular, "a")],
-            [(.regular, "a"), (.directory, "a")],
+        let errors: [([(FileMode, String)], FsckMessage)] = [
+            ([(.directory, "a"), (.regular, "a.txt")], .treeNotSorted),
+            ([(.regular, "b"), (.regular, "a")], .treeNotSorted),
+            ([(.regular, "a"), (.regular, "a")], .duplicateEntries),
+            ([(.regular, "a"), (.directory, "a")], .duplicateEntries),
+        ]
+        for (entries, message) in errors {
+            for strict in [false, true] {
+                #expect(throws: TreeValidator.Failure.self) { try TreeValidator.validate(tree(entries), strict: strict) }
+            }
+            #expect((try? TreeValidator.validate(tree(entries))) == nil)
+            do { try TreeValidator.validate(tree(entries)) } catch let failure as TreeValidator.Failure { #expect(failure.message == message) }
+        }
+        // What git's fsck only warns about is accepted, and reported; strict mode refuses it.
+        let warnings: [[(FileMode, String)]] = [
             [(.regular, "")],
             [(.regular, "x/y")],
             [(.directory, ".")],
@@ -76,8 +86,12 @@ import Testing
             [(.directory, ".GiT")],
             [(FileMode(rawValue: 0o100664), "a")],
         ]
-        for entries in bad {
-            #expect(throws: TreeValidator.Failure.self) { try TreeValidator.validate(tree(entries)) }
+        for entries in warnings {
+            #expect(try TreeValidator.validate(tree(entries)).count == 1)
+            #expect(throws: TreeValidator.Failure.self) { try TreeValidator.validate(tree(entries), strict: true) }
         }
+        let padded = try Tree(parsing: Array("040000 d\0".utf8) + [UInt8](repeating: 7, count: 20))
+        #expect(padded.entries[0].mode == .directory && padded.entries[0].zeroPaddedMode)
+        #expect(try TreeValidator.validate(padded).map(\.message) == [.zeroPaddedFilemode])
     }
 }

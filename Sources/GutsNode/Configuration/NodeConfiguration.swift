@@ -44,6 +44,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     /// the response is streaming, a closed connection (`RequestTimeoutMiddleware`). The
     /// default leaves room for multi-gigabyte transfers over slow links.
     public var requestTimeoutSeconds = 3600
+    /// Refuse pushed objects that git's fsck only warns about (legacy tree modes, odd
+    /// identity lines: see `FsckMessage`); by default they are stored as they came, as git does.
+    public var strictObjects = false
     /// Seconds a request body may go without a byte arriving before the node answers 408
     /// and closes the connection (a client trickling its body); 0 for no limit.
     public var bodyIdleTimeoutSeconds = 30

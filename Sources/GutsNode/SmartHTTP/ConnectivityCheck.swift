@@ -14,6 +14,14 @@ struct ConnectivityCheck {
     let objects: ObjectStore
     /// Every object the push brought, with its type.
     let added: [ObjectID: ObjectType]
+    /// Refuse what git's fsck only warns about, too (`strictObjects`).
+    var strict = false
+
+    /// A commit or tag whose identity line git's fsck flags, refused in strict mode.
+    struct BadIdentity: Error, CustomStringConvertible {
+        let id: ObjectID
+        var description: String { "object \(id.hex): unreadable author, committer or tagger line (\(FsckMessage.badIdentity.rawValue))" }
+    }
 
     struct MissingObject: Error, CustomStringConvertible {
         let id: ObjectID
@@ -37,14 +45,17 @@ struct ConnectivityCheck {
             switch object.type {
             case .commit:
                 let commit = try Commit(parsing: object.body)
+                if strict, !commit.author.isWellFormed || !commit.committer.isWellFormed { throw BadIdentity(id: id) }
                 pending.append(commit.tree)
                 pending.append(contentsOf: commit.parents)
             case .tree:
                 let tree = try Tree(parsing: object.body)
-                try TreeValidator.validate(tree)
+                try TreeValidator.validate(tree, strict: strict)
                 pending.append(contentsOf: tree.entries.lazy.filter { $0.mode != .gitlink }.map(\.id))
             case .tag:
-                pending.append(try Tag(parsing: object.body).object)
+                let tag = try Tag(parsing: object.body)
+                if strict, tag.tagger?.isWellFormed == false { throw BadIdentity(id: id) }
+                pending.append(tag.object)
             case .blob:
                 break
             }

@@ -51,6 +51,8 @@ struct ReceivePack {
     let agent: String
     /// Objects are written in batches of about this many bytes.
     var batchBytes = 8 << 20
+    /// Refuse objects git's fsck only warns about (`NodeConfiguration.strictObjects`).
+    var strictObjects = false
 
     static let capabilities = ["report-status", "delete-refs", "side-band-64k", "quiet", "atomic", "ofs-delta", "object-format=sha1"]
 
@@ -84,7 +86,7 @@ struct ReceivePack {
         let current = (try? repository.map { try storage.refs($0).list(prefix: "refs/") }) ?? []
         let currentRefs = Dictionary(current.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
         var outcomes = request.commands.map { command in (name: command.nameBytes, error: precheck(command, refs: currentRefs, objects: quarantine.objects)) }
-        let connectivity = ConnectivityCheck(objects: quarantine.objects, added: added)
+        let connectivity = ConnectivityCheck(objects: quarantine.objects, added: added, strict: strictObjects)
         let admitted = reachableAdded(request.commands, outcomes: &outcomes, check: connectivity)
         if request.capabilities.contains("atomic"), outcomes.contains(where: { $0.error != nil }) {
             return PushReport(unpackError: nil, refs: outcomes.map { ($0.name, $0.error ?? "atomic push failed") })

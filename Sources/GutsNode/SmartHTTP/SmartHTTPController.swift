@@ -102,12 +102,15 @@ struct SmartHTTPController: Sendable {
         let received = packets.reduce(0) { $0 + $1.count } + (packPath.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0)
         let (storage, agent) = (node.storage, self.agent)
         let blockingPool = node.blockingPool
+        let strictObjects = node.configuration.strictObjects
         let report = try await node.pushSerializer.run(repository: repositoryName) {
             try await blockingPool.run {
                 // A push that creates the repository looks again inside the serializer: an
                 // earlier push to the same name may have created it meanwhile.
                 let current = try repository ?? storage.repositories.get(name: repositoryName)
-                return ReceivePack(storage: storage, repository: current, name: repositoryName, agent: agent).apply(command, packPath: packPath)
+                var receivePack = ReceivePack(storage: storage, repository: current, name: repositoryName, agent: agent)
+                receivePack.strictObjects = strictObjects
+                return receivePack.apply(command, packPath: packPath)
             }
         }
         node.metrics.recordPush(succeeded: report.succeeded)
