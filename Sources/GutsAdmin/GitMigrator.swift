@@ -56,6 +56,8 @@ public struct GitMigrator: Sendable {
             }
         }
         try importer.flush()
+        progress("building the commit graph")
+        try storage.commitGraph(repository).build(from: storage.objects(repository))
         let refLines = String(decoding: try GitCommand.run(["for-each-ref", "--format=%(objectname) %(refname)"], in: mirror), as: UTF8.self)
         let refs = storage.refs(repository)
         let current = Dictionary(try refs.list().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })

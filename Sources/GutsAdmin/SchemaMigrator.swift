@@ -21,6 +21,12 @@ public struct SchemaMigration: Sendable {
         // Schema 2 only adds a value form, so existing data stays as it is; the version
         // mark keeps older builds (which cannot read deltas) from opening the store.
         SchemaMigration(from: 1, summary: "objects may be stored as deltas") { _ in },
+        // Schema 3 reads history from a commit graph; existing commits get their entries.
+        SchemaMigration(from: 2, summary: "commit graph for every repository") { storage in
+            for repository in try storage.repositories.list(limit: Int.max) {
+                try storage.commitGraph(repository).build(from: storage.objects(repository))
+            }
+        },
     ]
 }
 

@@ -5,6 +5,9 @@
 /// (mode 160000) name commits of other repositories and are never followed.
 public enum ReachabilityWalker {
     public typealias Loader = (ObjectID) throws -> RawObject?
+    /// A commit's graph entry (tree, parents, generation) without loading the commit; nil
+    /// when `id` is not a commit. Walks given one never inflate a commit.
+    public typealias CommitLinks = (ObjectID) throws -> CommitNode?
 
     /// Every object reachable from `tips` but not from `haves`, ordered commits, tags,
     /// trees, blobs. Throws `ReachabilityError` naming the first missing object.
@@ -34,11 +37,12 @@ public enum ReachabilityWalker {
     /// `exists`, if given, checks blobs instead of `load`: a walk then never reads one.
     public static func objectsAndClientObjects(reachableFrom tips: [ObjectID], excluding haves: [ObjectID],
                                                grafts: Set<ObjectID> = [],
-                                               load: Loader, exists: ((ObjectID) throws -> Bool)? = nil)
+                                               load: Loader, exists: ((ObjectID) throws -> Bool)? = nil, links: CommitLinks? = nil)
         throws -> (objects: [ObjectID], clientHas: Set<ObjectID>) {
         try withoutActuallyEscaping(load) { load in
             var walk = GraphWalk(load: load, exists: exists, collectMissing: false)
             walk.grafts = grafts
+            walk.links = links
             let objects = try walk.run(tips: tips, haves: haves)
             return (objects, walk.excluded)
         }
@@ -56,14 +60,20 @@ public enum ReachabilityWalker {
     }
 
     /// Whether commit `ancestor` is `descendant` or one of its ancestors (a fast-forward).
-    public static func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID, load: Loader) throws -> Bool {
+    ///
+    /// With `links`, commits of a generation below the ancestor's are not walked through:
+    /// none of them can reach it, so the walk covers only what lies between the two.
+    public static func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID, load: Loader, links: CommitLinks? = nil) throws -> Bool {
         if ancestor == descendant { return true }
         return try withoutActuallyEscaping(load) { load in
             var walk = GraphWalk(load: load, exists: nil, collectMissing: false)
+            walk.links = links
+            let floor = try links?(ancestor)?.generation ?? 0
             var queue = [descendant]
             var seen: Set<ObjectID> = [descendant]
             while let id = queue.popLast() {
                 guard let commit = try walk.commit(id, referencedBy: nil) else { continue }
+                if floor > 0, commit.generation > 0, commit.generation <= floor { continue }
                 for parent in commit.parents where seen.insert(parent).inserted {
                     if parent == ancestor { return true }
                     queue.append(parent)
@@ -79,6 +89,7 @@ struct GraphWalk {
     let load: ReachabilityWalker.Loader
     let exists: ((ObjectID) throws -> Bool)?
     let collectMissing: Bool
+    var links: ReachabilityWalker.CommitLinks?
     var missing: [ObjectID] = []
     /// Commits whose parents the walk does not follow.
     var grafts = Set<ObjectID>()
@@ -109,9 +120,11 @@ struct GraphWalk {
         if missingSet.insert(id).inserted { missing.append(id) }
     }
 
-    mutating func commit(_ id: ObjectID, referencedBy: ObjectID?) throws -> Commit? {
+    /// The commit's graph entry: from `links` when given, else parsed from the commit.
+    mutating func commit(_ id: ObjectID, referencedBy: ObjectID?) throws -> CommitNode? {
+        if let links, let node = try links(id) { return node }
         guard let object = try fetch(id, expected: .commit, referencedBy: referencedBy) else { return nil }
-        return try Commit(parsing: object.body)
+        return CommitNode(try Commit(parsing: object.body))
     }
 
     /// Follows tags down to a non-tag object; returns the tag ids passed and the final object.
@@ -220,7 +233,7 @@ struct GraphWalk {
         return commitIDs + tagIDs + trees + blobs
     }
 
-    private func parents(of id: ObjectID, _ commit: Commit) -> [ObjectID] {
+    private func parents(of id: ObjectID, _ commit: CommitNode) -> [ObjectID] {
         grafts.contains(id) ? [] : commit.parents
     }
 

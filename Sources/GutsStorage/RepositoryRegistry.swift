@@ -166,6 +166,7 @@ public final class RepositoryRegistry: Sendable {
             batch.delete(Self.idKey(id), in: .metadata)
             batch.deletePrefix(prefix, in: .objects)
             batch.deletePrefix(prefix, in: .refs)
+            CommitGraph.deleteAll(repositoryID: id, in: &batch)
             try store.write(batch)
             cache.removeAll(repository: id)
             bases.removeAll(repository: id)

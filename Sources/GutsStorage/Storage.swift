@@ -6,7 +6,8 @@ import Synchronization
 public final class Storage: Sendable {
     /// The schema this build writes; stored as `schema/version` in `metadata`.
     /// Schema 2 adds delta-stored objects (see `StoredObject`); schema 1 stores whole ones only.
-    public static let currentSchemaVersion = 2
+    /// Schema 3 adds the commit graph (`CommitGraph`), written as commits enter.
+    public static let currentSchemaVersion = 3
     /// The first schema whose objects may be stored as deltas.
     public static let deltaSchemaVersion = 2
     static let schemaKey = Array("schema/version".utf8)
@@ -104,6 +105,11 @@ public final class Storage: Sendable {
     public func objects(_ repository: Repository) -> ObjectStore {
         ObjectStore(repositoryID: repository.id, store: store, cache: objectCache, bases: deltaBaseCache,
                     storesDeltas: schemaVersion >= Self.deltaSchemaVersion)
+    }
+
+    /// The commit graph of `repository`.
+    public func commitGraph(_ repository: Repository) -> CommitGraph {
+        CommitGraph(repositoryID: repository.id, store: store)
     }
 
     /// The refs of `repository`.

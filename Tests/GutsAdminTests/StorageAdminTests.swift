@@ -89,21 +89,35 @@ import Testing
         #expect(try state() == (0, false, 1))
     }
 
-    @Test func schemaOneStoresMoveUpToDeltas() throws {
+    @Test func schemaOneStoresMoveUpToDeltasAndACommitGraph() throws {
         let directory = try Shell.temporaryDirectory("schema-deltas")
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        var chain: [ObjectID] = []
         do {
             let storage = try Storage.open(dataDirectory: directory + "/db")
-            try storage.repositories.create(name: "t/old")
+            let repository = try storage.repositories.create(name: "t/old")
+            let objects = storage.objects(repository)
+            let tree = try objects.put(.tree, body: [])
+            for index in 0..<3 {
+                let parents = chain.last.map { "parent \($0.hex)\n" } ?? ""
+                let body = "tree \(tree.hex)\n\(parents)author A <a@b> \(1_700_000_000 + index) +0000\ncommitter A <a@b> \(1_700_000_000 + index) +0000\n\nc\(index)\n"
+                chain.append(try objects.put(.commit, body: Array(body.utf8)))
+            }
+            #expect(try storage.commitGraph(repository).get(chain[0]) == nil)
             try storage.setSchemaVersion(1)
             storage.close()
         }
         let migrator = SchemaMigrator(dataDirectory: directory)
-        #expect(try migrator.status().pending == ["v1→v2: objects may be stored as deltas"])
-        #expect(try migrator.up().to == Storage.deltaSchemaVersion)
+        #expect(try migrator.status().pending == ["v1→v2: objects may be stored as deltas", "v2→v3: commit graph for every repository"])
+        #expect(try migrator.up().to == Storage.currentSchemaVersion)
         let storage = try Storage.open(dataDirectory: directory + "/db")
         defer { storage.close() }
-        #expect(storage.objects(try #require(try storage.repositories.get(name: "t/old"))).storesDeltas)
+        let repository = try #require(try storage.repositories.get(name: "t/old"))
+        #expect(storage.objects(repository).storesDeltas)
+        let graph = storage.commitGraph(repository)
+        #expect(try chain.map { try graph.get($0)?.generation } == [1, 2, 3])
+        #expect(try graph.get(chain[2])?.parents == [chain[1]])
+        #expect(try graph.get(chain[1])?.time == 1_700_000_001)
     }
 
     @Test func secondJobLockIsRefusedAndFreedOnRelease() throws {

@@ -39,7 +39,7 @@ import Testing
         let prune = json(try guts("archive prune --data-dir data --json --max-bytes 0", in: work))
         #expect(prune["remaining_files"] as? Int == 0)
 
-        #expect(try guts("migrate status --data-dir data", in: work).stdout.hasPrefix("schema v2"))
+        #expect(try guts("migrate status --data-dir data", in: work).stdout.hasPrefix("schema v3"))
         try guts("migrate up --dry-run --data-dir data", in: work)
         try guts("migrate export acme/project export.git \(data)", in: work)
         try Shell.check("git -C export.git fsck --strict --no-dangling", in: work)
@@ -93,7 +93,7 @@ import Testing
         #expect(stats.stdout.contains("\"name\":\"objects\""))
         let reuse = (json(stats)["caches"] as? [[String: Any]])?.first { $0["name"] as? String == "pack-reuse" }
         #expect(reuse?["misses"] as? Int == 1, "one clone started one pack generation")
-        #expect(try guts("migrate status \(data)", in: work).stdout.hasPrefix("schema v2"))
+        #expect(try guts("migrate status \(data)", in: work).stdout.hasPrefix("schema v3"))
         try guts("migrate up \(data)", in: work, expect: 75)
 
         // Archive routes.

@@ -5,7 +5,7 @@ import Synchronization
 /// Which commits some ref of a repository reaches, so that routes naming a commit by id
 /// serve nothing that is unreachable (a force-pushed-away commit, say).
 ///
-/// The set is computed by one walk over the commits (never trees or blobs) and kept until
+/// The set is computed by one walk over the commit graph (never trees or blobs) and kept until
 /// the refs change: it is keyed by a digest of every ref's name and id. Ref tips are
 /// answered without a walk. At most `capacity` repositories are kept.
 final class ReachableCommits: Sendable {
@@ -37,8 +37,8 @@ final class ReachableCommits: Sendable {
         var commits = Set<ObjectID>()
         var pending = try refs.map { try repository.peel($0.id) }
         while let next = pending.popLast() {
-            guard commits.insert(next).inserted, let object = try repository.load(next), object.type == .commit else { continue }
-            pending += try Commit(parsing: object.body).parents
+            guard commits.insert(next).inserted, let node = try repository.commitNode(next) else { continue }
+            pending += node.parents
         }
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll() }

@@ -28,10 +28,22 @@ struct ConnectivityCheck {
         var description: String { "missing necessary objects (\(id.hex))" }
     }
 
+    /// What a walk found: the pushed objects the tips reach, and the commit-graph entry of
+    /// each pushed commit among them (parsed anyway, so the graph costs no extra read).
+    struct Reach {
+        var objects = Set<ObjectID>()
+        var commits: [ObjectID: CommitNode] = [:]
+
+        mutating func formUnion(_ other: Reach) {
+            objects.formUnion(other.objects)
+            commits.merge(other.commits) { first, _ in first }
+        }
+    }
+
     /// The pushed objects reachable from `tips`, each parsed once however many tips share it;
     /// throws `MissingObject` for the first object that neither the push nor the repository has.
-    func reachableAdded(from tips: [ObjectID]) throws -> Set<ObjectID> {
-        var reached = Set<ObjectID>()
+    func reachableAdded(from tips: [ObjectID]) throws -> Reach {
+        var reach = Reach()
         var checked = Set<ObjectID>()
         var pending = tips
         while let id = pending.popLast() {
@@ -40,12 +52,13 @@ struct ConnectivityCheck {
                 guard try objects.contains(id) else { throw MissingObject(id: id) }
                 continue
             }
-            guard reached.insert(id).inserted, type != .blob else { continue }
+            guard reach.objects.insert(id).inserted, type != .blob else { continue }
             guard let object = try objects.load(id) else { throw MissingObject(id: id) }
             switch object.type {
             case .commit:
                 let commit = try Commit(parsing: object.body)
                 if strict, !commit.author.isWellFormed || !commit.committer.isWellFormed { throw BadIdentity(id: id) }
+                reach.commits[id] = CommitNode(commit)
                 pending.append(commit.tree)
                 pending.append(contentsOf: commit.parents)
             case .tree:
@@ -60,6 +73,6 @@ struct ConnectivityCheck {
                 break
             }
         }
-        return reached
+        return reach
     }
 }

@@ -54,8 +54,7 @@ struct FetchPlanner {
         update.unshallow = request.clientShallows.filter { cut.above.contains($0) }
         update.grafts.formUnion(cut.boundary)
         for id in update.unshallow {
-            guard let object = try repository.load(id) else { continue }
-            update.extraTips += try Commit(parsing: object.body).parents
+            update.extraTips += try repository.commitNode(id)?.parents ?? []
         }
         return update
     }
@@ -63,7 +62,7 @@ struct FetchPlanner {
     func plan(for request: FetchRequest, common: [ObjectID], shallowUpdate: ShallowUpdate) throws -> Plan {
         let walk = try ReachabilityWalker.objectsAndClientObjects(
             reachableFrom: request.wants + shallowUpdate.extraTips, excluding: common, grafts: shallowUpdate.grafts,
-            load: repository.load, exists: repository.objects.contains)
+            load: repository.load, exists: repository.objects.contains, links: repository.commitNode)
         var plan = Plan(objects: walk.objects, clientHas: walk.clientHas)
         if request.includeTag {
             plan.objects += try tagsPointing(into: plan.objects)
@@ -85,8 +84,7 @@ struct FetchPlanner {
         while !frontier.isEmpty && level <= lastLevel {
             var next = [ObjectID]()
             for id in frontier where seen.insert(id).inserted {
-                guard let object = try repository.load(id), object.type == .commit else { continue }
-                let parents = try Commit(parsing: object.body).parents
+                guard let parents = try repository.commitNode(id)?.parents else { continue }
                 if level == lastLevel {
                     if !parents.isEmpty { boundary.append(id) }
                 } else {

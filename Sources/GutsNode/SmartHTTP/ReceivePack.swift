@@ -95,7 +95,8 @@ struct ReceivePack {
         guard !accepted.isEmpty else { return PushReport(unpackError: nil, refs: outcomes) }
         do {
             let target = try repository ?? storage.repositories.create(name: name)
-            try quarantine.admit(admitted, into: storage.objects(target), batchBytes: batchBytes)
+            try quarantine.admit(admitted.objects, into: storage.objects(target), batchBytes: batchBytes)
+            try storage.commitGraph(target).add(admitted.commits)
             let refs = storage.refs(target)
             try refs.transaction(accepted.map { index in
                 let command = request.commands[index]
@@ -137,7 +138,7 @@ struct ReceivePack {
                 return nil
             }
             if !command.isCreate, !allowForcePush, let newObject = try objects.get(command.new), newObject.type == .commit,
-               try !ReachabilityWalker.isAncestor(command.old, of: command.new, load: { try objects.loadRaw($0) }) {
+               try !ReachabilityWalker.isAncestor(command.old, of: command.new, load: { try objects.loadRaw($0) }, links: links(objects)) {
                 return "non-fast-forward"
             }
             return nil
@@ -146,13 +147,21 @@ struct ReceivePack {
         }
     }
 
+    /// Commit graph entries of the repository, and of the push's own commits parsed from
+    /// its quarantine.
+    private func links(_ objects: ObjectStore) -> ReachabilityWalker.CommitLinks? {
+        guard let repository else { return nil }
+        let graph = storage.commitGraph(repository)
+        return { try graph.node($0, objects: objects) }
+    }
+
     /// The pushed objects the updates that passed their precheck reach. One walk serves
     /// every tip; only when it finds a hole does each tip get a walk of its own, to tell
     /// which updates lack objects (as git's receive-pack does).
-    private func reachableAdded(_ commands: [RefCommand], outcomes: inout [(name: [UInt8], error: String?)], check: ConnectivityCheck) -> Set<ObjectID> {
+    private func reachableAdded(_ commands: [RefCommand], outcomes: inout [(name: [UInt8], error: String?)], check: ConnectivityCheck) -> ConnectivityCheck.Reach {
         let updating = commands.indices.filter { outcomes[$0].error == nil && !commands[$0].isDelete }
         if let all = try? check.reachableAdded(from: updating.map { commands[$0].new }) { return all }
-        var reached = Set<ObjectID>()
+        var reached = ConnectivityCheck.Reach()
         for index in updating {
             do {
                 reached.formUnion(try check.reachableAdded(from: [commands[index].new]))

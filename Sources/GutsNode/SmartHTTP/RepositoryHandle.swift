@@ -6,11 +6,18 @@ struct RepositoryHandle: Sendable {
     let repository: Repository
     let objects: ObjectStore
     let refs: RefStore
+    let graph: CommitGraph
 
     init(repository: Repository, storage: Storage) {
         self.repository = repository
         self.objects = storage.objects(repository)
         self.refs = storage.refs(repository)
+        self.graph = storage.commitGraph(repository)
+    }
+
+    /// A commit's graph entry (from the commit graph, or parsed); nil for a non-commit.
+    func commitNode(_ id: ObjectID) throws -> CommitNode? {
+        try graph.node(id, objects: objects)
     }
 
     /// Loads an object for graph walks (trusting the store: no re-hashing).
