@@ -28,7 +28,7 @@ final class HostileNode: @unchecked Sendable {
     }
 
     private static let registryLock = NSLock()
-    nonisolated(unsafe) private static var registry = [NodeProcess]()
+    nonisolated(unsafe) private static var registry = [HostileNode]()
 
     let process: NodeProcess
     let fixture: HostileFixture
@@ -46,24 +46,31 @@ final class HostileNode: @unchecked Sendable {
             arguments = ["--config", path]
         }
         process = try NodeProcess(extraArguments: arguments)
-        Self.register(process)
         raw = RawHTTP(port: process.port)
+        Self.register(self)
         for repository in repositories {
             try fixture.push(to: process.authenticatedURL(repository))
         }
     }
 
-    private static func register(_ process: NodeProcess) {
+    /// Shared nodes live in statics, which are never deinitialized: stop them and remove
+    /// their files when the test process exits.
+    private static func register(_ node: HostileNode) {
         registryLock.lock()
         defer { registryLock.unlock() }
         if registry.isEmpty {
             atexit {
                 HostileNode.registryLock.lock()
-                for node in HostileNode.registry { node.kill() }
+                for node in HostileNode.registry {
+                    node.process.kill()
+                    for path in [node.process.dataDirectory, node.process.logPath, node.fixture.directory] {
+                        try? FileManager.default.removeItem(atPath: path)
+                    }
+                }
                 HostileNode.registryLock.unlock()
             }
         }
-        registry.append(process)
+        registry.append(node)
     }
 
     // MARK: Requests
