@@ -46,20 +46,24 @@ struct RawHTTP {
         var sendTimeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
         let deadline = Date().addingTimeInterval(timeout)
+        var received = Data()
+        var closed = false
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        // A node that answers before the whole body arrived (413) is read at once, so its
+        // reply is not lost to the reset that closing an unread connection sends.
         sending: for (index, part) in parts.enumerated() {
             if index > 0 && pause > 0 { usleep(UInt32(pause * 1_000_000)) }
             var offset = 0
             while offset < part.count {
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                if poll(&poller, 1, 0) > 0 { break sending }
                 let sent = part.withUnsafeBytes { raw in
-                    Glibc.send(descriptor, raw.baseAddress! + offset, part.count - offset, Int32(MSG_NOSIGNAL))
+                    Glibc.send(descriptor, raw.baseAddress! + offset, min(part.count - offset, 1 << 16), Int32(MSG_NOSIGNAL))
                 }
                 if sent <= 0 { break sending }
                 offset += sent
             }
         }
-        var received = Data()
-        var closed = false
-        var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else { break }
