@@ -14,7 +14,9 @@ public enum Delta {
         let (baseSize, resultSize) = try sizes(of: delta, position: &position)
         guard baseSize == base.count else { throw DeltaError.baseSizeMismatch(expected: baseSize, actual: base.count) }
         var result = [UInt8]()
-        result.reserveCapacity(resultSize)
+        // The declared size is the delta's claim, not a fact: reserve no more than the
+        // instructions could produce at 64 KiB per copy, and let a lie fail below.
+        result.reserveCapacity(min(resultSize, delta.count.multipliedReportingOverflow(by: 0x10000).partialValue, 1 << 26))
         while position < delta.count {
             let opcodePosition = position
             let opcode = delta[position]

@@ -23,27 +23,36 @@ final class ReachableCommits: Sendable {
 
     /// Whether `id` is a ref tip, a peeled tip, or a commit some ref reaches.
     func contains(_ id: ObjectID, in repository: RepositoryHandle) throws -> Bool {
+        try firstUnreachable(of: [id], in: repository) == nil
+    }
+
+    /// The first of `ids` that is neither a ref tip nor a commit some ref reaches; nil when
+    /// all are. The refs are listed once, however many ids (a mirror clone wants every tip).
+    func firstUnreachable(of ids: [ObjectID], in repository: RepositoryHandle) throws -> ObjectID? {
         let refs = try repository.refs.list(prefix: "refs/")
+        let tips = Set(refs.map(\.id))
+        let rest = ids.filter { !tips.contains($0) }
+        guard !rest.isEmpty else { return nil }
         var hasher = SHA1()
-        for ref in refs {
-            if ref.id == id { return true }
-            hasher.update(Array(ref.name.utf8) + ref.id.bytes)
-        }
+        for ref in refs { hasher.update(Array(ref.name.utf8) + ref.id.bytes) }
         let fingerprint = hasher.finalize()
         let key = repository.repository.id
+        let commits: Set<ObjectID>
         if let entry = entries.withLock({ $0[key] }), entry.fingerprint == fingerprint {
-            return entry.commits.contains(id)
+            commits = entry.commits
+        } else {
+            var walked = Set<ObjectID>()
+            var pending = try refs.map { try repository.peel($0.id) }
+            while let next = pending.popLast() {
+                guard walked.insert(next).inserted, let node = try repository.commitNode(next) else { continue }
+                pending += node.parents
+            }
+            commits = walked
+            entries.withLock { entries in
+                if entries.count >= capacity { entries.removeAll() }
+                entries[key] = Entry(fingerprint: fingerprint, commits: walked)
+            }
         }
-        var commits = Set<ObjectID>()
-        var pending = try refs.map { try repository.peel($0.id) }
-        while let next = pending.popLast() {
-            guard commits.insert(next).inserted, let node = try repository.commitNode(next) else { continue }
-            pending += node.parents
-        }
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll() }
-            entries[key] = Entry(fingerprint: fingerprint, commits: commits)
-        }
-        return commits.contains(id)
+        return rest.first { !commits.contains($0) }
     }
 }

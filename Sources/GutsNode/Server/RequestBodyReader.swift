@@ -44,7 +44,7 @@ struct RequestBodyReader {
                     switch try Self.packet(head[parsed..<(parsed + length)]) {
                     case .data(let payload):
                         guard commands.count < ReceivePackRequest.maxCommands else {
-                            throw NodeError(.contentTooLarge, "push of more than \(ReceivePackRequest.maxCommands) commands")
+                            throw GitProtocolError.badRequest("too many push command lines (limit \(ReceivePackRequest.maxCommands))")
                         }
                         commands.append(payload)
                     case .flush:

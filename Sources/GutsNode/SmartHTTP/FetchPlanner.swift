@@ -38,10 +38,16 @@ struct FetchPlanner {
         try haves.filter { try repository.objects.contains($0) }
     }
 
-    /// Refuses wants that are not objects this repository has (git: "not our ref").
-    func validateWants(_ wants: [ObjectID]) throws {
-        for want in wants where try !repository.objects.contains(want) {
-            throw GitProtocolError.notOurRef(want.hex)
+    /// Refuses wants that are not objects this repository has (git: "not our ref"), and,
+    /// given `reachable`, commits that no ref reaches (a force-pushed-away commit).
+    func validateWants(_ wants: [ObjectID], reachable: ReachableCommits? = nil) throws {
+        var history = [ObjectID]()
+        for want in wants {
+            guard let stored = try repository.objects.get(want) else { throw GitProtocolError.notOurRef(want.hex) }
+            if stored.type == .commit || stored.type == .tag { history.append(want) }
+        }
+        if let reachable, let unreachable = try reachable.firstUnreachable(of: history, in: repository) {
+            throw GitProtocolError.notOurRef(unreachable.hex)
         }
     }
 

@@ -39,7 +39,7 @@ struct ReceivePackRequest: Sendable, Equatable {
     static func parse(_ packets: [[UInt8]]) throws -> ReceivePackRequest {
         var request = ReceivePackRequest()
         guard packets.count <= maxCommands else {
-            throw GitProtocolError.badRequest("too many push commands (limit \(maxCommands))")
+            throw GitProtocolError.badRequest("too many push command lines (limit \(maxCommands))")
         }
         for var payload in packets {
             if payload.last == UInt8(ascii: "\n") { payload.removeLast() }

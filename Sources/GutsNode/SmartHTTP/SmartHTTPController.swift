@@ -42,9 +42,10 @@ struct SmartHTTPController: Sendable {
         let version2 = Self.wantsVersion2(request)
         let agent = self.agent
         let reply: UploadPackReply
+        let reachable = node.reachableCommits
         do {
             reply = try await node.blockingPool.run {
-                let uploadPack = UploadPack(repository: handle, agent: agent)
+                let uploadPack = UploadPack(repository: handle, agent: agent, reachable: reachable)
                 return version2 ? try uploadPack.serveVersion2(body) : try uploadPack.serveVersion0(body)
             }
         } catch let error as GitProtocolError {
@@ -90,8 +91,13 @@ struct SmartHTTPController: Sendable {
 
     func receivePack(_ request: Request, repositoryName: String) async throws -> Response {
         let repository = try await self.repository(repositoryName, for: .receivePack, request: request)
-        let (packets, packPath) = try await RequestBodyReader(limit: node.configuration.maxRequestBodyBytes)
-            .spoolPush(request, directory: node.temporaryDirectory, pool: node.blockingPool)
+        let packets: [[UInt8]], packPath: String?
+        do {
+            (packets, packPath) = try await RequestBodyReader(limit: node.configuration.maxRequestBodyBytes)
+                .spoolPush(request, directory: node.temporaryDirectory, pool: node.blockingPool)
+        } catch let error as GitProtocolError {
+            return gitError(error, service: .receivePack)
+        }
         defer { if let packPath { try? FileManager.default.removeItem(atPath: packPath) } }
         let command: ReceivePackRequest
         do {

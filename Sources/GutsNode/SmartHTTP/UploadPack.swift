@@ -19,6 +19,8 @@ struct UploadPackReply: Sendable {
 struct UploadPack {
     let repository: RepositoryHandle
     let agent: String
+    /// Wants must be reachable from a ref (nothing unreachable is served).
+    var reachable: ReachableCommits?
 
     static let version0Capabilities = [
         "multi_ack_detailed", "side-band-64k", "side-band", "thin-pack", "ofs-delta", "shallow",
@@ -47,7 +49,7 @@ struct UploadPack {
     func serveVersion0(_ body: [UInt8]) throws -> UploadPackReply {
         let request = try FetchRequest.parseVersion0(body)
         let planner = FetchPlanner(repository: repository)
-        try planner.validateWants(request.wants)
+        try planner.validateWants(request.wants, reachable: reachable)
         let detailed = request.capabilities.contains("multi_ack_detailed")
         var reply = UploadPackReply(preamble: [])
         let shallowUpdate = try planner.shallowUpdate(for: request)
@@ -100,8 +102,9 @@ struct UploadPack {
     }
 
     private func fetchVersion2(_ request: FetchRequest) throws -> UploadPackReply {
+        guard !request.wants.isEmpty else { throw GitProtocolError.badRequest("no want lines") }
         let planner = FetchPlanner(repository: repository)
-        try planner.validateWants(request.wants)
+        try planner.validateWants(request.wants, reachable: reachable)
         let common = try planner.commonHaves(request.haves)
         var reply = UploadPackReply(preamble: [])
         if !request.done {
