@@ -11,3 +11,5 @@ swift test --skip-build --skip ScenarioTests
 swift test --skip-build --filter ScenarioTests
 # The profiler must name a known hot function in an optimised build too.
 bash scripts/profiler-release-check.sh
+# A short smoke of every fuzz target (docs/FUZZING.md has the long runs).
+bash scripts/fuzz.sh --seconds 10
