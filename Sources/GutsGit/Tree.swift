@@ -5,9 +5,12 @@ public struct Tree: Sendable, Hashable {
         /// The raw name bytes; git does not require them to be UTF-8.
         public var name: [UInt8]
         public var id: ObjectID
-        /// The mode was written with a leading zero (`040000`), as some old tools did;
-        /// the tree's bytes keep it, which is why its id is what it is.
-        public var zeroPaddedMode = false
+        /// Zeros written before the mode (`040000` has one), as some old tools did; the
+        /// tree's bytes keep them, which is why its id is what it is.
+        public var modeLeadingZeros = 0
+
+        /// The mode was written with leading zeros (git fsck's `zeroPaddedFilemode`).
+        public var zeroPaddedMode: Bool { modeLeadingZeros > 0 }
 
         public init(mode: FileMode, name: [UInt8], id: ObjectID) {
             self.mode = mode
@@ -58,7 +61,7 @@ public struct Tree: Sendable, Hashable {
             let id = ObjectID(bytes: body[position..<(position + ObjectID.byteCount)])
             position += ObjectID.byteCount
             var entry = Entry(mode: FileMode(rawValue: mode), name: name, id: id)
-            entry.zeroPaddedMode = body[start] == UInt8(ascii: "0")
+            entry.modeLeadingZeros = min(body[start..<(start + digits)].prefix { $0 == UInt8(ascii: "0") }.count, digits - 1)
             entries.append(entry)
         }
         self.entries = entries
@@ -68,6 +71,7 @@ public struct Tree: Sendable, Hashable {
         var out: [UInt8] = []
         out.reserveCapacity(entries.count * 48)
         for entry in entries {
+            out.append(contentsOf: [UInt8](repeating: UInt8(ascii: "0"), count: entry.modeLeadingZeros))
             out.append(contentsOf: entry.mode.octal)
             out.append(UInt8(ascii: " "))
             out.append(contentsOf: entry.name)

@@ -23,20 +23,39 @@ struct RequestBodyReader {
     /// commands of ordinary ref names fit); the pack after it goes to disk.
     static let maxPushCommandBytes = 32 << 20
 
+    /// A push whose pack could not be written to disk (the disk is full): its commands, so
+    /// the push can be refused in a report git prints, and why. The rest of the body was
+    /// read and dropped, so the reply reaches a client still sending.
+    struct SpoolFailure: Error {
+        var commands: [[UInt8]]
+        var reason: String
+    }
+
     /// Reads a push: the command pkt-lines into memory, everything after them (the pack)
     /// into a file under `directory`, so a large push never sits in memory. The file is
-    /// removed again when the push has no pack.
+    /// removed again when the push has no pack. Throws `SpoolFailure` when the pack cannot
+    /// be written.
     func spoolPush(_ request: Request, directory: String, pool: BlockingPool) async throws -> (commands: [[UInt8]], packPath: String?) {
         var decoder = try BodyDecoder(request: request, limit: limit)
         var head = [UInt8]()
         var parsed = 0
         var commands = [[UInt8]]()
         var spool: FileSpool?
+        var failure: (any Error)?
+        func store(_ bytes: [UInt8], in spool: FileSpool) async {
+            guard failure == nil else { return }
+            do {
+                try await spool.append(bytes)
+            } catch {
+                failure = error
+                spool.remove()
+            }
+        }
         do {
             for try await buffer in request.body {
                 let bytes = try decoder.decode(buffer)
                 if let spool {
-                    try await spool.append(bytes)
+                    await store(bytes, in: spool)
                     continue
                 }
                 head += bytes
@@ -50,7 +69,7 @@ struct RequestBodyReader {
                     case .flush:
                         let created = try FileSpool(directory: directory, pool: pool)
                         spool = created
-                        try await created.append(Array(head[(parsed + length)...]))
+                        await store(Array(head[(parsed + length)...]), in: created)
                     default:
                         throw NodeError(.badRequest, "unexpected special packet in push commands")
                     }
@@ -61,6 +80,7 @@ struct RequestBodyReader {
                 }
             }
             try decoder.finish()
+            if let failure { throw SpoolFailure(commands: commands, reason: ReceivePack.unpackReason(failure)) }
             guard let spool else {
                 if parsed < head.count { throw NodeError(.badRequest, "invalid pkt-line: packet truncated at byte \(parsed)") }
                 throw NodeError(.badRequest, "push request ended before its command list")

@@ -97,6 +97,10 @@ struct SmartHTTPController: Sendable {
                 .spoolPush(request, directory: node.temporaryDirectory, pool: node.blockingPool)
         } catch let error as GitProtocolError {
             return gitError(error, service: .receivePack)
+        } catch let failure as RequestBodyReader.SpoolFailure {
+            let command = try ReceivePackRequest.parse(failure.commands)
+            node.logger.warning("push refused: its pack cannot be stored", metadata: ["repository": "\(repositoryName)", "reason": "\(failure.reason)"])
+            return try reportResponse(PushReport(unpackError: failure.reason, refs: command.commands.map { ($0.nameBytes, "unpacker error") }), for: command)
         }
         defer { if let packPath { try? FileManager.default.removeItem(atPath: packPath) } }
         let command: ReceivePackRequest
@@ -123,13 +127,19 @@ struct SmartHTTPController: Sendable {
         node.logger.info("push", metadata: [
             "repository": "\(repositoryName)", "refs": "\(report.summary)", "unpack": "\(report.unpackError ?? "ok")",
         ])
+        let response = try reportResponse(report, for: command)
+        node.metrics.recordGitBytes(service: .receivePack, sent: response.body.contentLength ?? 0, received: received)
+        return response
+    }
+
+    /// The report-status reply to a push, side-banded as the client asked.
+    private func reportResponse(_ report: PushReport, for command: ReceivePackRequest) throws -> Response {
         let sideBand = SideBand(capabilities: command.capabilities)
         var body = [UInt8]()
         if command.capabilities.contains("report-status") {
             body = sideBand.data(try report.encoded())
             if sideBand != .none { body += PktLine.flush }
         }
-        node.metrics.recordGitBytes(service: .receivePack, sent: body.count, received: received)
         return Response(status: .ok, headers: Self.headers(contentType: GitService.receivePack.resultContentType), body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
