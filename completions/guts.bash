@@ -230,7 +230,7 @@ _guts_bench() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--url --token --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --path --sizes --threads --batches --backends --objects --clone-mb --repository --push-samples --push-bytes --hold --repos)
+    non_repeating_options=(--url --token --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --path --sizes --threads --batches --backends --objects --clone-mb --repository --peer --push-samples --push-bytes --hold --repos)
     __guts_offer_flags_options -1
 
     # Offer option value completions
@@ -293,6 +293,10 @@ _guts_bench() {
         return
         ;;
     '--repository')
+        return
+        ;;
+    '--peer')
+        __guts_add_completions -W 'git-daemon'$'\n''http-backend'
         return
         ;;
     '--push-samples')

@@ -25,7 +25,7 @@ function __guts_parse_tokens -S
         case 'serve'
             __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'request-timeout=' 'profile-continuous' 'profile-rate=' 'version' 'h/help'
         case 'bench'
-            __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
+            __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'peer=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
         case 'profile'
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -160,7 +160,8 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" backends' -l 'backends' -d 'Storage backends: rocksdb,memory,tiered.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" objects' -l 'objects' -d 'Storage objects per cell.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" clone-mb' -l 'clone-mb' -d 'Size of the generated clone repository.' -rfka ''
-complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" repository' -l 'repository' -d 'Clone this local repository instead of a generated one.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" repository' -l 'repository' -d 'A local repository with real history: clone clones and fetches it, push pushes all of it.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" peer' -l 'peer' -d 'Also run git\'s own server on the same history and report ratios: git-daemon or http-backend (nginx + fcgiwrap).' -rfka 'git-daemon http-backend'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" push-samples' -l 'push-samples' -d 'Pushes measured.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" push-bytes' -l 'push-bytes' -d 'New content per push.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" hold' -l 'hold' -d 'Idle connections the connections scenario holds.' -rfka ''

@@ -8,6 +8,7 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
     case baselineMissing(path: String)
     case baselineUnreadable(path: String, reason: String)
     case unsupported(String)
+    case missingTool(String)
 
     public var description: String {
         switch self {
@@ -20,6 +21,7 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
         case .baselineMissing(let path): "no baseline at \(path)"
         case .baselineUnreadable(let path, let reason): "cannot read baseline \(path): \(reason)"
         case .unsupported(let reason): reason
+        case .missingTool(let tool): "this benchmark needs \(tool)"
         }
     }
 }

@@ -19,8 +19,11 @@ public struct BenchSettings: Sendable {
     public var storage = StorageBenchmarkConfiguration()
     /// Size of the generated repository the clone scenario uses.
     public var cloneMegabytes: Double = 20
-    /// A local git repository to clone instead of a generated one.
+    /// A local git repository (real history) that clone and push use instead of generated
+    /// content: clone measures clones and incremental fetches of it, push its first push.
     public var cloneRepository: String?
+    /// git's own server to run beside the node on the same history, in the same run.
+    public var peer: GitPeer.Kind?
     /// Pushes measured (after one warm-up push).
     public var pushSamples: Int = 20
     /// New content per push.

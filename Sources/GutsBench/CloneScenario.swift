@@ -1,6 +1,8 @@
 import Foundation
 
-/// `clone`: wall time and throughput of the stock `git clone` through the node.
+/// `clone`: wall time and throughput of the stock `git clone` through the node. With a
+/// peer (`--peer`), the same clones from git's own server in the same run, and an
+/// incremental fetch of one new commit from each, as ratios.
 struct CloneScenario: Sendable {
     let settings: BenchSettings
     let node: BenchNode
@@ -42,14 +44,48 @@ struct CloneScenario: Sendable {
             throughput.append(Double(packBytes) / 1_000_000 / elapsed)
             progress.report("clone: sample \(sample) \(ReportFormatter.format(elapsed)) s")
         }
-        return ScenarioResult(
-            name: "clone",
-            parameters: ["repository": settings.cloneRepository ?? "generated \(settings.cloneMegabytes) MB", "samples": "\(seconds.count)"],
-            metrics: [
-                Metric("seconds", samples: seconds, unit: "s", direction: .lowerIsBetter),
-                Metric("throughput", samples: throughput, unit: "MB/s", direction: .higherIsBetter, target: .cloneThroughput),
-                Metric("packMB", Double(packBytes) / 1_000_000, unit: "MB", direction: .informational),
-            ],
-            notes: ["git clone --no-checkout: wall time of the transfer and index; MB/s = received pack bytes / wall time"])
+        var metrics = [
+            Metric("seconds", samples: seconds, unit: "s", direction: .lowerIsBetter),
+            Metric("throughput", samples: throughput, unit: "MB/s", direction: .higherIsBetter, target: .cloneThroughput),
+            Metric("packMB", Double(packBytes) / 1_000_000, unit: "MB", direction: .informational),
+        ]
+        var notes = ["git clone --no-checkout: wall time of the transfer and index; MB/s = received pack bytes / wall time"]
+        var parameters = ["repository": settings.cloneRepository ?? "generated \(settings.cloneMegabytes) MB", "samples": "\(seconds.count)"]
+        if let kind = settings.peer {
+            metrics += try comparePeer(kind, source: source, repository: repository, work: work)
+            parameters["peer"] = kind.rawValue
+            notes.append("clone.*: git clone --bare from the node and from \(kind.rawValue) in alternating order; "
+                + "fetch.*: git fetch of one new commit pushed to both; ratio = node median / peer median")
+        }
+        return ScenarioResult(name: "clone", parameters: parameters, metrics: metrics, notes: notes)
+    }
+
+    private func comparePeer(_ kind: GitPeer.Kind, source: String, repository: String, work: String) throws -> [Metric] {
+        let root = work + "/peer"
+        try FileManager.default.createDirectory(atPath: root + "/bench", withIntermediateDirectories: true)
+        let peer = try GitPeer.start(kind, root: root)
+        defer { peer.stop() }
+        try peer.createRepository("bench/repo")
+        try GitRunner.shell("git push -q '\(peer.url("bench/repo"))' 'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*'", in: source)
+        progress.report("clone: comparing with \(kind.rawValue)")
+        var clones = PeerComparison()
+        for sample in 0..<max(1, settings.samples) {
+            try clones.round(sample, node: {
+                try GitRunner.shell("rm -rf node.git && git clone -q --bare '\(node.gitURL(repository))' node.git", in: work)
+            }, peer: {
+                try GitRunner.shell("rm -rf peer.git && git clone -q --bare '\(peer.url("bench/repo"))' peer.git", in: work)
+            })
+        }
+        try GitRunner.shell("git clone -q '\(node.gitURL(repository))' writer", in: work)
+        var fetches = PeerComparison()
+        for sample in 0..<max(1, settings.samples) {
+            try GitRunner.shell("""
+                echo "fetch \(sample)" >> writer/bench-fetch.txt && git -C writer add -A && git -C writer commit -q -m 'fetch \(sample)'
+                git -C writer push -q origin HEAD && git -C writer push -q '\(peer.url("bench/repo"))' HEAD
+                """, in: work)
+            try fetches.round(sample, node: { try GitRunner.shell("git -C node.git fetch -q origin '+refs/heads/*:refs/heads/*'", in: work) },
+                              peer: { try GitRunner.shell("git -C peer.git fetch -q origin '+refs/heads/*:refs/heads/*'", in: work) })
+        }
+        return clones.metrics("clone") + fetches.metrics("fetch")
     }
 }

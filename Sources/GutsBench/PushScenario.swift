@@ -8,6 +8,7 @@ struct PushScenario: Sendable {
     let progress: BenchProgress
 
     func run() async throws -> ScenarioResult {
+        if let history = settings.cloneRepository { return try firstPush(of: history) }
         let work = try GitRunner.temporaryDirectory("push")
         defer { try? FileManager.default.removeItem(atPath: work) }
         let repository = "bench/push-\(UUID().uuidString.prefix(8).lowercased())"
@@ -40,6 +41,42 @@ struct PushScenario: Sendable {
                 "each push adds one commit with \(settings.pushBytes) bytes of new base64 text; p50...max: stock git, "
                     + "native.*: NativePushClient (advertisement, objects and pack built in memory, push and report)",
             ])
+    }
+
+    /// The first push of a real history (all branches and tags) into a new repository,
+    /// `samples` times, beside the same push into git's own server with `--peer`.
+    private func firstPush(of history: String) throws -> ScenarioResult {
+        let work = try GitRunner.temporaryDirectory("first-push")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let refspecs = "'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*'"
+        var metrics: [Metric] = []
+        var parameters = ["repository": history, "samples": "\(max(1, settings.samples))"]
+        if let kind = settings.peer {
+            try FileManager.default.createDirectory(atPath: work + "/bench", withIntermediateDirectories: true)
+            let peer = try GitPeer.start(kind, root: work)
+            defer { peer.stop() }
+            var pushes = PeerComparison()
+            for sample in 0..<max(1, settings.samples) {
+                let name = "bench/first-\(sample)-\(UUID().uuidString.prefix(8).lowercased())"
+                try peer.createRepository(name)
+                try pushes.round(sample, node: { try GitRunner.shell("git push -q '\(node.gitURL(name))' \(refspecs)", in: history) },
+                                 peer: { try GitRunner.shell("git push -q '\(peer.url(name))' \(refspecs)", in: history) })
+                progress.report("push: first push \(sample + 1) done")
+            }
+            metrics = pushes.metrics("firstPush")
+            parameters["peer"] = kind.rawValue
+        } else {
+            var seconds: [Double] = []
+            for sample in 0..<max(1, settings.samples) {
+                let start = ContinuousClock.now
+                try GitRunner.shell("git push -q '\(node.gitURL("bench/first-\(sample)-\(UUID().uuidString.prefix(8).lowercased())"))' \(refspecs)", in: history)
+                seconds.append((ContinuousClock.now - start).seconds)
+            }
+            metrics = [Metric("firstPush.seconds", samples: seconds, unit: "s", direction: .lowerIsBetter)]
+        }
+        return ScenarioResult(name: "push", parameters: parameters, metrics: metrics, notes: [
+            "git push of every branch and tag of the repository into a new, empty repository; ratio = node median / peer median",
+        ])
     }
 
     /// Pushes with `NativePushClient`: one warm-up, then `pushSamples` timed pushes, each from

@@ -109,6 +109,7 @@ public final class GutsNode: Sendable {
         options.rocksDB.blockCacheBytes = configuration.blockCacheBytes
         options.objectCacheBytes = configuration.objectCacheBytes
         options.objectCacheEntries = configuration.objectCacheEntries
+        options.syncRefUpdates = configuration.syncRefUpdates
         return options
     }
 

@@ -11,12 +11,15 @@ public struct RefStore: Sendable {
     let store: any KeyValueStore
     let lock: StorageLock
     let prefix: [UInt8]
+    /// Transactions are written with a synced WAL (see `Storage.Options.syncRefUpdates`).
+    let durable: Bool
 
-    init(repositoryID: UInt64, store: any KeyValueStore, lock: StorageLock) {
+    init(repositoryID: UInt64, store: any KeyValueStore, lock: StorageLock, durable: Bool = true) {
         self.repositoryID = repositoryID
         self.store = store
         self.lock = lock
         self.prefix = KeyCoding.bigEndian(repositoryID)
+        self.durable = durable
     }
 
     func key(_ name: String) -> [UInt8] { prefix + Array(name.utf8) }
@@ -70,8 +73,9 @@ public struct RefStore: Sendable {
     /// Under the storage-wide ref lock, every ref's current value is compared with its
     /// `expected` value (nil or `.zero`: must be absent); if any differs this throws
     /// `StorageError.refConflict` and writes nothing. Otherwise all changes go in one
-    /// write batch. Because all writers of refs hold the same lock, a stale pusher can
-    /// never overwrite a newer value.
+    /// write batch, synced to disk before this returns (the WAL is one log, so the
+    /// objects written before it are on disk too). Because all writers of refs hold the
+    /// same lock, a stale pusher can never overwrite a newer value.
     public func transaction(_ updates: [RefUpdate]) throws {
         guard !updates.isEmpty else { return }
         var seen = Set<String>()
@@ -83,7 +87,7 @@ public struct RefStore: Sendable {
         }
         try lock.withLock {
             var batch = WriteBatch()
-            batch.durable = true
+            batch.durable = durable
             for update in updates {
                 let actual = try store.get(key(update.name), in: .refs).map { try decode($0, name: update.name) }
                 let expected = update.expected.flatMap { $0.isZero ? nil : $0 }

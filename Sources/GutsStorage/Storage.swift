@@ -19,9 +19,12 @@ public final class Storage: Sendable {
         public var objectCacheEntries = 100_000
         public var objectCacheBytes = 256 << 20
         /// Bytes of inflated delta bases kept for reading delta chains (git: `core.deltaBaseCacheLimit`).
-        public var deltaBaseCacheBytes = 64 << 20
+        public var deltaBaseCacheBytes = 32 << 20
         /// Bytes of the in-memory hot tier in front of RocksDB's `objects`; 0 disables it.
         public var hotTierBytes = 0
+        /// Ref transactions return only once on disk (the WAL fsynced): a push git was told
+        /// "ok" survives a power failure. Off only to measure what that costs.
+        public var syncRefUpdates = true
 
         public init() {}
     }
@@ -38,6 +41,7 @@ public final class Storage: Sendable {
     /// The data directory, nil in memory.
     public let dataDirectory: String?
     private let refLock = StorageLock()
+    private let syncRefUpdates: Bool
     private let schema: Mutex<Int>
 
     init(store: any KeyValueStore, rocksDB: RocksDBStore?, tieredStore: TieredStore?, dataDirectory: String?, options: Options) throws {
@@ -45,6 +49,7 @@ public final class Storage: Sendable {
         self.rocksDB = rocksDB
         self.tieredStore = tieredStore
         self.dataDirectory = dataDirectory
+        self.syncRefUpdates = options.syncRefUpdates
         self.objectCache = ObjectCache(maxEntries: options.objectCacheEntries, maxBytes: options.objectCacheBytes)
         self.deltaBaseCache = DeltaBaseCache(maxEntries: options.objectCacheEntries, maxBytes: options.deltaBaseCacheBytes, name: "delta-bases")
         self.repositories = RepositoryRegistry(store: store, cache: objectCache, bases: deltaBaseCache)
@@ -114,7 +119,7 @@ public final class Storage: Sendable {
 
     /// The refs of `repository`.
     public func refs(_ repository: Repository) -> RefStore {
-        RefStore(repositoryID: repository.id, store: store, lock: refLock)
+        RefStore(repositoryID: repository.id, store: store, lock: refLock, durable: syncRefUpdates)
     }
 
     /// Counters of the object cache.

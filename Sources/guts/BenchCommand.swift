@@ -35,7 +35,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Storage backends: rocksdb,memory,tiered.") var backends = "rocksdb,memory,tiered"
     @Option(name: .customLong("objects"), help: "Storage objects per cell.") var objectCount = 200
     @Option(name: .customLong("clone-mb"), help: "Size of the generated clone repository.") var cloneMegabytes = 20.0
-    @Option(name: .customLong("repository"), help: "Clone this local repository instead of a generated one.") var repository: String?
+    @Option(name: .customLong("repository"), help: "A local repository with real history: clone clones and fetches it, push pushes all of it.") var repository: String?
+    @Option(help: "Also run git's own server on the same history and report ratios: git-daemon or http-backend (nginx + fcgiwrap).")
+    var peer: GitPeer.Kind?
     @Option(name: .customLong("push-samples"), help: "Pushes measured.") var pushSamples = 20
     @Option(name: .customLong("push-bytes"), help: "New content per push.") var pushBytes = 1 << 20
     @Option(help: "Idle connections the connections scenario holds.") var hold = 10_000
@@ -64,6 +66,7 @@ struct BenchCommand: AsyncParsableCommand {
             objectSizes: try integers(sizes), count: objectCount, threads: try integers(threads), batchSizes: try integers(batches))
         settings.cloneMegabytes = cloneMegabytes
         settings.cloneRepository = repository.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        settings.peer = peer
         settings.pushSamples = pushSamples
         settings.pushBytes = pushBytes
         settings.holdConnections = hold
@@ -115,3 +118,5 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension GitPeer.Kind: ExpressibleByArgument {}

@@ -27,8 +27,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var tokens: [Token] = []
     /// A push by a write token to a repository that does not exist creates it.
     public var createOnPush = true
-    public var blockCacheBytes = 256 << 20
-    public var objectCacheBytes = 128 << 20
+    public var blockCacheBytes = 64 << 20
+    public var objectCacheBytes = 64 << 20
     public var objectCacheEntries = 100_000
     public var maxRequestBodyBytes = 2 << 30
     public var maxAPIBodyBytes = 1 << 20
@@ -44,6 +44,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     /// the response is streaming, a closed connection (`RequestTimeoutMiddleware`). The
     /// default leaves room for multi-gigabyte transfers over slow links.
     public var requestTimeoutSeconds = 3600
+    /// Push ref updates are written with a synced WAL, so an acknowledged push survives a
+    /// power failure; false trades that for latency (for measuring it, or throwaway nodes).
+    public var syncRefUpdates = true
     /// Refuse pushed objects that git's fsck only warns about (legacy tree modes, odd
     /// identity lines: see `FsckMessage`); by default they are stored as they came, as git does.
     public var strictObjects = false
