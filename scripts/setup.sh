@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(librocksdb-dev libunwind-dev zlib1g-dev libssl-dev git curl)
 if [ "${GUTS_SETUP_EXTRAS:-0}" = 1 ]; then
     # Comparison and diagnostics tools used by tests and benchmarks.
-    packages+=(golang-go wrk rocksdb-tools unzip)
+    packages+=(golang-go wrk rocksdb-tools unzip xxd nginx-light fcgiwrap)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -13,6 +13,7 @@ public struct GitPeer: Sendable {
     /// Where its bare repositories live.
     let root: String
     let port: Int
+    /// Process-group leaders: each server and whatever it forks are stopped together.
     private let processes: [Int32]
 
     /// Starts a peer of `kind` on a free loopback port serving repositories under `root`.
@@ -25,7 +26,8 @@ public struct GitPeer: Sendable {
             return GitPeer(kind: kind, root: root, port: port, processes: [pid])
         case .httpBackend:
             let socket = root + "/.fcgiwrap.sock"
-            let backend = try Self.command("git") + " http-backend"
+            let backend = try GitRunner.shell("git --exec-path", in: root).trimmingCharacters(in: .whitespacesAndNewlines) + "/git-http-backend"
+            guard FileManager.default.isExecutableFile(atPath: backend) else { throw BenchError.missingTool("git-http-backend (Debian: git)") }
             let fcgiwrap = try spawn("\(try Self.command("fcgiwrap")) -c 2 -s unix:'\(socket)'", log: root + "/.fcgiwrap.log")
             let configuration = """
                 daemon off; worker_processes 1; user root; pid \(root)/.nginx.pid; error_log \(root)/.nginx.err;
@@ -39,7 +41,7 @@ public struct GitPeer: Sendable {
                     location / {
                       fastcgi_pass unix:\(socket);
                       fastcgi_buffering off; fastcgi_request_buffering off;
-                      fastcgi_param SCRIPT_FILENAME \(backend.split(separator: " ")[0]);
+                      fastcgi_param SCRIPT_FILENAME \(backend);
                       fastcgi_param QUERY_STRING $query_string; fastcgi_param REQUEST_METHOD $request_method;
                       fastcgi_param CONTENT_TYPE $content_type; fastcgi_param CONTENT_LENGTH $content_length;
                       fastcgi_param PATH_INFO $uri; fastcgi_param GIT_PROJECT_ROOT \(root);
@@ -69,12 +71,11 @@ public struct GitPeer: Sendable {
         try GitRunner.shell("git init -q --bare '\(root)/\(name).git' && git -C '\(root)/\(name).git' config http.receivepack true", in: root)
     }
 
+    /// Stops every server with its workers: SIGTERM, then SIGKILL for what is left after 2 s.
     func stop() {
-        for pid in processes { kill(pid, SIGTERM) }
-        for pid in processes {
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
+        for pid in processes { kill(-pid, SIGTERM) }
+        for _ in 0..<80 where processes.contains(where: { kill($0, 0) == 0 }) { usleep(25_000) }
+        for pid in processes { kill(-pid, SIGKILL) }
     }
 
     /// `fcgiwrap`, `nginx` and `git` by absolute path, or a clear error naming the package.
@@ -85,6 +86,8 @@ public struct GitPeer: Sendable {
         throw BenchError.missingTool("\(name) (Debian: apt-get install nginx-light fcgiwrap git)")
     }
 
+    /// Starts `command` (Foundation makes it a process-group leader, so the workers it
+    /// forks share its group), its output appended to `log`; returns its pid.
     private static func spawn(_ command: String, log: String) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

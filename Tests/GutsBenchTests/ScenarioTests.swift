@@ -98,6 +98,33 @@ import Testing
         Self.checkPushMetrics(report)
     }
 
+    /// With a real history and git's own server beside the node, clone and push report
+    /// both sides and their ratio; the histories the two servers hold are the same.
+    @Test(arguments: GitPeer.Kind.allCases) func historyAgainstAPeer(_ kind: GitPeer.Kind) async throws {
+        let history = try GitRunner.temporaryDirectory("history")
+        defer { try? FileManager.default.removeItem(atPath: history) }
+        try GitRunner.shell("""
+            git init -q -b main . && for i in 1 2 3 4 5 6; do echo "line $i" >> f.txt && git add -A && git commit -q -m "c$i"; done
+            git tag -a v1 -m v1 HEAD~2 && git branch side HEAD~3
+            """, in: history)
+        var settings = Self.tiny
+        settings.samples = 2
+        settings.cloneRepository = history
+        settings.peer = kind
+        let report = try await BenchRunner(settings: settings, progress: BenchProgress(enabled: false)).run([.clone, .push])
+        Self.checkWellFormed(report, expecting: [.clone, .push])
+        let clone = try #require(report.scenarios.first { $0.name == "clone" })
+        for name in ["clone", "fetch"] {
+            #expect(try #require(clone.metric("\(name).peer.seconds")).value > 0, "\(kind) \(name)")
+            #expect(try #require(clone.metric("\(name).ratio")).value > 0)
+            #expect(clone.metric("\(name).seconds")?.samples == 2)
+        }
+        let push = try #require(report.scenarios.first { $0.name == "push" })
+        #expect(try #require(push.metric("firstPush.peer.seconds")).value > 0)
+        #expect(try #require(push.metric("firstPush.ratio")).value > 0)
+        #expect(push.parameters["peer"] == kind.rawValue)
+    }
+
     @Test func invalidURLIsATypedError() async {
         await #expect(throws: BenchError.invalidURL("ftp://nowhere")) {
             try await BenchRunner(settings: Self.tiny, url: "ftp://nowhere", progress: BenchProgress(enabled: false)).run([.api])
