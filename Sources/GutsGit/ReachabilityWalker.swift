@@ -160,6 +160,10 @@ struct GraphWalk {
             }
         }
         let haveCommits = queue
+        if let bounded = try excludedCommitsByGeneration(tips: tips, haveCommits: haveCommits) {
+            excludedCommits = bounded
+            queue = []
+        }
         while let id = queue.popLast() {
             guard excludedCommits.insert(id).inserted, let commit = try commit(id, referencedBy: nil) else { continue }
             queue.append(contentsOf: parents(of: id, commit).filter { !excludedCommits.contains($0) })
@@ -231,6 +235,58 @@ struct GraphWalk {
             }
         }
         return commitIDs + tagIDs + trees + blobs
+    }
+
+    /// The commits reachable from the haves that the walk from the tips could meet, found
+    /// without walking the haves' whole history (git's `--not` cut, paced by generation
+    /// numbers): both sides are walked together, highest generation first, so a commit is
+    /// final when it is taken (everything that reaches it has a higher generation and was
+    /// taken before), and the walk stops once no commit still queued is wanted. Nil when a
+    /// commit on the way has no generation (no commit graph entry); the caller then walks
+    /// everything the haves reach.
+    private mutating func excludedCommitsByGeneration(tips: [ObjectID], haveCommits: [ObjectID]) throws -> Set<ObjectID>? {
+        guard links != nil, !haveCommits.isEmpty else { return nil }
+        var excluded = Set<ObjectID>()
+        var queued: [ObjectID: (generation: Int, excluded: Bool)] = [:]
+        var order: [(generation: Int, id: ObjectID)] = []
+        var wantedQueued = 0
+        func enqueue(_ id: ObjectID, excluded isExcluded: Bool) throws -> Bool {
+            if let entry = queued[id] {
+                if isExcluded && !entry.excluded {
+                    queued[id]?.excluded = true
+                    wantedQueued -= 1
+                }
+                return true
+            }
+            guard let node = try commit(id, referencedBy: nil) else { return true }
+            guard node.generation > 0 else { return false }
+            queued[id] = (node.generation, isExcluded)
+            let position = order.firstIndex { $0.generation > node.generation } ?? order.endIndex
+            order.insert((node.generation, id), at: position)
+            if !isExcluded { wantedQueued += 1 }
+            return true
+        }
+        for have in haveCommits { guard try enqueue(have, excluded: true) else { return nil } }
+        for tip in tips {
+            let (_, target) = try peel(tip)
+            if let target, target.type == .commit { guard try enqueue(target.id, excluded: false) else { return nil } }
+        }
+        while wantedQueued > 0, let next = order.popLast() {
+            // safe: every id in `order` was entered in `queued` when it was queued.
+            let entry = queued[next.id]!
+            queued[next.id] = nil
+            guard let node = try commit(next.id, referencedBy: nil) else { continue }
+            if entry.excluded {
+                excluded.insert(next.id)
+            } else {
+                wantedQueued -= 1
+            }
+            for parent in parents(of: next.id, node) where !excluded.contains(parent) {
+                guard try enqueue(parent, excluded: entry.excluded) else { return nil }
+            }
+        }
+        for (id, entry) in queued where entry.excluded { excluded.insert(id) }
+        return excluded
     }
 
     private func parents(of id: ObjectID, _ commit: CommitNode) -> [ObjectID] {
