@@ -26,10 +26,10 @@ public struct CommitNode: Sendable, Equatable {
     public func encoded() -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(24 + 20 * (parents.count + 1))
-        Self.appendVarint(UInt64(truncatingIfNeeded: generation), to: &out)
-        Self.appendVarint(UInt64(bitPattern: (time << 1) ^ (time >> 63)), to: &out)
+        LEB128.append(UInt64(truncatingIfNeeded: generation), to: &out)
+        LEB128.append(UInt64(bitPattern: (time << 1) ^ (time >> 63)), to: &out)
         tree.appendBytes(to: &out)
-        Self.appendVarint(UInt64(truncatingIfNeeded: parents.count), to: &out)
+        LEB128.append(UInt64(truncatingIfNeeded: parents.count), to: &out)
         for parent in parents { parent.appendBytes(to: &out) }
         return out
     }
@@ -37,38 +37,16 @@ public struct CommitNode: Sendable, Equatable {
     /// Decodes `encoded()`; nil for any other bytes.
     public init?(decoding bytes: [UInt8]) {
         var offset = 0
-        guard let generation = Self.readVarint(bytes, &offset), generation <= UInt64(Int.max),
-              let zigzag = Self.readVarint(bytes, &offset), offset + ObjectID.byteCount <= bytes.count else { return nil }
+        guard let generation = LEB128.read(bytes, at: &offset), generation <= UInt64(Int.max),
+              let zigzag = LEB128.read(bytes, at: &offset), offset + ObjectID.byteCount <= bytes.count else { return nil }
         let tree = ObjectID(bytes: bytes[offset..<(offset + ObjectID.byteCount)])
         offset += ObjectID.byteCount
-        guard let count = Self.readVarint(bytes, &offset), count <= UInt64((bytes.count - offset) / ObjectID.byteCount),
+        guard let count = LEB128.read(bytes, at: &offset), count <= UInt64((bytes.count - offset) / ObjectID.byteCount),
               offset + Int(count) * ObjectID.byteCount == bytes.count else { return nil }
         let parents = (0..<Int(count)).map { index in
             ObjectID(bytes: bytes[(offset + index * ObjectID.byteCount)..<(offset + (index + 1) * ObjectID.byteCount)])
         }
         let time = Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1)))
         self.init(tree: tree, parents: parents, time: time, generation: Int(generation))
-    }
-
-    static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
-        var remaining = value
-        while remaining >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
-        }
-        out.append(UInt8(truncatingIfNeeded: remaining))
-    }
-
-    static func readVarint(_ bytes: [UInt8], _ offset: inout Int) -> UInt64? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count, shift < 64 {
-            let byte = bytes[offset]
-            offset += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
-        return nil
     }
 }

@@ -1,3 +1,5 @@
+import GutsGit
+
 /// Byte-level helpers for the key layout and value encodings.
 ///
 /// Key layout (all families namespaced so one repository can never read another's data):
@@ -32,26 +34,13 @@ enum KeyCoding {
     }
 
     static func appendVarint(_ value: Int, to buffer: inout [UInt8]) {
-        var remaining = UInt64(value)
-        while remaining >= 0x80 {
-            buffer.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
-        }
-        buffer.append(UInt8(remaining))  // safe: remaining < 0x80 after the loop
+        LEB128.append(UInt64(truncatingIfNeeded: value), to: &buffer)
     }
 
-    /// Reads a LEB128 varint at `offset`, advancing it; nil if truncated or too long.
+    /// Reads a LEB128 varint at `offset`, advancing it; nil if truncated or too long for an `Int`.
     static func readVarint(_ bytes: [UInt8], at offset: inout Int) -> Int? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count, shift < 63 {
-            let byte = bytes[offset]
-            offset += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result <= UInt64(Int.max) ? Int(result) : nil }
-            shift += 7
-        }
-        return nil
+        guard let value = LEB128.read(bytes, at: &offset), value <= UInt64(Int.max) else { return nil }
+        return Int(value)
     }
 
     static func lessThan(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
