@@ -247,7 +247,7 @@ struct GraphWalk {
     private mutating func excludedCommitsByGeneration(tips: [ObjectID], haveCommits: [ObjectID]) throws -> Set<ObjectID>? {
         guard links != nil, !haveCommits.isEmpty else { return nil }
         var excluded = Set<ObjectID>()
-        var queued: [ObjectID: (generation: Int, excluded: Bool)] = [:]
+        var queued: [ObjectID: (node: CommitNode, excluded: Bool)] = [:]
         var order: [(generation: Int, id: ObjectID)] = []
         var wantedQueued = 0
         func enqueue(_ id: ObjectID, excluded isExcluded: Bool) throws -> Bool {
@@ -260,7 +260,7 @@ struct GraphWalk {
             }
             guard let node = try commit(id, referencedBy: nil) else { return true }
             guard node.generation > 0 else { return false }
-            queued[id] = (node.generation, isExcluded)
+            queued[id] = (node, isExcluded)
             let position = order.firstIndex { $0.generation > node.generation } ?? order.endIndex
             order.insert((node.generation, id), at: position)
             if !isExcluded { wantedQueued += 1 }
@@ -275,13 +275,12 @@ struct GraphWalk {
             // safe: every id in `order` was entered in `queued` when it was queued.
             let entry = queued[next.id]!
             queued[next.id] = nil
-            guard let node = try commit(next.id, referencedBy: nil) else { continue }
             if entry.excluded {
                 excluded.insert(next.id)
             } else {
                 wantedQueued -= 1
             }
-            for parent in parents(of: next.id, node) where !excluded.contains(parent) {
+            for parent in parents(of: next.id, entry.node) where !excluded.contains(parent) {
                 guard try enqueue(parent, excluded: entry.excluded) else { return nil }
             }
         }

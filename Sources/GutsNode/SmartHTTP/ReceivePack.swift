@@ -84,8 +84,11 @@ struct ReceivePack {
             }
         }
         let current = (try? repository.map { try storage.refs($0).list(prefix: "refs/") }) ?? []
-        let currentRefs = Dictionary(current.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
-        var outcomes = request.commands.map { command in (name: command.nameBytes, error: precheck(command, refs: currentRefs, objects: quarantine.objects)) }
+        let before = RefsBefore(
+            ids: Dictionary(current.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first }),
+            head: (try? repository.flatMap { try storage.refs($0).head() }) ?? nil,
+            branchCount: current.count { $0.name.hasPrefix("refs/heads/") })
+        var outcomes = request.commands.map { command in (name: command.nameBytes, error: precheck(command, before: before, objects: quarantine.objects)) }
         let connectivity = ConnectivityCheck(objects: quarantine.objects, added: added, strict: strictObjects)
         let admitted = reachableAdded(request.commands, outcomes: &outcomes, check: connectivity)
         if request.capabilities.contains("atomic"), outcomes.contains(where: { $0.error != nil }) {
@@ -120,10 +123,17 @@ struct ReceivePack {
         return importer.addedTypes
     }
 
+    /// The refs as they are before the push, read once for all its commands.
+    private struct RefsBefore {
+        var ids: [String: ObjectID]
+        var head: String?
+        var branchCount: Int
+    }
+
     /// Checks one command against the refs as they are before the push; nil when it may proceed.
-    private func precheck(_ command: RefCommand, refs: [String: ObjectID], objects: ObjectStore) -> String? {
+    private func precheck(_ command: RefCommand, before: RefsBefore, objects: ObjectStore) -> String? {
         guard let name = command.name, RefName.isValid(command.nameBytes) else { return "funny refname" }
-        let current = refs[name]
+        let current = before.ids[name]
         guard current == (command.isCreate ? nil : command.old) else {
             return "stale info: \(name) is \(current?.hex ?? "absent"), not \(command.old.hex)"
         }
@@ -131,10 +141,8 @@ struct ReceivePack {
         do {
             if command.isDelete {
                 if !allowForcePush, name.hasPrefix("refs/heads/") { return "deletion prohibited" }
-                if let head = try repository.flatMap({ try storage.refs($0).head() }), head == name,
-                   refs.keys.contains(where: { $0.hasPrefix("refs/heads/") && $0 != name }) {
-                    return "deletion of the current branch prohibited"
-                }
+                // HEAD is a branch, so when it names this one another branch exists if there are two.
+                if before.head == name, before.branchCount > 1 { return "deletion of the current branch prohibited" }
                 return nil
             }
             if !command.isCreate, !allowForcePush, let newObject = try objects.get(command.new), newObject.type == .commit,

@@ -98,7 +98,12 @@ struct SmartHTTPController: Sendable {
         } catch let error as GitProtocolError {
             return gitError(error, service: .receivePack)
         } catch let failure as RequestBodyReader.SpoolFailure {
-            let command = try ReceivePackRequest.parse(failure.commands)
+            let command: ReceivePackRequest
+            do {
+                command = try ReceivePackRequest.parse(failure.commands)
+            } catch let error as GitProtocolError {
+                return gitError(error, service: .receivePack)
+            }
             node.logger.warning("push refused: its pack cannot be stored", metadata: ["repository": "\(repositoryName)", "reason": "\(failure.reason)"])
             return try reportResponse(PushReport(unpackError: failure.reason, refs: command.commands.map { ($0.nameBytes, "unpacker error") }), for: command)
         }
