@@ -49,8 +49,8 @@ public struct GitMigrator: Sendable {
         var importer = ObjectImporter(objects: storage.objects(repository))
         var count = 0
         for pack in packs {
-            _ = try PackReader(path: packDirectory + "/" + pack).readPackedObjects(externalBase: { _ in nil }) { object in
-                try importer.add(object)
+            _ = try PackReader(path: packDirectory + "/" + pack).readPackedObjects(externalBase: { _ in nil }) { object, body in
+                try importer.add(object, body: body)
                 count += 1
                 if count % 10_000 == 0 { progress("imported \(count) objects") }
             }

@@ -1,12 +1,35 @@
 /// Pass 2 and 3 of `PackReader`: turns delta entries into objects.
 ///
-/// Entries are re-read from the file by offset. Inflated objects that some delta uses
-/// as a base go into a byte-bounded LRU cache; everything else is dropped after use,
-/// so memory stays near the cache budget plus the largest object.
+/// Pass 2 (`resolveAll`) builds every delta exactly once: it inflates each base, applies
+/// every delta that names it, and descends into those deltas' own dependants before it
+/// moves on, the way git's index-pack walks its delta trees. The bases on the current path
+/// stay in memory while they fit `PackLimits.deltaBaseCacheBytes`; past that a base is
+/// dropped and rebuilt when its next dependant needs it.
+///
+/// Pass 3 asks for bodies one at a time (`body(of:)`), rebuilding a delta's chain from the
+/// file by offset with a byte-bounded LRU of inflated bases; callers that store the pack's
+/// own bytes rarely ask.
 struct DeltaResolver {
     enum CacheKey: Hashable {
         case entry(Int)
         case external(ObjectID)
+    }
+
+    /// Where the base of the deltas being resolved came from.
+    private enum BaseSource {
+        case entry(Int)
+        case external(ObjectID)
+    }
+
+    /// One base on the current path of the depth-first walk, with the deltas that name it.
+    private struct Frame {
+        var source: BaseSource
+        var type: ObjectType
+        /// nil when dropped to stay within the memory budget.
+        var body: [UInt8]?
+        var depth: Int
+        var dependants: [Int]
+        var next = 0
     }
 
     let file: PackFile
@@ -16,8 +39,6 @@ struct DeltaResolver {
     private var cache: ByteBoundedLRU<CacheKey>
     private var idIndex: [ObjectID: Int] = [:]
     private(set) var externalBaseIDs = Set<ObjectID>()
-    private var externalMissing = Set<ObjectID>()
-    private var externalDepth: [ObjectID: Int] = [:]
 
     init(file: PackFile, scan: PackScan, limits: PackLimits, externalBase: @escaping (ObjectID) throws -> RawObject?) {
         self.file = file
@@ -30,48 +51,127 @@ struct DeltaResolver {
         }
     }
 
-    /// Resolves every delta, in time linear in the pack whatever order its entries come in.
+    /// Resolves every delta, each once, in time linear in the pack whatever order its
+    /// entries come in; `inspect` sees every commit, tree and tag a delta produces.
     ///
-    /// Each delta waits on its base: an OFS_DELTA on its base entry, a REF_DELTA on its
-    /// base id, which is known only once that base is resolved. Resolving an object
-    /// releases exactly the deltas waiting on it. When nothing in the pack is left to
-    /// release them, the bases still awaited are asked of `externalBase` (a thin pack).
-    mutating func resolveAll() throws {
-        var waitingOnID: [ObjectID: [Int]] = [:]
-        var waitingOnEntry: [Int: [Int]] = [:]
-        var ready: [Int] = []
-        for (index, entry) in scan.entries.enumerated() {
-            if entry.id != nil {
-                ready.append(index)
-            } else if let baseID = entry.baseID {
-                waitingOnID[baseID, default: []].append(index)
+    /// An OFS_DELTA depends on its base entry, a REF_DELTA on its base id, which is known
+    /// only once that base is resolved. Whole objects are the roots; bases still awaited
+    /// when the pack has nothing left to give are asked of `externalBase` (a thin pack).
+    mutating func resolveAll(inspect: PackReader.Inspector) throws {
+        var onEntry: [Int: [Int]] = [:]
+        var onID: [ObjectID: [Int]] = [:]
+        for (index, entry) in scan.entries.enumerated() where entry.isDelta {
+            if let baseID = entry.baseID {
+                onID[baseID, default: []].append(index)
             } else {
-                waitingOnEntry[entry.baseIndex, default: []].append(index)
+                onEntry[entry.baseIndex, default: []].append(index)
             }
         }
-        while true {
-            while let index = ready.popLast() {
-                guard let id = scan.entries[index].id else { continue }
-                let released = (waitingOnEntry.removeValue(forKey: index) ?? []) + (waitingOnID.removeValue(forKey: id) ?? [])
-                for child in released where scan.entries[child].id == nil {
-                    if try materialize(child, useExternal: false) != nil { ready.append(child) }
+        guard !onEntry.isEmpty || !onID.isEmpty else { return }
+        for index in scan.entries.indices where !scan.entries[index].isDelta {
+            let entry = scan.entries[index]
+            guard let id = entry.id, let type = entry.type else { continue }
+            let dependants = (onEntry.removeValue(forKey: index) ?? []) + (onID.removeValue(forKey: id) ?? [])
+            guard !dependants.isEmpty else { continue }
+            try resolveDependants(of: .entry(index), type: type, body: try inflate(index), depth: 0, dependants: dependants,
+                                  onEntry: &onEntry, onID: &onID, inspect: inspect)
+        }
+        // A base that is itself a delta of the pack may only come out of another root's
+        // walk, so a base the store lacks waits for a later round; each id is asked once.
+        var missing = Set<ObjectID>()
+        var progressed = true
+        while progressed, !onID.isEmpty {
+            progressed = false
+            for baseID in Array(onID.keys) where !missing.contains(baseID) {
+                guard let dependants = onID[baseID] else { continue }
+                guard let external = try loadExternal(baseID) else {
+                    missing.insert(baseID)
+                    continue
                 }
+                onID[baseID] = nil
+                progressed = true
+                try resolveDependants(of: .external(baseID), type: external.type, body: external.body, depth: 0,
+                                      dependants: dependants, onEntry: &onEntry, onID: &onID, inspect: inspect)
             }
-            guard let stuck = waitingOnID.values.first?.first ?? waitingOnEntry.values.first?.first else { return }
-            var progressed = false
-            for (baseID, children) in waitingOnID where try loadExternal(baseID) != nil {
-                waitingOnID[baseID] = nil
-                for child in children where scan.entries[child].id == nil {
-                    if try materialize(child, useExternal: true) != nil {
-                        ready.append(child)
-                        progressed = true
-                    }
-                }
+        }
+        if let stuck = scan.entries.indices.first(where: { scan.entries[$0].isDelta && scan.entries[$0].id == nil }) {
+            let entry = scan.entries[stuck]
+            throw PackError.deltaBaseNotFound(firstMissingBase(from: stuck) ?? entry.baseID ?? .zero, offset: entry.offset)
+        }
+    }
+
+    /// The depth-first walk below one root base.
+    private mutating func resolveDependants(
+        of source: BaseSource, type: ObjectType, body: [UInt8], depth: Int, dependants: [Int],
+        onEntry: inout [Int: [Int]], onID: inout [ObjectID: [Int]], inspect: PackReader.Inspector
+    ) throws {
+        var path = [Frame(source: source, type: type, body: body, depth: depth, dependants: dependants)]
+        var heldBytes = body.count
+        while let top = path.indices.last {
+            guard path[top].next < path[top].dependants.count else {
+                heldBytes -= path[top].body?.count ?? 0
+                path.removeLast()
+                continue
             }
-            if !progressed {
-                let entry = scan.entries[stuck]
-                throw PackError.deltaBaseNotFound(firstMissingBase(from: stuck) ?? entry.baseID ?? .zero, offset: entry.offset)
+            let index = path[top].dependants[path[top].next]
+            path[top].next += 1
+            guard scan.entries[index].id == nil else { continue }
+            let base: [UInt8]
+            if let held = path[top].body {
+                base = held
+            } else {
+                base = try rebuild(path[top].source)
             }
+            let body = try applyDelta(index, to: base)
+            let depth = path[top].depth + 1
+            let entry = scan.entries[index]
+            guard depth <= limits.maxDeltaChainDepth else {
+                throw PackError.deltaChainTooDeep(offset: entry.offset, limit: limits.maxDeltaChainDepth)
+            }
+            let type = path[top].type
+            let id = SHA1.objectID(type: type, body: body)
+            record(index, id: id, type: type, depth: depth, size: body.count)
+            if type != .blob { try inspect(id, type, body) }
+            let next = (onEntry.removeValue(forKey: index) ?? []) + (onID.removeValue(forKey: id) ?? [])
+            guard !next.isEmpty else { continue }
+            // The last dependant of a base no longer needs it: drop it before descending.
+            if path[top].next == path[top].dependants.count {
+                heldBytes -= path[top].body?.count ?? 0
+                path.removeLast()
+            }
+            let keep = heldBytes + body.count <= limits.deltaBaseCacheBytes
+            if keep { heldBytes += body.count }
+            path.append(Frame(source: .entry(index), type: type, body: keep ? body : nil, depth: depth, dependants: next))
+        }
+    }
+
+    private mutating func record(_ index: Int, id: ObjectID, type: ObjectType, depth: Int, size: Int) {
+        scan.entries[index].id = id
+        scan.entries[index].type = type
+        scan.entries[index].depth = depth
+        scan.entries[index].resultSize = size
+        if idIndex[id] == nil { idIndex[id] = index }
+    }
+
+    /// A base dropped from the walk's path, built again.
+    private mutating func rebuild(_ source: BaseSource) throws -> [UInt8] {
+        switch source {
+        case let .entry(index):
+            return try body(of: index)
+        case let .external(id):
+            guard let object = try loadExternal(id) else { throw PackError.deltaBaseNotFound(id, offset: 0) }
+            return object.body
+        }
+    }
+
+    private func applyDelta(_ index: Int, to base: [UInt8]) throws -> [UInt8] {
+        let entry = scan.entries[index]
+        let instructions = try inflate(index)
+        do {
+            return try Delta.apply(base: base, delta: instructions)
+        } catch let error as DeltaError {
+            if case .copyPastBase = error { throw PackError.deltaCopiesPastBase(offset: entry.offset) }
+            throw PackError.invalidDelta(offset: entry.offset, reason: error.description)
         }
     }
 
@@ -104,7 +204,9 @@ struct DeltaResolver {
         let entry = scan.entries[index]
         let compressed = try file.read(at: entry.dataOffset, count: entry.endOffset - entry.dataOffset)
         guard entry.isDelta else { return .whole(compressed: compressed) }
-        let base = entry.baseID ?? scan.entries[entry.baseIndex].id!  // safe: the base entry was resolved before the delta
+        guard let base = entry.baseID ?? scan.entries[entry.baseIndex].id else {
+            throw PackError.deltaBaseNotFound(.zero, offset: entry.offset)
+        }
         return .delta(base: base, instructionsSize: entry.size, compressed: compressed)
     }
 
@@ -121,11 +223,7 @@ struct DeltaResolver {
 
     private mutating func loadExternal(_ id: ObjectID) throws -> ByteBoundedLRU<CacheKey>.Value? {
         if let cached = cache.get(.external(id)) { return cached }
-        guard !externalMissing.contains(id) else { return nil }
-        guard let object = try externalBase(id) else {
-            externalMissing.insert(id)
-            return nil
-        }
+        guard let object = try externalBase(id) else { return nil }
         guard object.id == id else { throw PackError.externalBaseMismatch(requested: id, returned: object.id) }
         externalBaseIDs.insert(id)
         let value = ByteBoundedLRU<CacheKey>.Value(type: object.type, body: object.body)
@@ -133,23 +231,21 @@ struct DeltaResolver {
         return value
     }
 
-    /// The object entry `index` produces, or nil if a REF_DELTA base in its chain is not
-    /// (yet) known. Records ids, types and depths of every entry resolved on the way.
-    mutating func materialize(_ index: Int, useExternal: Bool) throws -> ByteBoundedLRU<CacheKey>.Value? {
+    /// The body of a resolved entry, rebuilt from the file along its delta chain (bases
+    /// that some delta names are kept in the LRU on the way).
+    mutating func body(of index: Int) throws -> [UInt8] {
         var chain: [Int] = []
         var current = index
-        var base: ByteBoundedLRU<CacheKey>.Value
-        var baseDepth = 0
+        var base: [UInt8]
         while true {
             if let cached = cache.get(.entry(current)) {
-                base = cached
-                baseDepth = scan.entries[current].depth
+                base = cached.body
                 break
             }
             let entry = scan.entries[current]
             if let type = ObjectType(rawValue: entry.kind) {
-                base = .init(type: type, body: try inflate(current))
-                if wantsCache(current) { cache.put(.entry(current), base) }
+                base = try inflate(current)
+                if wantsCache(current) { cache.put(.entry(current), .init(type: type, body: base)) }
                 break
             }
             chain.append(current)
@@ -159,39 +255,21 @@ struct DeltaResolver {
             if let baseID = entry.baseID {
                 if let next = idIndex[baseID] {
                     current = next
-                } else if useExternal, let external = try loadExternal(baseID) {
-                    base = external
+                } else if let external = try loadExternal(baseID) {
+                    base = external.body
                     break
                 } else {
-                    return nil
+                    throw PackError.deltaBaseNotFound(baseID, offset: entry.offset)
                 }
             } else {
                 current = entry.baseIndex
             }
         }
-        for (position, deltaIndex) in chain.enumerated().reversed() {
-            let entry = scan.entries[deltaIndex]
-            let instructions = try inflate(deltaIndex)
-            let body: [UInt8]
-            do {
-                body = try Delta.apply(base: base.body, delta: instructions)
-            } catch let error as DeltaError {
-                if case .copyPastBase = error { throw PackError.deltaCopiesPastBase(offset: entry.offset) }
-                throw PackError.invalidDelta(offset: entry.offset, reason: error.description)
+        for deltaIndex in chain.reversed() {
+            base = try applyDelta(deltaIndex, to: base)
+            if wantsCache(deltaIndex), let type = scan.entries[deltaIndex].type {
+                cache.put(.entry(deltaIndex), .init(type: type, body: base))
             }
-            base = .init(type: base.type, body: body)
-            let depth = baseDepth + (chain.count - position)
-            guard depth <= limits.maxDeltaChainDepth else {
-                throw PackError.deltaChainTooDeep(offset: entry.offset, limit: limits.maxDeltaChainDepth)
-            }
-            if scan.entries[deltaIndex].id == nil {
-                let id = SHA1.objectID(type: base.type, body: body)
-                scan.entries[deltaIndex].id = id
-                scan.entries[deltaIndex].type = base.type
-                scan.entries[deltaIndex].depth = depth
-                if idIndex[id] == nil { idIndex[id] = deltaIndex }
-            }
-            if wantsCache(deltaIndex) { cache.put(.entry(deltaIndex), base) }
         }
         return base
     }

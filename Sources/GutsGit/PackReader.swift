@@ -9,17 +9,23 @@
 /// 1. Scan every entry: header, kind, declared size, zlib stream (inflated in chunks,
 ///    never past the declared size), base reference; hash whole objects as they stream
 ///    by. Then check the trailer and that nothing follows it.
-/// 2. Resolve every delta against its base — re-read by offset, with an LRU cache of
-///    inflated bases bounded in bytes — including chains and REF_DELTA bases that are
-///    outside the pack (asked for through `externalBase`), and check every delta.
+/// 2. Resolve every delta exactly once, depth first from each base (as git's index-pack
+///    does), including chains and REF_DELTA bases that are outside the pack (asked for
+///    through `externalBase`), and check every delta.
 /// 3. Only then hand each object to `visit`, in pack order.
 ///
-/// So a pack that is malformed in any of those ways never reaches `visit`.
+/// So a pack that is malformed in any of those ways never reaches `visit`. `inspect`, when
+/// given, sees the body of every commit, tree and tag while passes 1 and 2 have it in hand,
+/// so a caller can parse them without inflating anything again; it runs before the pack is
+/// known to be valid, so it must only record what it sees.
 public struct PackReader: Sendable {
     private enum Source: Sendable {
         case path(String)
         case bytes([UInt8])
     }
+
+    /// Called with the id, type and body of each commit, tree and tag of the pack.
+    public typealias Inspector = (ObjectID, ObjectType, [UInt8]) throws -> Void
 
     private let source: Source
     public let limits: PackLimits
@@ -43,41 +49,47 @@ public struct PackReader: Sendable {
         externalBase: (ObjectID) throws -> RawObject?,
         visit: (RawObject) throws -> Void
     ) throws -> PackSummary {
-        try read(externalBase: externalBase, withEncoding: false) { try visit($0.object) }
+        try read(externalBase: externalBase, inspect: { _, _, _ in }, withEncoding: false) { packed, body in
+            try visit(RawObject(type: packed.type, body: try body(), knownID: packed.id))
+        }
     }
 
-    /// Like `readObjects`, but also hands over each entry's compressed bytes and, for a
-    /// delta, the id of its base, so the caller can store the pack's representation.
+    /// Like `readObjects`, but hands over each entry's compressed bytes and, for a delta,
+    /// the id of its base, so the caller can store the pack's representation. The body is
+    /// built only if the caller calls the second argument of `visit`.
     public func readPackedObjects(
         externalBase: (ObjectID) throws -> RawObject?,
-        visit: (PackedObject) throws -> Void
+        inspect: Inspector = { _, _, _ in },
+        visit: (PackedObject, () throws -> [UInt8]) throws -> Void
     ) throws -> PackSummary {
-        try read(externalBase: externalBase, withEncoding: true, visit: visit)
+        try read(externalBase: externalBase, inspect: inspect, withEncoding: true, visit: visit)
     }
 
     private func read(
         externalBase: (ObjectID) throws -> RawObject?,
+        inspect: Inspector,
         withEncoding: Bool,
-        visit: (PackedObject) throws -> Void
+        visit: (PackedObject, () throws -> [UInt8]) throws -> Void
     ) throws -> PackSummary {
         let file: PackFile
         switch source {
         case let .path(path): file = try PackFile(path: path)
         case let .bytes(bytes): file = PackFile(bytes: bytes)
         }
-        let scan = try PackScan.scan(file, limits: limits)
+        let scan = try PackScan.scan(file, limits: limits, inspect: inspect)
         return try withoutActuallyEscaping(externalBase) { externalBase in
             var resolver = DeltaResolver(file: file, scan: scan, limits: limits, externalBase: externalBase)
-            try resolver.resolveAll()
+            try resolver.resolveAll(inspect: inspect)
             var visited = Set<ObjectID>()
             visited.reserveCapacity(scan.entries.count)
             for index in scan.entries.indices {
-                let id = resolver.scan.entries[index].id!  // safe: resolveAll() gave every entry an id or threw
+                let entry = resolver.scan.entries[index]
+                guard let id = entry.id, let type = entry.type else { throw PackError.truncated(offset: entry.offset) }
                 guard visited.insert(id).inserted else { continue }
-                let object = try resolver.materialize(index, useExternal: true)!  // safe: every entry is resolved, so materialize cannot return nil
-                let raw = RawObject(type: object.type, body: object.body, knownID: id)
                 let encoding = withEncoding ? try resolver.encoding(of: index) : .whole(compressed: [])
-                try visit(PackedObject(object: raw, encoding: encoding))
+                try visit(PackedObject(id: id, type: type, size: entry.resultSize, encoding: encoding)) {
+                    try resolver.body(of: index)
+                }
             }
             return summary(of: resolver.scan, externalBaseCount: resolver.externalBaseIDs.count)
         }
@@ -103,6 +115,8 @@ struct PackEntry {
     var kind: UInt8
     /// Inflated size of the stream (the object, or the delta instructions).
     var size: Int
+    /// Inflated size of the object: `size` for whole objects, known after pass 2 for deltas.
+    var resultSize: Int = 0
     /// For OFS_DELTA, the index of the base entry.
     var baseIndex: Int = -1
     /// For REF_DELTA, the base's id.
@@ -124,7 +138,7 @@ struct PackScan {
     var checksum: ObjectID
     var refBaseIDs: Set<ObjectID>
 
-    static func scan(_ file: PackFile, limits: PackLimits) throws -> PackScan {
+    static func scan(_ file: PackFile, limits: PackLimits, inspect: PackReader.Inspector) throws -> PackScan {
         let trailerSize = ObjectID.byteCount
         guard file.size >= 12 + trailerSize else { throw PackError.tooShort(size: file.size) }
         let header = try file.read(at: 0, count: 12)
@@ -187,9 +201,20 @@ struct PackScan {
             if let type = ObjectType(rawValue: kind) {
                 var hasher = SHA1()
                 hasher.update(SHA1.objectHeader(type: type, size: size))
-                try input.inflate(&inflater, entryOffset: offset, size: size) { hasher.update($0) }
-                entry.id = hasher.finalize()
+                var body: [UInt8]? = nil
+                if type != .blob {
+                    body = []
+                    body?.reserveCapacity(min(size, 1 << 20))
+                }
+                try input.inflate(&inflater, entryOffset: offset, size: size) { chunk in
+                    hasher.update(chunk)
+                    body?.append(contentsOf: chunk)
+                }
+                let id = hasher.finalize()
+                if let body { try inspect(id, type, body) }
+                entry.id = id
                 entry.type = type
+                entry.resultSize = size
             } else {
                 var prefix: [UInt8] = []
                 try input.inflate(&inflater, entryOffset: offset, size: size) { chunk in
@@ -199,6 +224,7 @@ struct PackScan {
                 guard sizes.result <= limits.maxObjectSize else {
                     throw PackError.objectTooLarge(offset: offset, size: sizes.result, limit: limits.maxObjectSize)
                 }
+                entry.resultSize = sizes.result
             }
             entry.endOffset = input.offset
             entries.append(entry)

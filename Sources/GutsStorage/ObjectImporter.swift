@@ -26,27 +26,27 @@ public struct ObjectImporter {
         self.batchBytes = batchBytes
     }
 
-    /// Queues one object, writing a batch when enough bytes are pending.
-    public mutating func add(_ packed: PackedObject) throws {
+    /// Queues one object, writing a batch when enough bytes are pending. `body` is asked
+    /// for only when a delta must be stored whole.
+    public mutating func add(_ packed: PackedObject, body: () throws -> [UInt8]) throws {
         let id = packed.id
         guard depths[id] == nil, try !objects.contains(id) else { return }
-        let object = packed.object
         var stored: StoredObject
         switch packed.encoding {
         case let .delta(base, instructionsSize, compressed):
             if let depth = try deltaDepth(ofBase: base, for: id) {
-                stored = StoredObject(id: id, type: object.type, size: object.body.count, compressed: compressed,
+                stored = StoredObject(id: id, type: packed.type, size: packed.size, compressed: compressed,
                                       delta: .init(base: base, depth: depth, instructionsSize: instructionsSize))
                 deltaCount += 1
             } else {
-                stored = StoredObject(id: id, type: object.type, size: object.body.count, compressed: try Zlib.compress(object.body))
+                stored = StoredObject(id: id, type: packed.type, size: packed.size, compressed: try Zlib.compress(try body()))
             }
         case let .whole(compressed):
-            stored = StoredObject(id: id, type: object.type, size: object.body.count, compressed: compressed)
+            stored = StoredObject(id: id, type: packed.type, size: packed.size, compressed: compressed)
         }
         depths[id] = stored.delta?.depth ?? 0
         added.append(id)
-        addedTypes[id] = object.type
+        addedTypes[id] = packed.type
         pending.append(stored)
         pendingBytes += stored.compressed.count
         if pendingBytes >= batchBytes { try flush() }

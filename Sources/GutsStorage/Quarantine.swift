@@ -6,9 +6,9 @@ import GutsGit
 /// A quarantine is an object keyspace of its own: a pseudo-repository id with the top bit
 /// set, which the repository counter never issues. Its `objects` write there and read
 /// through to the repository's objects, so a thin pack's deltas and a connectivity walk see
-/// both. When the push is accepted, `admit` copies the objects its new tips reach into the
-/// repository's keyspace; `discard` then drops the quarantine, and with it everything a
-/// refused push brought. The repository therefore only ever holds objects whose whole
+/// both. When the push is accepted, `admitAll` (a closed pack) or `admit` (the objects its
+/// accepted tips reach) copies them into the repository's keyspace; `discard` then drops
+/// the quarantine, and with it everything a refused push brought. The repository therefore only ever holds objects whose whole
 /// history it holds too. Quarantines a crash left behind are dropped by `discardAll` when
 /// storage opens for a node.
 public struct Quarantine: Sendable {
@@ -49,6 +49,30 @@ public struct Quarantine: Sendable {
                 batch = WriteBatch()
                 pendingBytes = 0
             }
+        }
+        try repository.store.write(batch)
+    }
+
+    /// Copies every object of this quarantine into `repository`'s objects, reading the
+    /// quarantine in key order. Only for a quarantine whose objects link to nothing that
+    /// neither it nor the repository holds, so every delta's base comes along or is there.
+    public func admitAll(into repository: ObjectStore, batchBytes: Int = 8 << 20) throws {
+        var batch = WriteBatch()
+        var pendingBytes = 0
+        var cursor: [UInt8]?
+        while true {
+            let page = try objects.store.scan(prefix: objects.prefix, in: .objects, startingAfter: cursor, limit: 4096)
+            for (key, value) in page {
+                batch.put(repository.prefix + key.dropFirst(objects.prefix.count), value, in: .objects)
+                pendingBytes += value.count
+                if pendingBytes >= batchBytes {
+                    try repository.store.write(batch)
+                    batch = WriteBatch()
+                    pendingBytes = 0
+                }
+            }
+            guard page.count == 4096, let last = page.last else { break }
+            cursor = last.key
         }
         try repository.store.write(batch)
     }

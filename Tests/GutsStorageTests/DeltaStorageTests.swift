@@ -14,7 +14,7 @@ import Testing
 
     func importPack(_ pack: [UInt8], into objects: ObjectStore) throws -> ObjectImporter {
         var importer = ObjectImporter(objects: objects, batchBytes: 4096)
-        _ = try PackReader(bytes: pack).readPackedObjects(externalBase: { _ in nil }) { try importer.add($0) }
+        _ = try PackReader(bytes: pack).readPackedObjects(externalBase: { _ in nil }) { try importer.add($0, body: $1) }
         try importer.flush()
         return importer
     }

@@ -75,10 +75,10 @@ struct ReceivePack {
     func apply(_ request: ReceivePackRequest, packPath: String?) -> PushReport {
         let quarantine = Quarantine(storage: storage, repository: repository)
         defer { try? quarantine.discard() }
-        var added: [ObjectID: ObjectType] = [:]
+        var pushed = PushedObjects(strict: strictObjects)
         if request.needsPack, let packPath {
             do {
-                added = try store(packAt: packPath, in: quarantine.objects)
+                try store(packAt: packPath, in: quarantine.objects, recording: &pushed)
             } catch {
                 return PushReport(unpackError: Self.unpackReason(error), refs: request.commands.map { ($0.nameBytes, "unpacker error") })
             }
@@ -89,8 +89,7 @@ struct ReceivePack {
             head: (try? repository.flatMap { try storage.refs($0).head() }) ?? nil,
             branchCount: current.count { $0.name.hasPrefix("refs/heads/") })
         var outcomes = request.commands.map { command in (name: command.nameBytes, error: precheck(command, before: before, objects: quarantine.objects)) }
-        let connectivity = ConnectivityCheck(objects: quarantine.objects, added: added, strict: strictObjects)
-        let admitted = reachableAdded(request.commands, outcomes: &outcomes, check: connectivity)
+        let admitted = admittedObjects(request.commands, outcomes: &outcomes, pushed: pushed, objects: quarantine.objects)
         if request.capabilities.contains("atomic"), outcomes.contains(where: { $0.error != nil }) {
             return PushReport(unpackError: nil, refs: outcomes.map { ($0.name, $0.error ?? "atomic push failed") })
         }
@@ -98,8 +97,15 @@ struct ReceivePack {
         guard !accepted.isEmpty else { return PushReport(unpackError: nil, refs: outcomes) }
         do {
             let target = try repository ?? storage.repositories.create(name: name)
-            try quarantine.admit(admitted.objects, into: storage.objects(target), batchBytes: batchBytes)
-            try storage.commitGraph(target).add(admitted.commits)
+            let objects = storage.objects(target)
+            switch admitted {
+            case .all:
+                try quarantine.admitAll(into: objects, batchBytes: batchBytes)
+                try storage.commitGraph(target).add(pushed.commits)
+            case let .reachable(ids):
+                try quarantine.admit(ids, into: objects, batchBytes: batchBytes)
+                try storage.commitGraph(target).add(pushed.commits.filter { ids.contains($0.key) })
+            }
             let refs = storage.refs(target)
             try refs.transaction(accepted.map { index in
                 let command = request.commands[index]
@@ -113,14 +119,15 @@ struct ReceivePack {
     }
 
     /// Reads and stores every object of the pack as the pack encoded it (deltas stay
-    /// deltas); returns their ids and types.
-    private func store(packAt path: String, in objects: ObjectStore) throws -> [ObjectID: ObjectType] {
+    /// deltas), recording what `pushed` needs to prove the push complete.
+    private func store(packAt path: String, in objects: ObjectStore, recording pushed: inout PushedObjects) throws {
         var importer = ObjectImporter(objects: objects, batchBytes: batchBytes)
-        _ = try PackReader(path: path).readPackedObjects(externalBase: { try objects.loadRaw($0) }) {
-            try importer.add($0)
-        }
+        _ = try PackReader(path: path).readPackedObjects(
+            externalBase: { try objects.loadRaw($0) },
+            inspect: { try pushed.inspect($0, type: $1, body: $2) },
+            visit: { try importer.add($0, body: $1) })
         try importer.flush()
-        return importer.addedTypes
+        pushed.types = importer.addedTypes
     }
 
     /// The refs as they are before the push, read once for all its commands.
@@ -163,23 +170,34 @@ struct ReceivePack {
         return { try graph.node($0, objects: objects) }
     }
 
-    /// The pushed objects the updates that passed their precheck reach. One walk serves
-    /// every tip; only when it finds a hole does each tip get a walk of its own, to tell
-    /// which updates lack objects (as git's receive-pack does).
-    private func reachableAdded(_ commands: [RefCommand], outcomes: inout [(name: [UInt8], error: String?)], check: ConnectivityCheck) -> ConnectivityCheck.Reach {
+    /// Which pushed objects the repository takes.
+    private enum Admitted {
+        /// The pack is closed: all of it (an object no tip reaches is harmless garbage, as
+        /// in git, since its history is complete too).
+        case all
+        /// Those that the updates that passed their checks reach.
+        case reachable(Set<ObjectID>)
+    }
+
+    /// What the updates that passed their precheck admit. A closed pack needs no walk; only
+    /// a pack with holes gets one per tip, to tell which updates lack objects (as git's
+    /// receive-pack does), each stopping where an earlier tip's walk succeeded.
+    private func admittedObjects(_ commands: [RefCommand], outcomes: inout [(name: [UInt8], error: String?)],
+                                 pushed: PushedObjects, objects: ObjectStore) -> Admitted {
         let updating = commands.indices.filter { outcomes[$0].error == nil && !commands[$0].isDelete }
-        if let all = try? check.reachableAdded(from: updating.map { commands[$0].new }) { return all }
-        var reached = ConnectivityCheck.Reach()
+        if (try? pushed.isClosed(tips: updating.map { commands[$0].new }, in: objects)) == true { return .all }
+        let check = ConnectivityCheck(objects: objects, added: pushed.types)
+        var reached = Set<ObjectID>()
         for index in updating {
             do {
-                reached.formUnion(try check.reachableAdded(from: [commands[index].new]))
+                reached.formUnion(try check.reachableAdded(from: [commands[index].new], complete: reached))
             } catch is ConnectivityCheck.MissingObject {
                 outcomes[index].error = "missing necessary objects"
             } catch {
                 outcomes[index].error = Self.unpackReason(error)
             }
         }
-        return reached
+        return .reachable(reached)
     }
 
     /// Points HEAD at an existing branch when its target does not exist (a first push of
