@@ -54,7 +54,9 @@ struct CloneScenario: Sendable {
         if let kind = settings.peer {
             metrics += try comparePeer(kind, source: source, repository: repository, work: work)
             parameters["peer"] = kind.rawValue
-            notes.append("clone.*: git clone --bare from the node and from \(kind.rawValue) in alternating order; "
+            notes.append("clone.*: git clone --bare from the node and from \(kind.rawValue) in alternating order "
+                + "(repeated clones of one ref state, which the node's pack cache serves); "
+                + "clone.afterPush.*: the same right after a new commit was pushed to both (no cached pack applies); "
                 + "fetch.*: git fetch of one new commit pushed to both; ratio = node median / peer median")
         }
         return ScenarioResult(name: "clone", parameters: parameters, metrics: metrics, notes: notes)
@@ -77,15 +79,28 @@ struct CloneScenario: Sendable {
             })
         }
         try GitRunner.shell("git clone -q '\(node.gitURL(repository))' writer", in: work)
-        var fetches = PeerComparison()
-        for sample in 0..<max(1, settings.samples) {
+        func pushNewCommit(_ label: String) throws {
             try GitRunner.shell("""
-                echo "fetch \(sample)" >> writer/bench-fetch.txt && git -C writer add -A && git -C writer commit -q -m 'fetch \(sample)'
+                echo "\(label)" >> writer/bench-fetch.txt && git -C writer add -A && git -C writer commit -q -m '\(label)'
                 git -C writer push -q origin HEAD && git -C writer push -q '\(peer.url("bench/repo"))' HEAD
                 """, in: work)
+        }
+        // A clone right after a push asks for new wants, so no pack generated before serves it.
+        var freshClones = PeerComparison()
+        for sample in 0..<max(1, settings.samples) {
+            try pushNewCommit("clone \(sample)")
+            try freshClones.round(sample, node: {
+                try GitRunner.shell("rm -rf node.git && git clone -q --bare '\(node.gitURL(repository))' node.git", in: work)
+            }, peer: {
+                try GitRunner.shell("rm -rf peer.git && git clone -q --bare '\(peer.url("bench/repo"))' peer.git", in: work)
+            })
+        }
+        var fetches = PeerComparison()
+        for sample in 0..<max(1, settings.samples) {
+            try pushNewCommit("fetch \(sample)")
             try fetches.round(sample, node: { try GitRunner.shell("git -C node.git fetch -q origin '+refs/heads/*:refs/heads/*'", in: work) },
                               peer: { try GitRunner.shell("git -C peer.git fetch -q origin '+refs/heads/*:refs/heads/*'", in: work) })
         }
-        return clones.metrics("clone") + fetches.metrics("fetch")
+        return clones.metrics("clone") + freshClones.metrics("clone.afterPush") + fetches.metrics("fetch")
     }
 }

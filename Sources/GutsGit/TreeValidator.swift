@@ -15,10 +15,12 @@ public enum TreeValidator {
     @discardableResult
     public static func validate(_ tree: Tree, strict: Bool = false) throws -> [Failure] {
         var warnings = [Failure]()
-        var seen = Set<[UInt8]>()
-        seen.reserveCapacity(tree.entries.count)
-        var previous: Tree.Entry?
-        for entry in tree.entries {
+        // Non-directories whose names are prefixes of the current entry's name, longest last.
+        // A directory can share a file's name without the two being adjacent ("x", "x.c",
+        // "x/"), but everything sorted between them starts with that name, so the file is
+        // still here, on top, when the directory comes.
+        var files: [Int] = []
+        for (index, entry) in tree.entries.enumerated() {
             func report(_ message: FsckMessage, _ reason: String) throws {
                 let failure = Failure(entryName: entry.nameString, reason: reason, message: message)
                 if message.isError || strict { throw failure }
@@ -27,11 +29,15 @@ public enum TreeValidator {
             if !FileMode.canonical.contains(entry.mode) { try report(.badFilemode, "bad mode \(entry.mode)") }
             if entry.zeroPaddedMode { try report(.zeroPaddedFilemode, "zero-padded mode") }
             if let (message, reason) = checkName(entry.name) { try report(message, reason) }
-            if !seen.insert(entry.name).inserted { try report(.duplicateEntries, "duplicate name") }
-            if let previous, Tree.compareGitOrder(previous, entry) >= 0 {
-                try report(.treeNotSorted, "not sorted after '\(previous.nameString)'")
+            while let top = files.last, !entry.name.starts(with: tree.entries[top].name) { files.removeLast() }
+            if index > 0, tree.entries[index - 1].name == entry.name {
+                try report(.duplicateEntries, "duplicate name")
+            } else if entry.mode.isDirectory, let top = files.last, tree.entries[top].name == entry.name {
+                try report(.duplicateEntries, "duplicate name")
+            } else if index > 0, Tree.compareGitOrder(tree.entries[index - 1], entry) >= 0 {
+                try report(.treeNotSorted, "not sorted after '\(tree.entries[index - 1].nameString)'")
             }
-            previous = entry
+            if !entry.mode.isDirectory { files.append(index) }
         }
         return warnings
     }
@@ -42,8 +48,10 @@ public enum TreeValidator {
         if name.contains(UInt8(ascii: "/")) { return (.fullPathname, "name contains '/'") }
         if name == [UInt8(ascii: ".")] { return (.hasDot, "name is '.'") }
         if name == [UInt8(ascii: "."), UInt8(ascii: ".")] { return (.hasDotdot, "name is '..'") }
-        let lowered = name.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        if lowered == Array(".git".utf8) { return (.hasDotgit, "name is '.git'") }
+        if name.count == 4, name[0] == UInt8(ascii: "."),
+           zip(name.dropFirst(), "git".utf8).allSatisfy({ $0 | 0x20 == $1 }) {
+            return (.hasDotgit, "name is '.git'")
+        }
         return nil
     }
 }

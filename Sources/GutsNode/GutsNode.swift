@@ -55,7 +55,8 @@ public final class GutsNode: Sendable {
         try Quarantine.discardAll(in: storage)
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
-        packGenerations = PackGenerations(directory: temporaryDirectory, pool: blockingPool, metrics: metrics)
+        packGenerations = PackGenerations(
+            directory: temporaryDirectory, pool: blockingPool, metrics: metrics, cacheBytes: configuration.packCacheBytes)
         var tokens = configuration.tokens
         if tokens.isEmpty {
             tokens = [try Self.initialAdminToken(in: dataDirectory, logger: logger)]

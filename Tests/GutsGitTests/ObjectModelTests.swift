@@ -69,6 +69,9 @@ import Testing
             ([(.regular, "b"), (.regular, "a")], .treeNotSorted),
             ([(.regular, "a"), (.regular, "a")], .duplicateEntries),
             ([(.regular, "a"), (.directory, "a")], .duplicateEntries),
+            // A file and a directory of one name, apart: everything between starts with it.
+            ([(.regular, "a"), (.regular, "a-b"), (.directory, "a.c"), (.regular, "a.d"), (.directory, "a")], .duplicateEntries),
+            ([(.regular, "a"), (.regular, "a.c"), (.directory, "a"), (.regular, "a")], .duplicateEntries),
         ]
         for (entries, message) in errors {
             for strict in [false, true] {
@@ -84,6 +87,7 @@ import Testing
             [(.directory, ".")],
             [(.directory, "..")],
             [(.directory, ".GiT")],
+            [(.regular, ".GIT")],
             [(FileMode(rawValue: 0o100664), "a")],
         ]
         for entries in warnings {

@@ -24,6 +24,7 @@ final class AdminController: Sendable {
             let report = try await node.blockingPool.run { [node] in
                 var report = CacheStatsReport(storage: node.storage, archives: node.archives)
                 report.caches.append(node.packGenerations.statistics)
+                report.caches.append(node.packGenerations.cacheStatistics)
                 return report
             }
             return try JSONResponse.make(report)

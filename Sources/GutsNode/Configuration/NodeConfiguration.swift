@@ -30,6 +30,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var blockCacheBytes = 64 << 20
     public var objectCacheBytes = 64 << 20
     public var objectCacheEntries = 100_000
+    /// Disk bytes of generated packs kept for identical fetches (`PackCache`); 0 keeps none.
+    public var packCacheBytes = 1 << 30
     public var maxRequestBodyBytes = 2 << 30
     public var maxAPIBodyBytes = 1 << 20
     /// Fetch negotiations (wants and haves) are read into memory, so they get their own bound.
@@ -128,6 +130,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
         guard requestTimeoutSeconds >= 0 else {
             throw NodeConfigurationError.invalidValue("requestTimeoutSeconds", "\(requestTimeoutSeconds) (must be 0 or more)")
+        }
+        guard packCacheBytes >= 0 else {
+            throw NodeConfigurationError.invalidValue("packCacheBytes", "\(packCacheBytes) (must be 0 or more)")
         }
         guard bodyIdleTimeoutSeconds >= 0, blockingPoolThreads > 0, blockingQueueLimit >= 0 else {
             throw NodeConfigurationError.invalidValue("limits", "bodyIdleTimeoutSeconds and blockingQueueLimit must be 0 or more, blockingPoolThreads positive")

@@ -72,7 +72,13 @@ struct OperationsController: Sendable {
     /// How many clone packs were generated, and how many requests shared one already running.
     private func packGauges() -> [(name: String, help: String, labels: [String: String], value: Double)] {
         let statistics = node.packGenerations.statistics
+        let cache = node.packGenerations.cacheStatistics
         return [
+            ("guts_pack_cache_hits", "Fetch requests served from a pack generated before.", [:], Double(cache.hits)),
+            ("guts_pack_cache_misses", "Fetch requests whose pack was not cached.", [:], Double(cache.misses)),
+            ("guts_pack_cache_evictions", "Packs dropped from the pack cache.", [:], Double(cache.evictions)),
+            ("guts_pack_cache_bytes", "Bytes of packs kept in the pack cache.", [:], Double(cache.bytes)),
+            ("guts_pack_cache_entries", "Packs kept in the pack cache.", [:], Double(cache.entries)),
             ("guts_pack_generations_started", "Pack generations started.", [:], Double(statistics.misses)),
             ("guts_pack_generations_joined", "Fetch requests that joined a pack generation already in flight.", [:], Double(statistics.hits)),
             ("guts_blocking_pool_queued", "Jobs waiting for a blocking-pool thread.", [:], Double(node.blockingPool.queued)),

@@ -2,19 +2,37 @@ import Foundation
 import GutsStorage
 import Synchronization
 
-/// The packs being generated right now, by what determines their bytes: a request identical
-/// to one in flight (a CI fleet cloning the same commit) joins it instead of starting another.
+/// The packs being generated right now, and those generated lately, by what determines
+/// their bytes: a request identical to one in flight (a CI fleet cloning the same commit)
+/// joins it instead of starting another, and one identical to a finished one is served
+/// from the `PackCache` without walking the history again.
 final class PackGenerations: Sendable {
     private let directory: String
     private let metrics: NodeMetrics?
     private let pool: BlockingPool
     private let inFlight = Mutex<[PackJob.Key: SharedPackGeneration]>([:])
     private let counters = Mutex((started: 0, joined: 0))
+    private let cache: Mutex<PackCache>
 
-    init(directory: String, pool: BlockingPool, metrics: NodeMetrics? = nil) {
+    init(directory: String, pool: BlockingPool, metrics: NodeMetrics? = nil, cacheBytes: Int = 0) {
         self.directory = directory
         self.pool = pool
         self.metrics = metrics
+        self.cache = Mutex(PackCache(capacityBytes: cacheBytes))
+    }
+
+    /// The finished packs kept for reuse, as a cache named `pack-cache`.
+    var cacheStatistics: CacheStatistics {
+        cache.withLock { cache in
+            var statistics = CacheStatistics(name: "pack-cache", capacityBytes: cache.capacityBytes)
+            statistics.hits = cache.hits
+            statistics.misses = cache.misses
+            statistics.inserts = cache.inserts
+            statistics.evictions = cache.evictions
+            statistics.bytes = cache.totalBytes
+            statistics.entries = cache.count
+            return statistics
+        }
     }
 
     /// As a cache named `pack-reuse`: a hit is a request that joined a generation already
@@ -32,6 +50,7 @@ final class PackGenerations: Sendable {
     /// The generation for `job`, started if none is in flight, retained for the caller
     /// (who must `release()` it).
     func join(_ job: PackJob) -> SharedPackGeneration {
+        if let cached = cache.withLock({ $0.lookup(job.key) }) { return cached }
         let (generation, isNew) = inFlight.withLock { map -> (SharedPackGeneration, Bool) in
             if let existing = map[job.key] {
                 existing.retain()
@@ -53,6 +72,7 @@ final class PackGenerations: Sendable {
 
     private func generate(_ job: PackJob, into generation: SharedPackGeneration) async {
         var failure: String?
+        var bytes = 0
         do {
             guard let handle = FileHandle(forWritingAtPath: generation.path) else {
                 throw PackGenerationError(message: "cannot open the pack spool file")
@@ -66,6 +86,7 @@ final class PackGenerations: Sendable {
                 return chunk.count
             }) {
                 generation.appended(count)
+                bytes += count
             }
             metrics?.recordPackEntries(producer.statistics)
         } catch {
@@ -73,6 +94,11 @@ final class PackGenerations: Sendable {
         }
         // Leave the map first: a request arriving from now on starts afresh rather than
         // joining a generation whose file may already be gone.
+        // The cache takes it before it leaves the map, so no request in between starts afresh.
+        if failure == nil {
+            let evicted = cache.withLock { $0.insert(job.key, generation, bytes: bytes) }
+            evicted.forEach { $0.release() }
+        }
         inFlight.withLock { _ = $0.removeValue(forKey: job.key) }
         generation.finish(failure: failure)
     }
