@@ -35,6 +35,7 @@ let package = Package(
                 "GutsStorage",
                 "GutsAdmin",
                 "GutsProfiler",
+                "CSystemSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

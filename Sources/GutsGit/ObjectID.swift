@@ -22,6 +22,11 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// Creates an id from exactly 20 raw bytes.
     public init<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         precondition(bytes.count == Self.byteCount, "object id needs 20 bytes")  // safe: callers pass digests or slices they cut to 20 bytes
+        // Ids are read from every stored value and tree entry: load words where the bytes are contiguous.
+        if let id = bytes.withContiguousStorageIfAvailable({ Self(raw: UnsafeRawBufferPointer($0)) }) {
+            self = id
+            return
+        }
         var high: UInt64 = 0
         var middle: UInt64 = 0
         var low: UInt32 = 0
@@ -33,6 +38,13 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
             }
         }
         self.init(high: high, middle: middle, low: low)
+    }
+
+    /// The id in the first 20 bytes of `raw`, which must hold that many.
+    @inlinable init(raw: UnsafeRawBufferPointer) {
+        self.init(high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                  middle: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                  low: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
     }
 
     /// Parses 40 hex digits (either case); nil for anything else.
@@ -63,9 +75,9 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Appends the 20 raw bytes to `buffer` without an intermediate array.
     public func appendBytes(to buffer: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: middle >> UInt64(shift))) }
-        for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: low >> UInt32(shift))) }  // safe: shift is 0...24
+        withUnsafeBytes(of: high.bigEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: middle.bigEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: low.bigEndian) { buffer.append(contentsOf: $0) }
     }
 
     /// 40 lowercase hex digits.

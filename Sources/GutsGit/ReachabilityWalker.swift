@@ -215,6 +215,7 @@ struct GraphWalk {
         var blobs: [ObjectID] = []
         var seen = excludedObjects
         var treeQueue: [(ObjectID, ObjectID?)] = rootTrees.reversed().map { ($0, nil) }
+        var entries: [(FileMode, ObjectID)] = []
         for blob in rootBlobs where seen.insert(blob).inserted {
             if try blobExists(blob, referencedBy: nil) { blobs.append(blob) }
         }
@@ -222,15 +223,16 @@ struct GraphWalk {
             guard seen.insert(id).inserted else { continue }
             guard let object = try fetch(id, expected: .tree, referencedBy: referrer) else { continue }
             trees.append(id)
-            let tree = try Tree(parsing: object.body)
-            for entry in tree.entries.reversed() {
-                switch entry.mode {
+            entries.removeAll(keepingCapacity: true)
+            try Tree.forEachEntry(in: object.body) { entries.append(($0, $1)) }
+            for (mode, entry) in entries.reversed() {
+                switch mode {
                 case .gitlink:
                     continue
                 case .directory:
-                    if !seen.contains(entry.id) { treeQueue.append((entry.id, id)) }
+                    if !seen.contains(entry) { treeQueue.append((entry, id)) }
                 default:
-                    if seen.insert(entry.id).inserted, try blobExists(entry.id, referencedBy: id) { blobs.append(entry.id) }
+                    if seen.insert(entry).inserted, try blobExists(entry, referencedBy: id) { blobs.append(entry) }
                 }
             }
         }
@@ -308,8 +310,8 @@ struct GraphWalk {
         while let id = stack.popLast() {
             guard marked.insert(id).inserted else { continue }
             guard let object = try load(id), object.type == .tree else { continue }
-            for entry in try Tree(parsing: object.body).entries where entry.mode != .gitlink {
-                if entry.mode == .directory { stack.append(entry.id) } else { marked.insert(entry.id) }
+            try Tree.forEachEntry(in: object.body) { mode, entry in
+                if mode == .directory { stack.append(entry) } else if mode != .gitlink { marked.insert(entry) }
             }
         }
     }

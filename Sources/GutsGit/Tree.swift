@@ -67,6 +67,42 @@ public struct Tree: Sendable, Hashable {
         self.entries = entries
     }
 
+    /// Calls `visit` with the mode and id of each entry of a tree's body, in order, without
+    /// copying names out: what walks need. Throws for the bodies `init(parsing:)` refuses.
+    public static func forEachEntry(in body: [UInt8], _ visit: (FileMode, ObjectID) throws -> Void) throws {
+        try body.withUnsafeBytes { bytes in
+            var position = 0
+            while position < bytes.count {
+                let start = position
+                var mode: UInt32 = 0
+                var digits = 0
+                while position < bytes.count, bytes[position] != UInt8(ascii: " ") {
+                    let digit = bytes[position] &- UInt8(ascii: "0")
+                    guard digit < 8, digits < 7 else {
+                        throw GitObjectError(type: .tree, offset: position, reason: "bad mode digit in entry")
+                    }
+                    mode = mode << 3 | UInt32(digit)  // safe: digit < 8, checked above
+                    digits += 1
+                    position += 1
+                }
+                guard digits > 0, position < bytes.count else {
+                    throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
+                }
+                position += 1
+                guard let nul = bytes[position...].firstIndex(of: 0) else {
+                    throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
+                }
+                position = nul + 1
+                guard bytes.count - position >= ObjectID.byteCount else {
+                    throw GitObjectError(type: .tree, offset: start, reason: "entry truncated inside its object id")
+                }
+                let id = ObjectID(raw: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + ObjectID.byteCount)]))
+                position += ObjectID.byteCount
+                try visit(FileMode(rawValue: mode), id)
+            }
+        }
+    }
+
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(entries.count * 48)

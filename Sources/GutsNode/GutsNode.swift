@@ -1,3 +1,4 @@
+import CSystemSupport
 import Foundation
 import GutsAdmin
 import GutsProfiler
@@ -34,6 +35,7 @@ public final class GutsNode: Sendable {
     /// (once) an admin token in `<data-dir>/admin-token`, readable only by its owner.
     public init(configuration: NodeConfiguration, logger: Logger) throws {
         try configuration.validate()
+        if configuration.mallocArenas > 0 { mallopt(M_ARENA_MAX, Int32(configuration.mallocArenas)) }  // safe: validate() caps it
         self.configuration = configuration
         self.logger = logger
         let blockingPool = BlockingPool(threads: configuration.blockingPoolThreads, queueLimit: configuration.blockingQueueLimit)

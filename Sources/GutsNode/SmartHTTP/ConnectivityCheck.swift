@@ -41,8 +41,9 @@ struct ConnectivityCheck {
                 pending.append(commit.tree)
                 pending.append(contentsOf: commit.parents)
             case .tree:
-                let tree = try Tree(parsing: object.body)
-                pending.append(contentsOf: tree.entries.lazy.filter { $0.mode != .gitlink }.map(\.id))
+                try Tree.forEachEntry(in: object.body) { mode, entry in
+                    if mode != .gitlink { pending.append(entry) }
+                }
             case .tag:
                 pending.append(try Tag(parsing: object.body).object)
             case .blob:
