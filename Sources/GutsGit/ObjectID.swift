@@ -10,6 +10,14 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     @usableFromInline var middle: UInt64
     @usableFromInline var low: UInt32
 
+    /// Hashes only the first 8 bytes: they are already uniformly distributed (a SHA-1), and
+    /// a push's connectivity sets hash an id per tree entry, tens of millions of them for a
+    /// long history. Placing many ids in one bucket would need equal first words, a 2^64
+    /// search each, and `Hasher` is seeded per process.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(high)
+    }
+
     /// The id whose bytes are all zero; git uses it for "no object" in ref updates.
     public static let zero = ObjectID(high: 0, middle: 0, low: 0)
 

@@ -1,5 +1,8 @@
 /// Checks a tree the way `git fsck` does before it is accepted from a push, by fsck's
 /// message ids (`FsckMessage`): errors are always refused, warnings only when strict.
+///
+/// It reads the tree's bytes in place, without copying a name out, because a push of a
+/// long history hands it every tree version there is (git/git's are 2.5 GB).
 public enum TreeValidator {
     /// Why a tree was rejected.
     public struct Failure: Error, CustomStringConvertible, Sendable, Equatable {
@@ -14,40 +17,112 @@ public enum TreeValidator {
     /// warning; returns the warnings it let through.
     @discardableResult
     public static func validate(_ tree: Tree, strict: Bool = false) throws -> [Failure] {
-        var warnings = [Failure]()
-        // Non-directories whose names are prefixes of the current entry's name, longest last.
-        // A directory can share a file's name without the two being adjacent ("x", "x.c",
-        // "x/"), but everything sorted between them starts with that name, so the file is
-        // still here, on top, when the directory comes.
-        var files: [Int] = []
-        for (index, entry) in tree.entries.enumerated() {
-            func report(_ message: FsckMessage, _ reason: String) throws {
-                let failure = Failure(entryName: entry.nameString, reason: reason, message: message)
-                if message.isError || strict { throw failure }
-                warnings.append(failure)
+        try validate(body: tree.serialized(), strict: strict) { _, _ in }
+    }
+
+    /// Checks a tree's body, handing each entry's mode and id to `entry` in order; throws
+    /// `GitObjectError` for bytes that are not a tree at all, and `Failure` as `validate(_:strict:)`.
+    @discardableResult
+    public static func validate(body: [UInt8], strict: Bool = false, entry visit: (FileMode, ObjectID) throws -> Void) throws -> [Failure] {
+        try body.withUnsafeBytes { bytes in
+            var warnings = [Failure]()
+            var previous: Range<Int>?
+            var previousIsDirectory = false
+            // Non-directories whose names are prefixes of the current entry's name, longest last.
+            // A directory can share a file's name without the two being adjacent ("x", "x.c",
+            // "x/"), but everything sorted between them starts with that name, so the file is
+            // still here, on top, when the directory comes.
+            var files: [Range<Int>] = []
+            var position = 0
+            while position < bytes.count {
+                let start = position
+                var mode: UInt32 = 0
+                var digits = 0
+                var leadingZeros = 0
+                while position < bytes.count, bytes[position] != UInt8(ascii: " ") {
+                    let digit = bytes[position] &- UInt8(ascii: "0")
+                    guard digit < 8, digits < 7 else {
+                        throw GitObjectError(type: .tree, offset: position, reason: "bad mode digit in entry")
+                    }
+                    if digit == 0, mode == 0 { leadingZeros += 1 }
+                    mode = mode << 3 | UInt32(digit)  // safe: digit < 8, checked above
+                    digits += 1
+                    position += 1
+                }
+                guard digits > 0, position < bytes.count else {
+                    throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
+                }
+                position += 1
+                guard let nul = bytes[position...].firstIndex(of: 0) else {
+                    throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
+                }
+                let name = position..<nul
+                position = nul + 1
+                guard bytes.count - position >= ObjectID.byteCount else {
+                    throw GitObjectError(type: .tree, offset: start, reason: "entry truncated inside its object id")
+                }
+                let id = ObjectID(raw: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + ObjectID.byteCount)]))
+                position += ObjectID.byteCount
+                let fileMode = FileMode(rawValue: mode)
+                let isDirectory = fileMode.isDirectory
+
+                func report(_ message: FsckMessage, _ reason: String) throws {
+                    let failure = Failure(entryName: String(decoding: bytes[name], as: UTF8.self), reason: reason, message: message)
+                    if message.isError || strict { throw failure }
+                    warnings.append(failure)
+                }
+                if !FileMode.canonical.contains(fileMode) { try report(.badFilemode, "bad mode \(fileMode)") }
+                // "0" alone is a mode of zero, not a padded one.
+                if min(leadingZeros, digits - 1) > 0 { try report(.zeroPaddedFilemode, "zero-padded mode") }
+                if let (message, reason) = checkName(UnsafeRawBufferPointer(rebasing: bytes[name])) { try report(message, reason) }
+                while let top = files.last, !bytes[name].starts(with: bytes[top]) { files.removeLast() }
+                if let previous {
+                    if bytes[previous].elementsEqual(bytes[name]) {
+                        try report(.duplicateEntries, "duplicate name")
+                    } else if isDirectory, let top = files.last, bytes[top].elementsEqual(bytes[name]) {
+                        try report(.duplicateEntries, "duplicate name")
+                    } else if compareGitOrder(bytes[previous], isDirectory: previousIsDirectory, bytes[name], isDirectory: isDirectory) >= 0 {
+                        try report(.treeNotSorted, "not sorted after '\(String(decoding: bytes[previous], as: UTF8.self))'")
+                    }
+                }
+                if !isDirectory { files.append(name) }
+                previous = name
+                previousIsDirectory = isDirectory
+                try visit(fileMode, id)
             }
-            if !FileMode.canonical.contains(entry.mode) { try report(.badFilemode, "bad mode \(entry.mode)") }
-            if entry.zeroPaddedMode { try report(.zeroPaddedFilemode, "zero-padded mode") }
-            if let (message, reason) = checkName(entry.name) { try report(message, reason) }
-            while let top = files.last, !entry.name.starts(with: tree.entries[top].name) { files.removeLast() }
-            if index > 0, tree.entries[index - 1].name == entry.name {
-                try report(.duplicateEntries, "duplicate name")
-            } else if entry.mode.isDirectory, let top = files.last, tree.entries[top].name == entry.name {
-                try report(.duplicateEntries, "duplicate name")
-            } else if index > 0, Tree.compareGitOrder(tree.entries[index - 1], entry) >= 0 {
-                try report(.treeNotSorted, "not sorted after '\(tree.entries[index - 1].nameString)'")
-            }
-            if !entry.mode.isDirectory { files.append(index) }
+            return warnings
         }
-        return warnings
+    }
+
+    /// -1, 0 or 1 comparing two names in git's tree order, where a directory's name
+    /// compares as if it ended in `/`.
+    static func compareGitOrder(_ lhs: Slice<UnsafeRawBufferPointer>, isDirectory lhsIsDirectory: Bool,
+                                _ rhs: Slice<UnsafeRawBufferPointer>, isDirectory rhsIsDirectory: Bool) -> Int {
+        let common = min(lhs.count, rhs.count)
+        var left = lhs.startIndex
+        var right = rhs.startIndex
+        for _ in 0..<common {
+            if lhs[left] != rhs[right] { return lhs[left] < rhs[right] ? -1 : 1 }
+            left += 1
+            right += 1
+        }
+        let slash = UInt8(ascii: "/")
+        let next: UInt8? = lhs.count > common ? lhs[left] : (lhsIsDirectory ? slash : nil)
+        let other: UInt8? = rhs.count > common ? rhs[right] : (rhsIsDirectory ? slash : nil)
+        switch (next, other) {
+        case (nil, nil): return 0
+        case (nil, _): return -1
+        case (_, nil): return 1
+        case let (l?, r?): return l == r ? 0 : (l < r ? -1 : 1)
+        }
     }
 
     /// What is wrong with `name` as a tree entry, or nil.
-    static func checkName(_ name: [UInt8]) -> (FsckMessage, String)? {
+    static func checkName(_ name: UnsafeRawBufferPointer) -> (FsckMessage, String)? {
         if name.isEmpty { return (.emptyName, "empty name") }
         if name.contains(UInt8(ascii: "/")) { return (.fullPathname, "name contains '/'") }
-        if name == [UInt8(ascii: ".")] { return (.hasDot, "name is '.'") }
-        if name == [UInt8(ascii: "."), UInt8(ascii: ".")] { return (.hasDotdot, "name is '..'") }
+        if name.count == 1, name[0] == UInt8(ascii: ".") { return (.hasDot, "name is '.'") }
+        if name.count == 2, name[0] == UInt8(ascii: "."), name[1] == UInt8(ascii: ".") { return (.hasDotdot, "name is '..'") }
         if name.count == 4, name[0] == UInt8(ascii: "."),
            zip(name.dropFirst(), "git".utf8).allSatisfy({ $0 | 0x20 == $1 }) {
             return (.hasDotgit, "name is '.git'")

@@ -158,8 +158,10 @@ public struct ObjectStore: Sendable {
     }
 
     /// Writes prepared values in one batch (no verification: `ObjectImporter` has hashed them).
+    /// A quarantine's writes skip the WAL: a crash drops quarantines anyway.
     func write(_ objects: [StoredObject]) throws {
         var batch = WriteBatch()
+        batch.unlogged = Quarantine.isQuarantine(repositoryID)
         for object in objects { batch.put(key(object.id), object.encoded(), in: .objects) }
         try store.write(batch)
     }

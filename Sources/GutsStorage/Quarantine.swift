@@ -19,6 +19,8 @@ public struct Quarantine: Sendable {
     static let idTag: UInt64 = 1 << 63
     static let idMask: UInt64 = (1 << 62) - 1
 
+    static func isQuarantine(_ repositoryID: UInt64) -> Bool { repositoryID & ~idMask == idTag }
+
     /// A new, empty quarantine for a push to `repository` (nil: a repository the push creates).
     public init(storage: Storage, repository: Repository?) {
         let id = Self.idTag | (UInt64.random(in: 0...UInt64.max) & Self.idMask)

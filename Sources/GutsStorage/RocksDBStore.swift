@@ -71,6 +71,8 @@ public final class RocksDBStore: KeyValueStore {
         var writeOptions: OpaquePointer
         /// Like `writeOptions`, but fsyncs the WAL before the write returns.
         var durableWriteOptions: OpaquePointer
+        /// Like `writeOptions`, but without the WAL.
+        var unloggedWriteOptions: OpaquePointer
     }
 
     /// The data directory.
@@ -189,11 +191,13 @@ public final class RocksDBStore: KeyValueStore {
         rocksdb_writeoptions_set_sync(writeOptions, options.syncWrites ? 1 : 0)
         let durableWriteOptions = rocksdb_writeoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
         rocksdb_writeoptions_set_sync(durableWriteOptions, 1)
+        let unloggedWriteOptions = rocksdb_writeoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
+        rocksdb_writeoptions_disable_WAL(unloggedWriteOptions, 1)
         return Handles(
             db: db!, families: families, defaultFamily: handleSlots[0]!, dbOptions: dbOptions,  // safe: a successful open fills every handle
             familyOptions: allOptions, cache: cache,
             readOptions: rocksdb_readoptions_create()!, writeOptions: writeOptions,  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
-            durableWriteOptions: durableWriteOptions)
+            durableWriteOptions: durableWriteOptions, unloggedWriteOptions: unloggedWriteOptions)
     }
 
     /// Runs `body` with the open handles while holding the shared lock.
@@ -304,7 +308,8 @@ public final class RocksDBStore: KeyValueStore {
                 }
             }
             try Self.call("write batch") { error in
-                rocksdb_write(handles.db, batch.durable ? handles.durableWriteOptions : handles.writeOptions, writeBatch, error)
+                let options = batch.durable ? handles.durableWriteOptions : batch.unlogged ? handles.unloggedWriteOptions : handles.writeOptions
+                rocksdb_write(handles.db, options, writeBatch, error)
             }
         }
     }
@@ -418,6 +423,7 @@ public final class RocksDBStore: KeyValueStore {
             rocksdb_readoptions_destroy(handles.readOptions)
             rocksdb_writeoptions_destroy(handles.writeOptions)
             rocksdb_writeoptions_destroy(handles.durableWriteOptions)
+            rocksdb_writeoptions_destroy(handles.unloggedWriteOptions)
             handles.familyOptions.forEach { rocksdb_options_destroy($0) }
             rocksdb_options_destroy(handles.dbOptions)
             rocksdb_cache_destroy(handles.cache)

@@ -16,6 +16,9 @@ public struct WriteBatch: Sendable {
     /// is one sequential log, so a durable write also makes every earlier write durable:
     /// a push writes its objects fast and its ref update durably, once.
     public var durable = false
+    /// Whether the write may skip the write-ahead log (RocksDB: `disableWAL`), so a crash
+    /// can lose it: only for data that is dropped on restart anyway (a push's quarantine).
+    public var unlogged = false
 
     public init() {}
 

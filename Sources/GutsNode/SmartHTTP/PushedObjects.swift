@@ -40,9 +40,9 @@ struct PushedObjects {
             linked.insert(commit.tree)
             for parent in commit.parents { linked.insert(parent) }
         case .tree:
-            let tree = try Tree(parsing: body)
-            try TreeValidator.validate(tree, strict: strict)
-            for entry in tree.entries where entry.mode != .gitlink { linked.insert(entry.id) }
+            try TreeValidator.validate(body: body, strict: strict) { mode, entry in
+                if mode != .gitlink { linked.insert(entry) }
+            }
         case .tag:
             let tag = try Tag(parsing: body)
             if strict, tag.tagger?.isWellFormed == false { throw BadIdentity(id: id) }
