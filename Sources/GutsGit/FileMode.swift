@@ -14,6 +14,14 @@ public struct FileMode: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// The five modes git itself writes.
     public static let canonical: Set<FileMode> = [.regular, .executable, .symlink, .gitlink, .directory]
 
+    /// Whether this is one of `canonical`, without hashing (checked for every tree entry pushed).
+    public var isCanonical: Bool {
+        switch rawValue {
+        case 0o100644, 0o100755, 0o120000, 0o160000, 0o40000: true
+        default: false
+        }
+    }
+
     public var isDirectory: Bool { self == .directory }
     public var isGitlink: Bool { self == .gitlink }
 

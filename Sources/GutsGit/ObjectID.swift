@@ -18,6 +18,9 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         hasher.combine(high)
     }
 
+    /// The first 8 bytes as a number: uniformly distributed, for cheap bucketing.
+    public var leadingWord: UInt64 { high }
+
     /// The id whose bytes are all zero; git uses it for "no object" in ref updates.
     public static let zero = ObjectID(high: 0, middle: 0, low: 0)
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A directory listing: entries of `<octal mode> <name>\0<20-byte id>`.
 public struct Tree: Sendable, Hashable {
     public struct Entry: Sendable, Hashable {
@@ -89,7 +95,7 @@ public struct Tree: Sendable, Hashable {
                     throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
                 }
                 position += 1
-                guard let nul = bytes[position...].firstIndex(of: 0) else {
+                guard let nul = firstNUL(in: bytes, from: position) else {
                     throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
                 }
                 position = nul + 1
@@ -139,4 +145,11 @@ public struct Tree: Sendable, Hashable {
         case let (l?, r?): return l == r ? 0 : (l < r ? -1 : 1)
         }
     }
+}
+
+/// The index of the first 0 byte of `bytes` at or after `start` (memchr: tree names are
+/// searched for every entry of every pushed tree).
+func firstNUL(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    guard start < bytes.count, let base = bytes.baseAddress, let found = memchr(base + start, 0, bytes.count - start) else { return nil }
+    return base.distance(to: UnsafeRawPointer(found))
 }

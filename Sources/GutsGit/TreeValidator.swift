@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Checks a tree the way `git fsck` does before it is accepted from a push, by fsck's
 /// message ids (`FsckMessage`): errors are always refused, warnings only when strict.
 ///
@@ -53,7 +59,7 @@ public enum TreeValidator {
                     throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
                 }
                 position += 1
-                guard let nul = bytes[position...].firstIndex(of: 0) else {
+                guard let nul = firstNUL(in: bytes, from: position) else {
                     throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
                 }
                 let name = position..<nul
@@ -71,15 +77,15 @@ public enum TreeValidator {
                     if message.isError || strict { throw failure }
                     warnings.append(failure)
                 }
-                if !FileMode.canonical.contains(fileMode) { try report(.badFilemode, "bad mode \(fileMode)") }
+                if !fileMode.isCanonical { try report(.badFilemode, "bad mode \(fileMode)") }
                 // "0" alone is a mode of zero, not a padded one.
                 if min(leadingZeros, digits - 1) > 0 { try report(.zeroPaddedFilemode, "zero-padded mode") }
                 if let (message, reason) = checkName(UnsafeRawBufferPointer(rebasing: bytes[name])) { try report(message, reason) }
-                while let top = files.last, !bytes[name].starts(with: bytes[top]) { files.removeLast() }
+                while let top = files.last, !hasPrefix(bytes, name, top) { files.removeLast() }
                 if let previous {
-                    if bytes[previous].elementsEqual(bytes[name]) {
+                    if equal(bytes, previous, name) {
                         try report(.duplicateEntries, "duplicate name")
-                    } else if isDirectory, let top = files.last, bytes[top].elementsEqual(bytes[name]) {
+                    } else if isDirectory, let top = files.last, equal(bytes, top, name) {
                         try report(.duplicateEntries, "duplicate name")
                     } else if compareGitOrder(bytes[previous], isDirectory: previousIsDirectory, bytes[name], isDirectory: isDirectory) >= 0 {
                         try report(.treeNotSorted, "not sorted after '\(String(decoding: bytes[previous], as: UTF8.self))'")
@@ -92,6 +98,15 @@ public enum TreeValidator {
             }
             return warnings
         }
+    }
+
+    private static func equal(_ bytes: UnsafeRawBufferPointer, _ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool {
+        lhs.count == rhs.count && (lhs.isEmpty || memcmp(bytes.baseAddress! + lhs.lowerBound, bytes.baseAddress! + rhs.lowerBound, lhs.count) == 0)  // safe: non-empty ranges lie inside a non-empty buffer
+    }
+
+    /// Whether the name at `name` starts with the name at `prefix`.
+    private static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ name: Range<Int>, _ prefix: Range<Int>) -> Bool {
+        prefix.count <= name.count && (prefix.isEmpty || memcmp(bytes.baseAddress! + name.lowerBound, bytes.baseAddress! + prefix.lowerBound, prefix.count) == 0)  // safe: non-empty ranges lie inside a non-empty buffer
     }
 
     /// -1, 0 or 1 comparing two names in git's tree order, where a directory's name

@@ -19,6 +19,9 @@ struct PushedObjects {
     private(set) var commits: [ObjectID: CommitNode] = [:]
     /// Ids that the pack's commits, trees and tags link to (gitlinks excepted).
     private(set) var linked = Set<ObjectID>()
+    /// Ids recently put in `linked`, by their leading bits: consecutive versions of a tree
+    /// link to mostly the same ids, and a compare is cheaper than a set insert.
+    private var recentlyLinked = [ObjectID](repeating: .zero, count: 1 << 14)
 
     /// A commit or tag whose identity line git's fsck flags, refused in strict mode.
     struct BadIdentity: Error, CustomStringConvertible {
@@ -37,19 +40,26 @@ struct PushedObjects {
             let commit = try Commit(parsing: body)
             if strict, !commit.author.isWellFormed || !commit.committer.isWellFormed { throw BadIdentity(id: id) }
             commits[id] = CommitNode(commit)
-            linked.insert(commit.tree)
-            for parent in commit.parents { linked.insert(parent) }
+            link(commit.tree)
+            for parent in commit.parents { link(parent) }
         case .tree:
             try TreeValidator.validate(body: body, strict: strict) { mode, entry in
-                if mode != .gitlink { linked.insert(entry) }
+                if mode != .gitlink { link(entry) }
             }
         case .tag:
             let tag = try Tag(parsing: body)
             if strict, tag.tagger?.isWellFormed == false { throw BadIdentity(id: id) }
-            linked.insert(tag.object)
+            link(tag.object)
         case .blob:
             break
         }
+    }
+
+    private mutating func link(_ id: ObjectID) {
+        let slot = Int(truncatingIfNeeded: id.leadingWord) & (recentlyLinked.count - 1)
+        guard recentlyLinked[slot] != id else { return }
+        recentlyLinked[slot] = id
+        linked.insert(id)
     }
 
     /// Whether every linked id, and every id of `tips`, is in the push or in `objects`
