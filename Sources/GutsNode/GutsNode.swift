@@ -22,6 +22,8 @@ public final class GutsNode: Sendable {
     let pushSerializer = PushSerializer()
     /// Which commits each repository's refs reach, for routes that name commits by id.
     let reachableCommits = ReachableCommits()
+    /// The last full clone of each repository, for the next one to start from.
+    let clonePlans = ClonePlans()
     /// Where storage, zlib and SHA-1 work runs, off the event loops.
     let blockingPool: BlockingPool
     /// Built archives under `<data-dir>/archives`.

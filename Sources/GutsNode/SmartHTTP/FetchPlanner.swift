@@ -11,6 +11,8 @@ import GutsGit
 /// their parents sent.
 struct FetchPlanner {
     let repository: RepositoryHandle
+    /// Full clones start from the repository's last one when its wants are still reached.
+    var clonePlans: ClonePlans?
 
     struct Plan: Sendable {
         var objects: [ObjectID]
@@ -66,14 +68,49 @@ struct FetchPlanner {
     }
 
     func plan(for request: FetchRequest, common: [ObjectID], shallowUpdate: ShallowUpdate) throws -> Plan {
-        let walk = try ReachabilityWalker.objectsAndClientObjects(
-            reachableFrom: request.wants + shallowUpdate.extraTips, excluding: common, grafts: shallowUpdate.grafts,
-            load: repository.load, exists: repository.objects.contains, links: repository.commitNode)
-        var plan = Plan(objects: walk.objects, clientHas: walk.clientHas)
+        var plan: Plan
+        let isFullClone = common.isEmpty && shallowUpdate.grafts.isEmpty && shallowUpdate.extraTips.isEmpty
+        if isFullClone, let clonePlans {
+            plan = try fullClone(wants: request.wants, plans: clonePlans)
+        } else {
+            let walk = try ReachabilityWalker.objectsAndClientObjects(
+                reachableFrom: request.wants + shallowUpdate.extraTips, excluding: common, grafts: shallowUpdate.grafts,
+                load: repository.load, exists: repository.objects.contains, links: repository.commitNode)
+            plan = Plan(objects: walk.objects, clientHas: walk.clientHas)
+        }
         if request.includeTag {
             plan.objects += try tagsPointing(into: plan.objects)
         }
         return plan
+    }
+
+    /// Everything `wants` reach: what they reach beyond the last full clone's wants, plus
+    /// that clone's objects, when `ClonePlans.canReuse` allows; else a whole walk. Either
+    /// way the result becomes the repository's plan.
+    private func fullClone(wants: [ObjectID], plans: ClonePlans) throws -> Plan {
+        let id = repository.repository.id
+        let sortedWants = Array(Set(wants)).sorted()
+        if let previous = plans.plan(for: id) {
+            if previous.wants == sortedWants { return Plan(objects: previous.objects, clientHas: []) }
+            let links = repository.commitNode
+            let reusable = try ClonePlans.canReuse(previous, for: sortedWants) { old, new in
+                try ReachabilityWalker.isAncestor(old, of: new, load: repository.load, links: links)
+            }
+            if reusable {
+                let added = try ReachabilityWalker.objectsAndClientObjects(
+                    reachableFrom: sortedWants, excluding: previous.wants, load: repository.load,
+                    exists: repository.objects.contains, links: links).objects
+                let known = Set(previous.objects)
+                let objects = added.filter { !known.contains($0) } + previous.objects
+                plans.store(.init(wants: sortedWants, objects: objects), for: id)
+                return Plan(objects: objects, clientHas: [])
+            }
+        }
+        let walk = try ReachabilityWalker.objectsAndClientObjects(
+            reachableFrom: wants, excluding: [], load: repository.load, exists: repository.objects.contains,
+            links: repository.commitNode).objects
+        plans.store(.init(wants: sortedWants, objects: walk), for: id)
+        return Plan(objects: walk, clientHas: [])
     }
 
     /// Levels commits breadth-first from the wants (or from the client's shallow commits

@@ -42,10 +42,11 @@ struct SmartHTTPController: Sendable {
         let version2 = Self.wantsVersion2(request)
         let agent = self.agent
         let reply: UploadPackReply
-        let reachable = node.reachableCommits
+        let (reachable, clonePlans) = (node.reachableCommits, node.clonePlans)
         do {
             reply = try await node.blockingPool.run {
-                let uploadPack = UploadPack(repository: handle, agent: agent, reachable: reachable)
+                var uploadPack = UploadPack(repository: handle, agent: agent, reachable: reachable)
+                uploadPack.clonePlans = clonePlans
                 return version2 ? try uploadPack.serveVersion2(body) : try uploadPack.serveVersion0(body)
             }
         } catch let error as GitProtocolError {

@@ -21,6 +21,8 @@ struct UploadPack {
     let agent: String
     /// Wants must be reachable from a ref (nothing unreachable is served).
     var reachable: ReachableCommits?
+    /// Where full clones find the repository's last one.
+    var clonePlans: ClonePlans?
 
     static let version0Capabilities = [
         "multi_ack_detailed", "side-band-64k", "side-band", "thin-pack", "ofs-delta", "shallow",
@@ -141,9 +143,9 @@ struct UploadPack {
 
     /// The pack for a finished negotiation, planned lazily (once per shared generation).
     private func packJob(request: FetchRequest, common: [ObjectID], shallowUpdate: FetchPlanner.ShallowUpdate) -> PackJob {
-        let repository = self.repository
+        let (repository, clonePlans) = (self.repository, self.clonePlans)
         return PackJob(key: .init(repositoryID: repository.repository.id, request: request, common: common)) {
-            let plan = try FetchPlanner(repository: repository).plan(for: request, common: common, shallowUpdate: shallowUpdate)
+            let plan = try FetchPlanner(repository: repository, clonePlans: clonePlans).plan(for: request, common: common, shallowUpdate: shallowUpdate)
             return PackProducer(ids: plan.objects, objects: repository.objects,
                                 thinBases: request.thinPack ? plan.clientHas : [], offsetDeltas: request.offsetDeltas)
         }
