@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 configuration=debug
 [ "${1:-}" = "--release" ] && configuration=release
-swift build -c "$configuration" --product guts >/dev/null
+swift build -c "$configuration" --product guts >/dev/null 2>&1
 guts="$PWD/.build/$configuration/guts"
 work=$(mktemp -d /tmp/guts-lfs-rss.XXXXXX)
 trap 'kill "$node" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -18,7 +18,7 @@ token=lfs-rss-write-token
 GUTS_WRITE_TOKEN=$token GUTS_ADMIN_TOKEN=lfs-rss-admin "$guts" serve --listen 127.0.0.1:0 --data-dir "$work/data" >"$work/node.log" 2>&1 &
 node=$!
 for _ in $(seq 200); do [ -f "$work/data/node.json" ] && break; sleep 0.1; done
-url=$(sed -E 's/.*"url" *: *"([^"]+)".*/\1/' "$work/data/node.json")
+url=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "$work/data/node.json")
 remote="http://git:$token@${url#http://}/bench/lfs.git"
 peak() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$node/status"; }
 echo "node $url (pid $node, $configuration build); peak RSS at start: $(peak) MB"
