@@ -188,7 +188,7 @@ _guts_serve() {
     repeating_flags=()
     non_repeating_flags=(--profile-continuous --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --request-timeout --profile-rate)
+    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --request-timeout --profile-rate --public-url --webhook-allowed-hosts)
     __guts_offer_flags_options 0
 
     # Offer option value completions
@@ -221,6 +221,12 @@ _guts_serve() {
         return
         ;;
     '--profile-rate')
+        return
+        ;;
+    '--public-url')
+        return
+        ;;
+    '--webhook-allowed-hosts')
         return
         ;;
     esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Guts builds and tests with; a no-op when they are present.
 set -euo pipefail
-packages=(librocksdb-dev libunwind-dev zlib1g-dev libssl-dev git curl)
+packages=(librocksdb-dev libunwind-dev zlib1g-dev libssl-dev git git-lfs curl python3)
 if [ "${GUTS_SETUP_EXTRAS:-0}" = 1 ]; then
     # Comparison and diagnostics tools used by tests and benchmarks.
     packages+=(golang-go wrk rocksdb-tools unzip xxd nginx-light fcgiwrap)

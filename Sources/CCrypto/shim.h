@@ -4,4 +4,7 @@
    deprecated but they remain the fastest streaming interface. */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/sha.h>
+/* HMAC-SHA256 signs webhook payloads (X-Hub-Signature-256). */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #endif

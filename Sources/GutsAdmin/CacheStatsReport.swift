@@ -6,7 +6,8 @@ import GutsStorage
 /// Caches: `objects` (the stored-object LRU), `delta-bases` (inflated bodies that deltas
 /// were applied to), `hot-tier` (in-memory tier in front of
 /// RocksDB, when enabled), `block-cache` (RocksDB's shared LRU; hits and misses from its
-/// statistics tickers) and `archives` (built archives on disk); a running node adds
+/// statistics tickers), `archives` (built archives on disk) and `lfs` (Git LFS objects
+/// stored: entries and bytes); a running node adds
 /// `pack-reuse` (fetches that joined a pack generation already in flight).
 public struct CacheStatsReport: Sendable, Codable, Equatable {
     public enum Format: String, Sendable, CaseIterable, Codable {
@@ -19,8 +20,8 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
         self.caches = caches
     }
 
-    /// Snapshots the caches of `storage` and `archives`.
-    public init(storage: Storage, archives: ArchiveCache?) {
+    /// Snapshots the caches of `storage` and `archives`, and what the LFS store holds.
+    public init(storage: Storage, archives: ArchiveCache?, lfs: LFSObjectStore?) {
         var caches = [storage.cacheStatistics, storage.deltaBaseCache.statistics]
         if let tier = storage.tierStatistics {
             var hot = CacheStatistics(name: "hot-tier", capacityBytes: tier.hotCapacityBytes)
@@ -43,6 +44,14 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
             caches.append(block)
         }
         if let archives { caches.append(archives.statistics) }
+        if let lfs {
+            // Not a cache: Git LFS objects stored, which is what an operator sizes disks by.
+            var objects = CacheStatistics(name: "lfs")
+            let totals = lfs.totals()
+            objects.entries = totals.objects
+            objects.bytes = totals.bytes
+            caches.append(objects)
+        }
         self.caches = caches
     }
 

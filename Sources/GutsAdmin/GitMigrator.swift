@@ -6,6 +6,11 @@ import GutsStorage
 /// git side: `import` repacks a mirror clone and stores its pack's objects as the pack
 /// encodes them (deltas included) and its refs; `export` writes one pack into a fresh
 /// bare repository and sets its refs.
+///
+/// Git LFS objects travel too, in git-lfs's own layout (`lfs/objects/aa/bb/<oid>` of the
+/// git directory): `export` writes them there, and `import` takes them from a local
+/// source's git directory or, for a URL, fetches them with `git lfs fetch --all`. Each is
+/// checked against its SHA-256 on the way in.
 public struct GitMigrator: Sendable {
     /// What an import or export moved.
     public struct Report: Sendable, Codable, Equatable {
@@ -13,14 +18,18 @@ public struct GitMigrator: Sendable {
         public var objects: Int
         public var refs: Int
         public var head: String?
+        public var lfsObjects: Int
     }
 
     public let storage: Storage
+    /// The node's LFS objects (`<data-dir>/lfs`).
+    public let lfs: LFSObjectStore
     /// Called with a short progress line now and then.
     public var progress: @Sendable (String) -> Void
 
-    public init(storage: Storage, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(storage: Storage, lfs: LFSObjectStore, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.storage = storage
+        self.lfs = lfs
         self.progress = progress
     }
 
@@ -35,6 +44,7 @@ public struct GitMigrator: Sendable {
         try GitCommand.run(["clone", "--quiet", "--mirror", source, mirror])
         let head = (try? GitCommand.run(["symbolic-ref", "HEAD"], in: mirror))
             .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let lfsDirectory = try Self.lfsObjects(of: source, mirror: mirror, progress: progress)
         let repository: Repository
         if let existing = try storage.repositories.get(name: name) {
             repository = existing
@@ -56,6 +66,14 @@ public struct GitMigrator: Sendable {
             }
         }
         try importer.flush()
+        var lfsCount = 0
+        if let lfsDirectory {
+            for (oid, path) in Self.lfsFiles(in: lfsDirectory) {
+                try lfs.importFile(at: path, repositoryID: repository.id, oid: oid)
+                lfsCount += 1
+            }
+            progress("imported \(lfsCount) LFS objects")
+        }
         progress("building the commit graph")
         try storage.commitGraph(repository).build(from: storage.objects(repository))
         let refLines = String(decoding: try GitCommand.run(["for-each-ref", "--format=%(objectname) %(refname)"], in: mirror), as: UTF8.self)
@@ -70,7 +88,7 @@ public struct GitMigrator: Sendable {
         try refs.transaction(updates)
         if let head, head.hasPrefix("refs/") { try refs.setHead(head) }
         progress("imported \(count) objects and \(updates.count) refs")
-        return Report(repository: name, objects: count, refs: updates.count, head: head)
+        return Report(repository: name, objects: count, refs: updates.count, head: head, lfsObjects: lfsCount)
     }
 
     /// Exports `name` into a new bare repository at `path` (which must not exist).
@@ -97,6 +115,45 @@ public struct GitMigrator: Sendable {
         if !script.isEmpty { try GitCommand.run(["update-ref", "--stdin"], in: path, input: Data(script.utf8)) }
         let head = try refs.head()
         if let head { try GitCommand.run(["symbolic-ref", "HEAD", head], in: path) }
-        return Report(repository: name, objects: ids.count, refs: list.count, head: head)
+        let lfsObjects = lfs.list(repositoryID: repository.id)
+        for object in lfsObjects {
+            let oid = Array(object.oid.utf8)
+            let directory = "\(path)/lfs/objects/\(String(decoding: oid.prefix(2), as: UTF8.self))/\(String(decoding: oid.dropFirst(2).prefix(2), as: UTF8.self))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.copyItem(atPath: lfs.path(repositoryID: repository.id, oid: object.oid), toPath: directory + "/" + object.oid)
+            } catch {
+                throw AdminError.failed("cannot copy LFS object \(object.oid): \(error.localizedDescription)")
+            }
+        }
+        if !lfsObjects.isEmpty { progress("wrote \(lfsObjects.count) LFS objects") }
+        return Report(repository: name, objects: ids.count, refs: list.count, head: head, lfsObjects: lfsObjects.count)
+    }
+
+    /// Where the LFS objects of `source` are: a local repository's `lfs/objects`, or for a
+    /// URL, the mirror's after `git lfs fetch --all` (when git-lfs is installed). Nil when
+    /// there are none to import.
+    static func lfsObjects(of source: String, mirror: String, progress: (String) -> Void) throws -> String? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
+            let candidates = [source + "/lfs/objects", source + "/.git/lfs/objects"]
+            return candidates.first { FileManager.default.fileExists(atPath: $0) }
+        }
+        guard (try? GitCommand.run(["lfs", "version"])) != nil else { return nil }
+        progress("fetching LFS objects")
+        try GitCommand.run(["lfs", "fetch", "--all", "origin"], in: mirror)
+        let fetched = mirror + "/lfs/objects"
+        return FileManager.default.fileExists(atPath: fetched) ? fetched : nil
+    }
+
+    /// `(oid, path)` of every object file under an `lfs/objects` directory.
+    static func lfsFiles(in directory: String) -> [(oid: String, path: String)] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var found: [(oid: String, path: String)] = []
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            if LFSObjectStore.isValidOID(name) { found.append((name, directory + "/" + relative)) }
+        }
+        return found.sorted { $0.oid < $1.oid }
     }
 }

@@ -96,6 +96,7 @@ public enum ManualRenderer {
                 ".TP", "\\fI<data-dir>/node.json\\fR", "Written by a running node; admin commands found it and go through the node.",
                 ".TP", "\\fI<data-dir>/locks/<job>.lock\\fR", "flock(2) locks that keep two runs of one job apart.",
                 ".TP", "\\fI<data-dir>/archives\\fR", "Cached archives, bounded by \\fBguts archive prune\\fR.",
+                ".TP", "\\fI<data-dir>/lfs\\fR", "Git LFS objects, one directory per repository id, named by SHA\\-256; counted by \\fBguts cache\\-stats\\fR and carried by \\fBguts migrate export\\fR and \\fBimport\\fR.",
             ]
         }
         return lines.joined(separator: "\n") + "\n"

@@ -7,6 +7,7 @@ import Hummingbird
 import Logging
 import HummingbirdCore
 import NIOCore
+import ServiceLifecycle
 
 /// A running Guts node: storage, access control, metrics and the HTTP application over them.
 public final class GutsNode: Sendable {
@@ -29,6 +30,11 @@ public final class GutsNode: Sendable {
     /// Built archives under `<data-dir>/archives`.
     let archives: ArchiveCache
     let archiveService: ArchiveService
+    /// Git LFS objects under `<data-dir>/lfs`, and their locks.
+    let lfsObjects: LFSObjectStore
+    let lfsLocks: LFSLockStore
+    /// Webhooks: their store, and the service that delivers them.
+    let webhooks: WebhookDeliverer
     let startedAt = Date()
     /// The always-on CPU sampler of `--profile-continuous`, nil when off.
     let continuousProfiler: ContinuousProfiler?
@@ -56,6 +62,10 @@ public final class GutsNode: Sendable {
         temporaryDirectory = dataDirectory + "/tmp"
         archives = ArchiveCache(dataDirectory: dataDirectory)
         archiveService = ArchiveService(storage: storage, cache: archives) { work in try await blockingPool.run(work) }
+        lfsObjects = LFSObjectStore(dataDirectory: dataDirectory)
+        lfsObjects.discardPartialUploads()
+        lfsLocks = LFSLockStore(store: storage.store)
+        webhooks = WebhookDeliverer(storage: storage, pool: blockingPool, configuration: configuration, logger: logger)
         try Quarantine.discardAll(in: storage)
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
@@ -80,13 +90,20 @@ public final class GutsNode: Sendable {
             logger.info("continuous CPU profiling on", metadata: ["rate-hz": "\(continuousProfiler.rate)"])
         }
         defer { continuousProfiler?.stop() }
-        try await application.runService()
+        // On SIGTERM the group stops the webhook deliverer first (what it has not sent
+        // stays queued), then the server.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: application), .init(service: webhooks)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
     }
 
     func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let configuration = self.configuration
         let logger = self.logger
         let dataDirectory = configuration.dataDirectory
+        let webhooks = self.webhooks
         return Application(
             router: NodeRouter.make(node: self),
             server: .http1(configuration: .init(
@@ -101,6 +118,7 @@ public final class GutsNode: Sendable {
             ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.listenPort
+                webhooks.serverURL.withLock { $0 = "http://\(configuration.listenHost):\(port)" }
                 NodeDiscovery(url: "http://\(configuration.listenHost):\(port)", pid: getpid()).write(to: dataDirectory)
                 logger.info("guts node listening", metadata: ["url": "http://\(configuration.listenHost):\(port)", "data-dir": "\(dataDirectory)"])
                 await onServerRunning(port)

@@ -76,7 +76,10 @@ public struct RefStore: Sendable {
     /// write batch, synced to disk before this returns (the WAL is one log, so the
     /// objects written before it are on disk too). Because all writers of refs hold the
     /// same lock, a stale pusher can never overwrite a newer value.
-    public func transaction(_ updates: [RefUpdate]) throws {
+    ///
+    /// `alsoWrite` goes into the same batch: what must be stored if and only if the refs
+    /// move (the webhook event of a push).
+    public func transaction(_ updates: [RefUpdate], alsoWrite extra: WriteBatch = WriteBatch()) throws {
         guard !updates.isEmpty else { return }
         var seen = Set<String>()
         for update in updates {
@@ -100,6 +103,7 @@ public struct RefStore: Sendable {
                     batch.delete(key(update.name), in: .refs)
                 }
             }
+            batch.append(contentsOf: extra)
             try store.write(batch)
         }
     }

@@ -156,7 +156,7 @@ public final class RepositoryRegistry: Sendable {
         }
     }
 
-    /// Deletes a repository with all its objects and refs, in one write batch.
+    /// Deletes a repository with all its objects, refs, LFS locks and webhooks, in one write batch.
     public func delete(name fullName: String) throws {
         try lock.withLock {
             guard let id = try id(forName: fullName) else { throw StorageError.repositoryNotFound(fullName) }
@@ -167,6 +167,8 @@ public final class RepositoryRegistry: Sendable {
             batch.deletePrefix(prefix, in: .objects)
             batch.deletePrefix(prefix, in: .refs)
             CommitGraph.deleteAll(repositoryID: id, in: &batch)
+            LFSLockStore.deleteAll(repositoryID: id, in: &batch)
+            try WebhookStore.deleteAll(repositoryID: id, store: store, in: &batch)
             try store.write(batch)
             cache.removeAll(repository: id)
             bases.removeAll(repository: id)

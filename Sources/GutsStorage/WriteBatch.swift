@@ -29,6 +29,11 @@ public struct WriteBatch: Sendable {
     public var isEmpty: Bool { operations.isEmpty }
     public var count: Int { operations.count }
 
+    /// Appends the operations of `other`, after this batch's own.
+    public mutating func append(contentsOf other: WriteBatch) {
+        operations += other.operations
+    }
+
     public mutating func put(_ key: [UInt8], _ value: [UInt8], in family: ColumnFamily) {
         operations.append(.put(family, key: key, value: value))
     }

@@ -7,7 +7,7 @@ struct CacheStatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache-stats",
         abstract: "Show entries, bytes, hits, misses and evictions of every cache.",
-        discussion: "Caches: objects, hot-tier, block-cache (RocksDB) and archives. With --interval, prints deltas per interval."
+        discussion: "Caches: objects, hot-tier, block-cache (RocksDB) and archives; lfs shows the Git LFS objects and bytes stored. With --interval, prints deltas per interval."
     )
 
     @OptionGroup var options: AdminOptions
@@ -21,15 +21,17 @@ struct CacheStatsCommand: AsyncParsableCommand {
             var storage: Storage?
             defer { storage?.close() }
             let archives: ArchiveCache?
+            let lfs: LFSObjectStore?
             if case .offline(let dataDirectory) = target {
                 storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
                 archives = ArchiveCache(dataDirectory: dataDirectory)
+                lfs = LFSObjectStore(dataDirectory: dataDirectory)
             } else {
-                archives = nil
+                (archives, lfs) = (nil, nil)
             }
             func snapshot() async throws -> CacheStatsReport {
                 switch target {
-                case .offline: CacheStatsReport(storage: storage!, archives: archives)
+                case .offline: CacheStatsReport(storage: storage!, archives: archives, lfs: lfs)
                 case .online(let client, _): try await client.json(CacheStatsReport.self, "GET", "/admin/cache-stats")
                 }
             }

@@ -18,7 +18,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import all refs and objects of a git repository (path or URL) into a repository.")
+            abstract: "Import all refs and objects of a git repository (path or URL) into a repository, with its Git LFS objects.")
 
         @OptionGroup var options: AdminOptions
         @Argument(help: "A bare or non-bare repository path, or any URL git can fetch.") var source: String
@@ -38,7 +38,7 @@ struct MigrateCommand: AsyncParsableCommand {
                     defer { storage.close() }
                     let scratch = dataDirectory + "/tmp"
                     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-                    report = try GitMigrator(storage: storage, progress: options.progress)
+                    report = try GitMigrator(storage: storage, lfs: LFSObjectStore(dataDirectory: dataDirectory), progress: options.progress)
                         .importRepository(from: MigrateCommand.absolute(source), as: name, scratch: scratch)
                 case .online(let client, _):
                     options.progress("importing through \(client.baseURL)")
@@ -46,13 +46,13 @@ struct MigrateCommand: AsyncParsableCommand {
                         GitMigrator.Report.self, "POST", "/admin/migrate/import",
                         query: ["source": MigrateCommand.absolute(source), "name": name])
                 }
-                try options.emit(report) { "imported \(report.objects) objects and \(report.refs) refs into \(report.repository)" }
+                try options.emit(report) { "imported \(report.objects) objects, \(report.refs) refs and \(report.lfsObjects) LFS objects into \(report.repository)" }
             }
         }
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export a repository to a new bare git repository.")
+        static let configuration = CommandConfiguration(abstract: "Export a repository to a new bare git repository, with its Git LFS objects under lfs/objects.")
 
         @OptionGroup var options: AdminOptions
         @Argument(help: "Repository, owner/name.") var repository: String
@@ -65,14 +65,14 @@ struct MigrateCommand: AsyncParsableCommand {
                 case .offline(let dataDirectory):
                     let storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
                     defer { storage.close() }
-                    report = try GitMigrator(storage: storage, progress: options.progress)
+                    report = try GitMigrator(storage: storage, lfs: LFSObjectStore(dataDirectory: dataDirectory), progress: options.progress)
                         .exportRepository(repository, to: MigrateCommand.absolute(path))
                 case .online(let client, _):
                     report = try await client.json(
                         GitMigrator.Report.self, "POST", "/admin/migrate/export",
                         query: ["name": repository, "path": MigrateCommand.absolute(path)])
                 }
-                try options.emit(report) { "exported \(report.objects) objects and \(report.refs) refs to \(path)" }
+                try options.emit(report) { "exported \(report.objects) objects, \(report.refs) refs and \(report.lfsObjects) LFS objects to \(path)" }
             }
         }
     }

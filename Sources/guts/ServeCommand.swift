@@ -10,6 +10,14 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from defaults, then --config (JSON), then GUTS_* environment variables, then flags.
             With no token configured, the node writes an admin token to <data-dir>/admin-token.
+
+            Git LFS: every repository is also an LFS server at <url>/<owner>/<name>.git/info/lfs (batch API, basic transfers, \
+            verify, locks). Objects are stored by SHA-256 under <data-dir>/lfs, streamed to and from disk; uploads and locks \
+            need a write token, downloads follow the repository's visibility.
+
+            Webhooks: /api/repos/<owner>/<name>/hooks takes GitHub's webhook API; push, create and delete events are POSTed \
+            in GitHub's format, signed with X-Hub-Signature-256, from a queue in RocksDB with retries and a delivery log. \
+            Destinations on loopback or private networks are refused unless --webhook-allowed-hosts allows them.
             """
     )
 
@@ -28,6 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
           help: "Sample CPU continuously at a low rate into a one-hour ring (dump with guts profile --node URL --since 10m).")
     var profileContinuous = false
     @Option(name: .customLong("profile-rate"), help: "Continuous sampling rate in Hz (default 19).") var profileRate: Int?
+    @Option(name: .customLong("public-url"), help: "The node's URL as clients reach it, for Git LFS and webhook links (default: from the request, or the listen address).")
+    var publicURL: String?
+    @Option(name: .customLong("webhook-allowed-hosts"),
+            help: "Comma-separated webhook destinations allowed besides public addresses: loopback, private, *, CIDR blocks or host names.")
+    var webhookAllowedHosts: String?
 
     func run() async throws {
         var settings = NodeConfiguration()
@@ -52,6 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if profileContinuous { settings.profileContinuous = true }
         if let profileRate { settings.profileRate = profileRate }
+        if let publicURL { settings.publicURL = publicURL }
+        if let webhookAllowedHosts {
+            settings.webhookAllowedHosts = webhookAllowedHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         let logger = NodeLogging.makeLogger(format: settings.logFormat, level: settings.logLevel)
         let node: GutsNode
         do {

@@ -15,7 +15,7 @@ import Testing
         let repository = try storage.repositories.create(name: "t/cache")
         let objects = storage.objects(repository)
         let ids = try (0..<3).map { try objects.put(.blob, body: Array("blob \($0)".utf8)) }
-        let baseline = CacheStatsReport(storage: storage, archives: nil)
+        let baseline = CacheStatsReport(storage: storage, archives: nil, lfs: nil)
         _ = try objects.get(ids[0])  // miss, insert
         _ = try objects.get(ids[0])  // hit
         _ = try objects.get(ids[1])  // miss, insert
@@ -23,7 +23,7 @@ import Testing
         _ = try objects.get(ids[2])  // miss, insert, evicts 1
         _ = try objects.get(ids[1])  // miss, insert, evicts 0
         _ = try objects.get(ids[2])  // hit
-        let report = CacheStatsReport(storage: storage, archives: nil).delta(since: baseline)
+        let report = CacheStatsReport(storage: storage, archives: nil, lfs: nil).delta(since: baseline)
         let cache = try #require(report.caches.first { $0.name == "objects" })
         #expect(cache.hits == 3)
         #expect(cache.misses == 4)

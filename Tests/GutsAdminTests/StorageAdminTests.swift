@@ -10,7 +10,7 @@ import Testing
         let fixture = try ArchiveFixture()
         defer { fixture.cleanup() }
         let exported = fixture.directory + "/export.git"
-        let report = try GitMigrator(storage: fixture.storage).exportRepository("test/archive", to: exported)
+        let report = try GitMigrator(storage: fixture.storage, lfs: fixture.lfs).exportRepository("test/archive", to: exported)
         #expect(report.refs == 2)
         try Shell.check("git -C export.git fsck --strict --no-dangling", in: fixture.directory)
         let refs = { (path: String) in try Shell.check("git -C \(path) for-each-ref --format='%(objectname) %(refname)'", in: fixture.directory) }

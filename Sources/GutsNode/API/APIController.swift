@@ -148,10 +148,12 @@ struct APIController: Sendable {
     private func delete(_ request: Request, name: String) async throws -> Response {
         try requireWrite(request)
         let storage = node.storage
+        let lfs = node.lfsObjects
         try await node.blockingPool.run {
             try Self.mapStorageErrors {
-                guard try storage.repositories.get(name: name) != nil else { throw NodeError(.notFound, "repository \(name) not found") }
+                guard let repository = try storage.repositories.get(name: name) else { throw NodeError(.notFound, "repository \(name) not found") }
                 try storage.repositories.delete(name: name)
+                lfs.removeAll(repositoryID: repository.id)
             }
         }
         return Response(status: .noContent)

@@ -22,7 +22,7 @@ final class AdminController: Sendable {
         admin.get("/cache-stats") { [self] request, _ in
             try requireAdmin(request)
             let report = try await node.blockingPool.run { [node] in
-                var report = CacheStatsReport(storage: node.storage, archives: node.archives)
+                var report = CacheStatsReport(storage: node.storage, archives: node.archives, lfs: node.lfsObjects)
                 report.caches.append(node.packGenerations.statistics)
                 report.caches.append(node.packGenerations.cacheStatistics)
                 return report
@@ -63,7 +63,7 @@ final class AdminController: Sendable {
             }
             let report = try await exclusive("migrate") { [node] in
                 try await node.blockingPool.run {
-                    try GitMigrator(storage: node.storage).importRepository(
+                    try GitMigrator(storage: node.storage, lfs: node.lfsObjects).importRepository(
                         from: String(source), as: String(name), scratch: node.temporaryDirectory)
                 }
             }
@@ -75,7 +75,7 @@ final class AdminController: Sendable {
                 throw NodeError(.badRequest, "name and path are required")
             }
             let report = try await exclusive("migrate") { [node] in
-                try await node.blockingPool.run { try GitMigrator(storage: node.storage).exportRepository(String(name), to: String(path)) }
+                try await node.blockingPool.run { try GitMigrator(storage: node.storage, lfs: node.lfsObjects).exportRepository(String(name), to: String(path)) }
             }
             return try JSONResponse.make(report)
         }

@@ -68,6 +68,25 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var profileContinuous = false
     /// Rate of continuous sampling in Hz (of process CPU time).
     public var profileRate = 19
+    /// The node's URL as clients reach it (`https://git.example.com`), for the links it
+    /// hands out: LFS transfer actions and webhook payloads. Empty: `http://` and the
+    /// request's Host header (for LFS) or the listen address (for webhooks).
+    public var publicURL = ""
+    /// Largest Git LFS object accepted, in bytes. Objects stream to disk, so this bounds
+    /// disk use, not memory.
+    public var lfsMaxObjectBytes = 8 << 30
+    /// Webhook destinations allowed besides public addresses: `loopback`, `private`
+    /// (RFC 1918, unique-local and link-local ranges), CIDR blocks (`10.1.0.0/16`), host names
+    /// (`ci.internal`, `*.corp.example`) or `*` for any. By default a webhook may reach only
+    /// public addresses, so none can probe the node's own network.
+    public var webhookAllowedHosts: [String] = []
+    /// Seconds a webhook receiver has to answer one delivery.
+    public var webhookTimeoutSeconds = 10
+    /// Seconds before the first retry of a failed delivery; each later retry waits twice as
+    /// long, at most an hour.
+    public var webhookRetrySeconds = 15
+    /// Attempts of one delivery before it is given up (it stays in the log, redeliverable).
+    public var webhookMaxAttempts = 10
 
     public init() {}
 
@@ -98,8 +117,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     }
 
     /// Applies `GUTS_LISTEN`, `GUTS_DATA_DIR`, `GUTS_STORAGE`, `GUTS_LOG_FORMAT`, `GUTS_LOG_LEVEL`,
-    /// `GUTS_REQUEST_TIMEOUT` (whole seconds, or with a unit: `300`, `10m`), `GUTS_ADMIN_TOKEN`
-    /// and `GUTS_WRITE_TOKEN`.
+    /// `GUTS_REQUEST_TIMEOUT` (whole seconds, or with a unit: `300`, `10m`), `GUTS_PUBLIC_URL`,
+    /// `GUTS_WEBHOOK_ALLOWED_HOSTS` (comma-separated), `GUTS_ADMIN_TOKEN` and `GUTS_WRITE_TOKEN`.
     public mutating func merge(environment: [String: String]) throws {
         if let value = environment["GUTS_LISTEN"] { listen = value }
         if let value = environment["GUTS_DATA_DIR"] { dataDirectory = value }
@@ -115,6 +134,10 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         if let value = environment["GUTS_REQUEST_TIMEOUT"] {
             guard let seconds = Self.wholeSeconds(value) else { throw NodeConfigurationError.invalidValue("GUTS_REQUEST_TIMEOUT", value) }
             requestTimeoutSeconds = seconds
+        }
+        if let value = environment["GUTS_PUBLIC_URL"] { publicURL = value }
+        if let value = environment["GUTS_WEBHOOK_ALLOWED_HOSTS"] {
+            webhookAllowedHosts = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         // A variable that is set but empty is a configured empty token, which `validate` refuses.
         if let value = environment["GUTS_ADMIN_TOKEN"] {
@@ -147,6 +170,15 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
         if let empty = tokens.first(where: { $0.token.isEmpty }) {
             throw NodeConfigurationError.invalidValue("tokens", "token '\(empty.name)' is empty")
+        }
+        if !publicURL.isEmpty, URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw NodeConfigurationError.invalidValue("publicURL", "\(publicURL) (must be an http:// or https:// URL)")
+        }
+        guard lfsMaxObjectBytes > 0, webhookTimeoutSeconds > 0, webhookRetrySeconds > 0, webhookMaxAttempts > 0 else {
+            throw NodeConfigurationError.invalidValue("limits", "lfsMaxObjectBytes, webhookTimeoutSeconds, webhookRetrySeconds and webhookMaxAttempts must be positive")
+        }
+        for entry in webhookAllowedHosts where WebhookAddressPolicy.Rule(entry) == nil {
+            throw NodeConfigurationError.invalidValue("webhookAllowedHosts", "'\(entry)' (use loopback, private, *, a CIDR block or a host name)")
         }
         guard (1...1000).contains(profileRate) else {
             throw NodeConfigurationError.invalidValue("profileRate", "\(profileRate) (must be within 1...1000)")

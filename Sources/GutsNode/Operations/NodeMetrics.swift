@@ -24,6 +24,8 @@ public final class NodeMetrics: Sendable {
         var pushes: [String: UInt64] = [:]
         var packEntries: [String: UInt64] = [:]
         var timeouts: [String: UInt64] = [:]
+        var lfsBytesReceived: UInt64 = 0
+        var lfsBytesSent: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -54,6 +56,13 @@ public final class NodeMetrics: Sendable {
             let key = Self.labels(["service": service.rawValue])
             state.gitBytesSent[key, default: 0] += UInt64(sent)
             state.gitBytesReceived[key, default: 0] += UInt64(received)
+        }
+    }
+
+    func recordLFSBytes(received: Int, sent: Int) {
+        state.withLock { state in
+            state.lfsBytesReceived += UInt64(received)
+            state.lfsBytesSent += UInt64(sent)
         }
     }
 
@@ -101,6 +110,8 @@ public final class NodeMetrics: Sendable {
         family("guts_git_pack_entries_total", "counter",
                "Entries of packs sent: whole, delta against an entry of the pack or against an object the client has, or delta-stored but rebuilt whole.",
                snapshot.packEntries)
+        family("guts_lfs_bytes_received_total", "counter", "Bytes of Git LFS objects uploaded.", ["": snapshot.lfsBytesReceived])
+        family("guts_lfs_bytes_sent_total", "counter", "Bytes of Git LFS objects downloaded.", ["": snapshot.lfsBytesSent])
         var described = Set<String>()
         for gauge in extraGauges {
             if described.insert(gauge.name).inserted {

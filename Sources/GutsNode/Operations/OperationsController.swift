@@ -41,7 +41,7 @@ struct OperationsController: Sendable {
             return try JSONResponse.make(VersionReport(version: GutsNode.version, storage: node.configuration.storage.rawValue, schemaVersion: schema))
         }
         router.get("/metrics") { _, _ in
-            let text = try await node.blockingPool.runAdmitted { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges()) }
+            let text = try await node.blockingPool.runAdmitted { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges() + lfsGauges()) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
@@ -84,6 +84,15 @@ struct OperationsController: Sendable {
             ("guts_blocking_pool_queued", "Jobs waiting for a blocking-pool thread.", [:], Double(node.blockingPool.queued)),
             ("guts_blocking_pool_running", "Jobs on a blocking-pool thread.", [:], Double(node.blockingPool.running)),
             ("guts_blocking_pool_refused", "Requests refused with 503 because the blocking-pool queue was full.", [:], Double(node.blockingPool.refusedCount)),
+        ]
+    }
+
+    /// Objects and bytes the Git LFS store holds.
+    private func lfsGauges() -> [(name: String, help: String, labels: [String: String], value: Double)] {
+        let totals = node.lfsObjects.totals()
+        return [
+            ("guts_lfs_objects", "Git LFS objects stored.", [:], Double(totals.objects)),
+            ("guts_lfs_stored_bytes", "Bytes of Git LFS objects stored.", [:], Double(totals.bytes)),
         ]
     }
 

@@ -13,12 +13,23 @@ struct AccessControl: Sendable {
 
     let tokens: [NodeConfiguration.Token]
 
+    /// Who sent a request: its access level and, unless anonymous, the name of its token.
+    struct Caller: Sendable, Equatable {
+        var level: Level
+        var name: String?
+    }
+
     func level(for fields: HTTPFields) -> Level {
-        guard let header = fields[.authorization] else { return .anonymous }
-        var best = Level.anonymous
+        caller(for: fields).level
+    }
+
+    func caller(for fields: HTTPFields) -> Caller {
+        guard let header = fields[.authorization] else { return Caller(level: .anonymous) }
+        var best = Caller(level: .anonymous)
         for candidate in Self.candidates(fromAuthorization: header) {
             for token in tokens where Self.constantTimeEquals(token.token, candidate) {
-                best = max(best, token.admin ? .admin : .write)
+                let level: Level = token.admin ? .admin : .write
+                if level > best.level || best.name == nil { best = Caller(level: max(level, best.level), name: token.name) }
             }
         }
         return best

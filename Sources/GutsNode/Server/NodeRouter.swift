@@ -12,18 +12,21 @@ enum NodeRouter {
         }
         OperationsController(node: node).register(on: router)
         APIController(node: node).register(on: router)
+        WebhookController(node: node).register(on: router)
         AdminController(node: node).register(on: router)
         ProfileController(node: node).register(on: router)
         let archives = ArchiveController(node: node)
         archives.register(on: router)
         let git = SmartHTTPController(node: node)
         let content = ContentController(node: node)
+        let lfs = LFSController(node: node)
         router.get("**") { request, _ in
             guard let route = GitRoute.parse(request.uri.path) else { throw NodeError(.notFound, "no such route") }
             switch route.action {
             case .infoRefs: return try await git.infoRefs(request, repositoryName: route.repository)
             case .raw(let components): return try await content.raw(request, repositoryName: route.repository, components: components)
             case .archive(let spec): return try await archives.archive(request, repositoryName: route.repository, spec: spec)
+            case .lfs(let path): return try await lfs.handle(request, repositoryName: route.repository, path: path)
             case .uploadPack, .receivePack: throw NodeError(.methodNotAllowed, "use POST for \(request.uri.path)")
             }
         }
@@ -32,8 +35,15 @@ enum NodeRouter {
             switch route.action {
             case .uploadPack: return try await git.uploadPack(request, repositoryName: route.repository)
             case .receivePack: return try await git.receivePack(request, repositoryName: route.repository)
+            case .lfs(let path): return try await lfs.handle(request, repositoryName: route.repository, path: path)
             default: throw NodeError(.methodNotAllowed, "method not allowed for \(request.uri.path)")
             }
+        }
+        router.put("**") { request, _ in
+            guard let route = GitRoute.parse(request.uri.path), case .lfs(let path) = route.action else {
+                throw NodeError(.methodNotAllowed, "method not allowed for \(request.uri.path)")
+            }
+            return try await lfs.handle(request, repositoryName: route.repository, path: path)
         }
         return router
     }

@@ -54,6 +54,7 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
             case .receivePack: return "receive-pack"
             case .raw: return "raw"
             case .archive: return "archive"
+            case .lfs(let rest): return rest.first == "objects" && rest.count == 2 ? "lfs-object" : "lfs"
             }
         }
         return "other"

@@ -8,6 +8,8 @@ struct GitRoute: Equatable, Sendable {
         case raw([String])
         /// `archive/{ref}.{tar.gz|zip}`.
         case archive(String)
+        /// `info/lfs/...`: the Git LFS API, with the components after `info/lfs`.
+        case lfs([String])
     }
 
     var repository: String
@@ -26,6 +28,7 @@ struct GitRoute: Equatable, Sendable {
         let action: Action
         switch rest.first {
         case "info" where rest == ["info", "refs"]: action = .infoRefs
+        case "info" where rest.count >= 3 && rest[1] == "lfs": action = .lfs(Array(rest.dropFirst(2)))
         case "git-upload-pack" where rest.count == 1: action = .uploadPack
         case "git-receive-pack" where rest.count == 1: action = .receivePack
         case "raw" where rest.count >= 3: action = .raw(Array(rest.dropFirst()))

@@ -1,3 +1,4 @@
+import Foundation
 import GutsGit
 import GutsStorage
 
@@ -53,6 +54,9 @@ struct ReceivePack {
     var batchBytes = 8 << 20
     /// Refuse objects git's fsck only warns about (`NodeConfiguration.strictObjects`).
     var strictObjects = false
+    /// Who pushes, when the repository has webhooks: the accepted ref changes are then
+    /// recorded as a `WebhookEvent` in the ref transaction's own batch.
+    var webhookPusher: String?
 
     static let capabilities = ["report-status", "delete-refs", "side-band-64k", "quiet", "atomic", "ofs-delta", "object-format=sha1"]
 
@@ -107,10 +111,19 @@ struct ReceivePack {
                 try storage.commitGraph(target).add(pushed.commits.filter { ids.contains($0.key) })
             }
             let refs = storage.refs(target)
+            var event = WriteBatch()
+            if let webhookPusher {
+                let changes = accepted.map { index in
+                    let command = request.commands[index]
+                    return WebhookEvent.RefChange(name: command.name ?? "", before: command.isCreate ? ObjectID.zero.hex : command.old.hex,
+                                                  after: command.isDelete ? ObjectID.zero.hex : command.new.hex)
+                }
+                try WebhookStore.enqueue(WebhookEvent(repositoryID: target.id, refs: changes, pusher: webhookPusher, pushedAt: Date()), in: &event)
+            }
             try refs.transaction(accepted.map { index in
                 let command = request.commands[index]
                 return RefUpdate(name: command.name ?? "", expected: command.isCreate ? nil : command.old, new: command.isDelete ? nil : command.new)
-            })
+            }, alsoWrite: event)
             try repairHead(refs, repository: target)
         } catch {
             for index in accepted { outcomes[index].error = Self.unpackReason(error) }

@@ -119,6 +119,8 @@ struct SmartHTTPController: Sendable {
         let (storage, agent) = (node.storage, self.agent)
         let blockingPool = node.blockingPool
         let strictObjects = node.configuration.strictObjects
+        let webhooks = node.webhooks.store
+        let pusher = node.access.caller(for: request.headers).name ?? "anonymous"
         let report = try await node.pushSerializer.run(repository: repositoryName) {
             try await blockingPool.run {
                 // A push that creates the repository looks again inside the serializer: an
@@ -126,9 +128,11 @@ struct SmartHTTPController: Sendable {
                 let current = try repository ?? storage.repositories.get(name: repositoryName)
                 var receivePack = ReceivePack(storage: storage, repository: current, name: repositoryName, agent: agent)
                 receivePack.strictObjects = strictObjects
+                if let current, try webhooks.hasHooks(repositoryID: current.id) { receivePack.webhookPusher = pusher }
                 return receivePack.apply(command, packPath: packPath)
             }
         }
+        node.webhooks.wake()
         node.metrics.recordPush(succeeded: report.succeeded)
         node.logger.info("push", metadata: [
             "repository": "\(repositoryName)", "refs": "\(report.summary)", "unpack": "\(report.unpackError ?? "ok")",

@@ -8,6 +8,7 @@ struct ArchiveFixture {
     let directory: String
     let source: String
     let storage: Storage
+    let lfs: LFSObjectStore
     let repository: Repository
 
     static let longDirectory = String(repeating: "d", count: 60) + "/" + String(repeating: "e", count: 60)
@@ -36,7 +37,8 @@ struct ArchiveFixture {
             GIT_COMMITTER_DATE='1700003600 +0000' git commit -q -am second
             """, in: directory)
         storage = Storage.inMemory()
-        try GitMigrator(storage: storage).importRepository(from: source, as: "test/archive", scratch: directory)
+        lfs = LFSObjectStore(directory: directory + "/lfs-store")
+        try GitMigrator(storage: storage, lfs: lfs).importRepository(from: source, as: "test/archive", scratch: directory)
         repository = try storage.repositories.get(name: "test/archive")!
     }
 

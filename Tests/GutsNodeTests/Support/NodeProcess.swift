@@ -10,6 +10,8 @@ final class NodeProcess: @unchecked Sendable {
     private(set) var process: Process
     private(set) var port = 0
     let logPath: String
+    /// Arguments after `serve --listen --data-dir`, kept for `restart`.
+    private let extraArguments: [String]
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -30,6 +32,7 @@ final class NodeProcess: @unchecked Sendable {
     init(dataDirectory: String? = nil, extraArguments: [String] = []) throws {
         self.dataDirectory = try dataDirectory ?? Shell.temporaryDirectory("node")
         logPath = self.dataDirectory + ".log"
+        self.extraArguments = extraArguments
         process = Process()
         try start(extraArguments: extraArguments)
     }
@@ -82,7 +85,7 @@ final class NodeProcess: @unchecked Sendable {
 
     func restart() throws {
         stop()
-        try start(extraArguments: [])
+        try start(extraArguments: extraArguments)
     }
 
     deinit {
