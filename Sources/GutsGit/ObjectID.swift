@@ -55,7 +55,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     @inlinable init(raw: UnsafeRawBufferPointer) {
         self.init(high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
                   middle: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-                  low: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+                  low: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))  // safe: bigEndian: reinterprets the four loaded bytes, nothing narrows
     }
 
     /// Parses 40 hex digits (either case); nil for anything else.
