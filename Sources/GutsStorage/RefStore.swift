@@ -13,13 +13,15 @@ public struct RefStore: Sendable {
     let prefix: [UInt8]
     /// Transactions are written with a synced WAL (see `Storage.Options.syncRefUpdates`).
     let durable: Bool
+    let pruneEpoch: PruneEpoch?
 
-    init(repositoryID: UInt64, store: any KeyValueStore, lock: StorageLock, durable: Bool = true) {
+    init(repositoryID: UInt64, store: any KeyValueStore, lock: StorageLock, durable: Bool = true, pruneEpoch: PruneEpoch? = nil) {
         self.repositoryID = repositoryID
         self.store = store
         self.lock = lock
         self.prefix = KeyCoding.bigEndian(repositoryID)
         self.durable = durable
+        self.pruneEpoch = pruneEpoch
     }
 
     func key(_ name: String) -> [UInt8] { prefix + Array(name.utf8) }
@@ -76,7 +78,11 @@ public struct RefStore: Sendable {
     /// write batch, synced to disk before this returns (the WAL is one log, so the
     /// objects written before it are on disk too). Because all writers of refs hold the
     /// same lock, a stale pusher can never overwrite a newer value.
-    public func transaction(_ updates: [RefUpdate]) throws {
+    ///
+    /// `objectsCheckedAt` is the `Storage.pruneEpoch` taken before the caller relied on
+    /// objects the repository held; when a prune has deleted objects since, this throws
+    /// `StorageError.objectsPruned` and writes nothing.
+    public func transaction(_ updates: [RefUpdate], objectsCheckedAt epoch: UInt64? = nil) throws {
         guard !updates.isEmpty else { return }
         var seen = Set<String>()
         for update in updates {
@@ -86,6 +92,7 @@ public struct RefStore: Sendable {
             }
         }
         try lock.withLock {
+            if let epoch, let pruneEpoch, pruneEpoch.current != epoch { throw StorageError.objectsPruned }
             var batch = WriteBatch()
             batch.durable = durable
             for update in updates {

@@ -104,7 +104,7 @@ struct ReceivePack {
             try refs.transaction(accepted.map { index in
                 let command = request.commands[index]
                 return RefUpdate(name: command.name ?? "", expected: command.isCreate ? nil : command.old, new: command.isDelete ? nil : command.new)
-            })
+            }, objectsCheckedAt: quarantine.pruneEpoch)
             try repairHead(refs, repository: target)
         } catch {
             for index in accepted { outcomes[index].error = Self.unpackReason(error) }
