@@ -27,7 +27,7 @@ struct CompactCommand: AsyncParsableCommand {
 
     func run() async throws {
         let families = self.families.compactMap(ColumnFamily.init(rawValue:))
-        try await options.run("compact", job: "compact") { target in
+        try await options.run("compact", job: "compact", recordAs: "compact") { target in
             let report: CompactionReport
             switch target {
             case .offline(let dataDirectory):
