@@ -53,3 +53,8 @@ public struct FsckReport: Sendable, Codable, Equatable {
         return lines.joined(separator: "\n")
     }
 }
+
+extension FsckReport: JobOutcome {
+    public var jobSucceeded: Bool { clean }
+    public var jobSummary: String { "\(problems.count) problems in \(repositories) repositories" }
+}

@@ -27,12 +27,16 @@ public struct JobHistory: Sendable {
         directory = dataDirectory + "/jobs"
     }
 
-    /// Runs `body` as `job` and records how it went; errors are recorded and rethrown.
-    public func run<T>(_ job: String, summary: (T) -> String = { _ in "done" }, _ body: () async throws -> T) async throws -> T {
+    /// Runs `body` as `job` and records how it went; errors are recorded and rethrown. A
+    /// result that is a `JobOutcome` says itself whether the run succeeded.
+    public func run<T>(_ job: String, _ body: () async throws -> T) async throws -> T {
         let start = Date()
         do {
             let value = try await body()
-            record(Record(job: job, startedAt: start.timeIntervalSince1970, seconds: Date().timeIntervalSince(start), result: "ok", summary: summary(value)))
+            let outcome = value as? any JobOutcome
+            record(Record(
+                job: job, startedAt: start.timeIntervalSince1970, seconds: Date().timeIntervalSince(start),
+                result: outcome?.jobSucceeded == false ? "failed" : "ok", summary: outcome?.jobSummary ?? "done"))
             return value
         } catch {
             record(Record(job: job, startedAt: start.timeIntervalSince1970, seconds: Date().timeIntervalSince(start), result: "failed", summary: "\(error)"))
@@ -68,4 +72,10 @@ public struct JobHistory: Sendable {
             FileManager.default.contents(atPath: "\(directory)/\(job).json").flatMap { try? JSONDecoder().decode(Record.self, from: $0) }
         }
     }
+}
+
+/// A job result that can fail without an error (an fsck that found problems).
+public protocol JobOutcome {
+    var jobSucceeded: Bool { get }
+    var jobSummary: String { get }
 }

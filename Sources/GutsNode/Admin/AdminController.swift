@@ -33,8 +33,13 @@ final class AdminController: Sendable {
             try requireAdmin(request)
             let families = try Self.families(request.uri.queryParameters.get("cf"))
             let maxDuration = request.uri.queryParameters.get("max-duration").flatMap(TimeInterval.init)
-            let report = try await exclusive("compact") { [node] in
-                try await node.blockingPool.run { try Compactor(storage: node.storage).run(families: families, maxDuration: maxDuration) }
+            var work = Compactor.ObjectWork(
+                pruneGrace: request.uri.queryParameters.get("prune-unreachable").flatMap(TimeInterval.init),
+                repack: request.uri.queryParameters.get("repack") == "1")
+            work.repositories = Self.list(request.uri.queryParameters.get("repos"))
+            work.bytesPerSecond = request.uri.queryParameters.get("rate").flatMap(Double.init) ?? Fsck.onlineBytesPerSecond
+            let report = try await exclusive("compact") { [node, work] in
+                try await Self.onOwnThread { try Compactor(storage: node.storage).run(families: families, maxDuration: maxDuration, objects: work) }
             }
             return try JSONResponse.make(report)
         }
