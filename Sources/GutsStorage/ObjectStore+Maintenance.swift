@@ -39,6 +39,23 @@ extension ObjectStore {
         }
     }
 
+    /// Type and body of an object read past the object and block caches (a delta's base
+    /// still goes through them): for reading a whole tree once, as an archive does,
+    /// without pushing everything else out of memory.
+    public func loadBypassingCache(_ id: ObjectID) throws -> (type: ObjectType, body: [UInt8])? {
+        if cache.contains(ObjectCache.Key(repository: repositoryID, id: id)) { return try load(id) }
+        let value = try (store as? RocksDBStore)?.getWithoutCaching(key(id), in: .objects) ?? store.get(key(id), in: .objects)
+        guard let value else { return try parent?.loadBypassingCache(id) }
+        let stored = try StoredObject(id: id, decoding: value)
+        guard let delta = stored.delta else { return (stored.type, try stored.inflate()) }
+        guard let base = try load(delta.base) else {
+            throw StorageError.corruptValue(key: "object \(id)", reason: "delta base \(delta.base) is missing")
+        }
+        let body = try Delta.apply(base: base.body, delta: try stored.inflate())
+        guard body.count == stored.size else { throw StorageError.corruptValue(key: "object \(id)", reason: "delta yields \(body.count) bytes, \(stored.size) recorded") }
+        return (stored.type, body)
+    }
+
     /// Replaces the stored form of objects (same ids, same content: a whole object
     /// rewritten as a delta, say) in one batch, and drops their cached stored forms.
     public func replace(_ objects: [StoredObject]) throws {

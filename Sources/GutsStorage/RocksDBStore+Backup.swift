@@ -45,6 +45,26 @@ extension RocksDBStore {
         }
     }
 
+    /// The value of `key` read without adding its blocks to the block cache (a one-off
+    /// read of a large value, such as an archive's blobs, should not evict hot blocks).
+    public func getWithoutCaching(_ key: [UInt8], in family: ColumnFamily) throws -> [UInt8]? {
+        try withHandles { handles in
+            let options = rocksdb_readoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
+            defer { rocksdb_readoptions_destroy(options) }
+            rocksdb_readoptions_set_fill_cache(options, 0)
+            return try key.withUnsafeBytes { keyBytes in
+                let slice = try Self.call("get") { error in
+                    rocksdb_get_pinned_cf(handles.db, options, handles.families[family], keyBytes.baseAddress?.assumingMemoryBound(to: CChar.self), keyBytes.count, error)
+                }
+                guard let slice else { return nil }
+                defer { rocksdb_pinnableslice_destroy(slice) }
+                var length = 0
+                guard let value = rocksdb_pinnableslice_value(slice, &length) else { return [] }
+                return [UInt8](UnsafeRawBufferPointer(start: value, count: length))
+            }
+        }
+    }
+
     /// Takes a new backup into the BackupEngine directory `directory` (created when
     /// missing), flushing memtables first so it holds every write acknowledged before
     /// the call; files unchanged since an earlier backup are shared, not copied again.
