@@ -29,7 +29,7 @@ extension ObjectStore {
     }
 
     /// Calls `body` with every stored value, a page at a time.
-    public func forEachStoredValue(pageSize: Int = 1024, _ body: (StoredValue) throws -> Void) throws {
+    public func forEachStoredValue(pageSize: Int = 64, _ body: (StoredValue) throws -> Void) throws {
         var cursor: ObjectID?
         while true {
             let page = try storedValues(after: cursor, limit: pageSize)
@@ -54,6 +54,12 @@ extension ObjectStore {
         let body = try Delta.apply(base: base.body, delta: try stored.inflate())
         guard body.count == stored.size else { throw StorageError.corruptValue(key: "object \(id)", reason: "delta yields \(body.count) bytes, \(stored.size) recorded") }
         return (stored.type, body)
+    }
+
+    /// Number of objects, reading no value when the store is RocksDB.
+    public func countWithoutValues() throws -> Int {
+        guard let rocksDB = store as? RocksDBStore else { return try count() }
+        return try rocksDB.countKeys(prefix: prefix, in: .objects)
     }
 
     /// Replaces the stored form of objects (same ids, same content: a whole object

@@ -45,6 +45,28 @@ extension RocksDBStore {
         }
     }
 
+    /// How many keys of `family` start with `prefix`, reading no value out.
+    public func countKeys(prefix: [UInt8], in family: ColumnFamily) throws -> Int {
+        try withHandles { handles in
+            let options = rocksdb_readoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
+            defer { rocksdb_readoptions_destroy(options) }
+            rocksdb_readoptions_set_fill_cache(options, 0)
+            let iterator = rocksdb_create_iterator_cf(handles.db, options, handles.families[family])!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
+            defer { rocksdb_iter_destroy(iterator) }
+            prefix.withUnsafeBytes { rocksdb_iter_seek(iterator, $0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count) }
+            var count = 0
+            while rocksdb_iter_valid(iterator) != 0 {
+                var length = 0
+                guard let key = rocksdb_iter_key(iterator, &length),
+                      UnsafeRawBufferPointer(start: key, count: length).starts(with: prefix) else { break }
+                count += 1
+                rocksdb_iter_next(iterator)
+            }
+            try Self.call("count keys") { error in rocksdb_iter_get_error(iterator, error) }
+            return count
+        }
+    }
+
     /// The value of `key` read without adding its blocks to the block cache (a one-off
     /// read of a large value, such as an archive's blobs, should not evict hot blocks).
     public func getWithoutCaching(_ key: [UInt8], in family: ColumnFamily) throws -> [UInt8]? {

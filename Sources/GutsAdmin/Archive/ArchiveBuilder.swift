@@ -91,7 +91,9 @@ public struct ArchiveBuilder: Sendable {
         let time = parsed.committer.time
         var base = Array(prefix.utf8)
         while base.last == UInt8(ascii: "/") { base.removeLast() }
-        let substitution = ExportSubstitution(commit: parsed, id: commit, abbreviation: ExportSubstitution.automaticAbbreviation(objects: try objects.count()))
+        let substitution = ExportSubstitution(commit: parsed, id: commit) { [objects] in
+            ExportSubstitution.automaticAbbreviation(objects: (try? objects.countWithoutValues()) ?? 0)
+        }
         switch format {
         case .tar, .tarGz:
             let gzip = format == .tarGz ? try GzipStream() : nil

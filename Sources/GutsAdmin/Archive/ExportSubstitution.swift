@@ -9,10 +9,18 @@ import GutsGit
 /// characters (git's automatic length for the repository's size, without the check for
 /// ambiguity). Any other placeholder is left as it is written, as git leaves unknown
 /// ones.
-struct ExportSubstitution {
+final class ExportSubstitution {
     let commit: Commit
     let id: ObjectID
-    let abbreviation: Int
+    /// Counts the repository's objects only when a file asks for an abbreviation.
+    private let measureAbbreviation: () -> Int
+    private lazy var abbreviation = measureAbbreviation()
+
+    init(commit: Commit, id: ObjectID, abbreviation: @escaping () -> Int) {
+        self.commit = commit
+        self.id = id
+        self.measureAbbreviation = abbreviation
+    }
 
     /// `content` with every `$Format:...$` replaced.
     func apply(_ content: [UInt8]) -> [UInt8] {
@@ -77,6 +85,7 @@ struct ExportSubstitution {
         case "b": return text(body, 1)
         case "B": return (commit.message, 1)
         case "x":
+            // safe: UInt8(_:radix:) parses and returns nil on bad input, it does not trap.
             guard spec.count >= 3, let byte = UInt8(String(decoding: spec[(spec.startIndex + 1)...(spec.startIndex + 2)], as: UTF8.self), radix: 16) else { return nil }
             return ([byte], 3)
         case "a", "c":
