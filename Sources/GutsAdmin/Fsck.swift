@@ -27,7 +27,7 @@ public struct Fsck: Sendable {
 
     /// The rate an online fsck reads at unless told otherwise: measured to keep the
     /// node's API p99 within 2x of idle (`scripts/fsck-latency.sh`, docs/OPERATIONS.md).
-    public static let onlineBytesPerSecond = Double(32 << 20)
+    public static let onlineBytesPerSecond = Double(4 << 20)
 
     public init(storage: Storage) {
         self.storage = storage

@@ -26,7 +26,7 @@ struct CompactCommand: AsyncParsableCommand {
     var pruneUnreachable: DurationArgument?
     @Flag(help: "Deltify objects stored whole, with bounded chain depth.") var repack = false
     @Option(name: .customLong("repo"), help: "Repository to prune or repack (repeatable; default all).") var repositories: [String] = []
-    @Option(help: "Stored bytes read per second by prune and repack (e.g. 64M); default unlimited offline, 32M through a node.")
+    @Option(help: "Stored bytes read per second by prune and repack (e.g. 64M); default unlimited offline, 4M through a node.")
     var rate: SizeArgument?
 
     func validate() throws {

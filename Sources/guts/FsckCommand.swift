@@ -9,7 +9,7 @@ struct FsckCommand: AsyncParsableCommand {
         discussion: """
             Prints one line per problem: repository, object (or ref), what is wrong. Warnings (what git's \
             fsck accepts but flags, such as legacy file modes) do not fail the run. Through a node the check \
-            reads at --rate (default 32M per second) so the API stays responsive. With --max-duration, the \
+            reads at --rate (default 4M per second) so the API stays responsive. With --max-duration, the \
             next run resumes after the last repository checked. Exit codes: 0 clean, 1 problems found or \
             failed, 64 usage, 75 busy.
             """
@@ -19,7 +19,7 @@ struct FsckCommand: AsyncParsableCommand {
     @Option(name: .customLong("repo"), help: "Repository owner/name to check (repeatable; default all).") var repositories: [String] = []
     @Option(name: .customLong("max-duration"), help: "Stop before the next repository after this long (e.g. 30m).")
     var maxDuration: DurationArgument?
-    @Option(help: "Stored bytes read per second (e.g. 64M); default unlimited offline, 32M through a node.")
+    @Option(help: "Stored bytes read per second (e.g. 64M); default unlimited offline, 4M through a node.")
     var rate: SizeArgument?
 
     func run() async throws {

@@ -150,10 +150,17 @@ final class AdminController: Sendable {
     }
 
     /// Runs a long job on a thread of its own, so it holds no thread of the blocking pool
-    /// that requests need.
+    /// that requests need, scheduled as idle work (Linux `SCHED_IDLE`): it gets the CPU
+    /// only when request threads do not want it.
     static func onOwnThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
+            Thread {
+                #if os(Linux)
+                var parameters = sched_param()
+                _ = pthread_setschedparam(pthread_self(), 5, &parameters)  // SCHED_IDLE, which Glibc does not export to Swift
+                #endif
+                continuation.resume(with: Swift.Result { try body() })
+            }.start()
         }
     }
 
