@@ -173,13 +173,13 @@ _guts() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|bench|profile|compact|migrate|archive|cache-stats|help)
+    serve|bench|profile|compact|migrate|fsck|backup|archive|cache-stats|help)
         # Offer subcommand argument completions
         "_guts_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve bench profile compact migrate archive cache-stats help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve bench profile compact migrate fsck backup archive cache-stats help' -- "${cur}"))
         ;;
     esac
 }
@@ -432,9 +432,9 @@ _guts_profile_diff() {
 
 _guts_compact() {
     repeating_flags=()
-    non_repeating_flags=(--json --quiet --version -h --help)
-    repeating_options=(--cf)
-    non_repeating_options=(--data-dir --node --token --max-duration)
+    non_repeating_flags=(--json --quiet --repack --version -h --help)
+    repeating_options=(--cf --repo)
+    non_repeating_options=(--data-dir --node --token --max-duration --prune-unreachable --rate)
     __guts_offer_flags_options 0
 
     # Offer option value completions
@@ -452,6 +452,15 @@ _guts_compact() {
         return
         ;;
     '--max-duration')
+        return
+        ;;
+    '--prune-unreachable')
+        return
+        ;;
+    '--repo')
+        return
+        ;;
+    '--rate')
         return
         ;;
     esac
@@ -586,6 +595,140 @@ _guts_migrate_down() {
         return
         ;;
     '--token')
+        return
+        ;;
+    esac
+}
+
+_guts_fsck() {
+    repeating_flags=()
+    non_repeating_flags=(--json --quiet --version -h --help)
+    repeating_options=(--repo)
+    non_repeating_options=(--data-dir --node --token --max-duration --rate)
+    __guts_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--data-dir')
+        return
+        ;;
+    '--node')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--repo')
+        return
+        ;;
+    '--max-duration')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    esac
+}
+
+_guts_backup() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __guts_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|list|verify|restore)
+        # Offer subcommand argument completions
+        "_guts_backup_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create list verify restore' -- "${cur}"))
+        ;;
+    esac
+}
+
+_guts_backup_create() {
+    repeating_flags=()
+    non_repeating_flags=(--json --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--data-dir --node --token --to --keep)
+    __guts_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--data-dir')
+        return
+        ;;
+    '--node')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--keep')
+        return
+        ;;
+    esac
+}
+
+_guts_backup_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--from)
+    __guts_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--from')
+        return
+        ;;
+    esac
+}
+
+_guts_backup_verify() {
+    repeating_flags=()
+    non_repeating_flags=(--json --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--from --id)
+    __guts_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--from')
+        return
+        ;;
+    '--id')
+        return
+        ;;
+    esac
+}
+
+_guts_backup_restore() {
+    repeating_flags=()
+    non_repeating_flags=(--json --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--from --id --data-dir)
+    __guts_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--from')
+        return
+        ;;
+    '--id')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac

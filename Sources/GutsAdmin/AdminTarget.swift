@@ -59,6 +59,15 @@ public enum AdminTarget: Sendable {
         }
     }
 
+    /// The repositories named (all, by name, when `names` is empty).
+    public static func select(_ names: [String], in storage: Storage) throws -> [Repository] {
+        guard !names.isEmpty else { return try storage.repositories.list(limit: Int.max).sorted { $0.fullName < $1.fullName } }
+        return try names.map { name in
+            guard let repository = try storage.repositories.get(name: name) else { throw AdminError.notFound("repository \(name)") }
+            return repository
+        }
+    }
+
     /// Opens the storage of an offline data directory (`<data-dir>/db`), which must exist.
     /// A directory held by a process that left no `node.json` is busy (exit 75).
     public static func openStorage(dataDirectory: String) throws -> Storage {

@@ -21,6 +21,9 @@ public struct CompactionReport: Sendable, Codable, Equatable {
     public var rangesCompacted: Int
     public var rangesSkipped: Int
     public var seconds: Double
+    /// What `--prune-unreachable` and `--repack` did, when asked.
+    public var prune: Pruner.Report?
+    public var repack: Repacker.Report?
 
     /// SST bytes before minus after (negative when compaction grew the files).
     public var bytesReclaimed: Int {
@@ -30,7 +33,7 @@ public struct CompactionReport: Sendable, Codable, Equatable {
     public var completed: Bool { rangesSkipped == 0 }
 
     private enum CodingKeys: String, CodingKey {
-        case families, before, after, rangesCompacted, rangesSkipped, seconds, bytesReclaimed, completed
+        case families, before, after, rangesCompacted, rangesSkipped, seconds, bytesReclaimed, completed, prune, repack
     }
 
     public init(families: [String], before: [FamilyState], after: [FamilyState], rangesCompacted: Int, rangesSkipped: Int, seconds: Double) {
@@ -50,6 +53,8 @@ public struct CompactionReport: Sendable, Codable, Equatable {
         rangesCompacted = try container.decode(Int.self, forKey: .rangesCompacted)
         rangesSkipped = try container.decode(Int.self, forKey: .rangesSkipped)
         seconds = try container.decode(Double.self, forKey: .seconds)
+        prune = try container.decodeIfPresent(Pruner.Report.self, forKey: .prune)
+        repack = try container.decodeIfPresent(Repacker.Report.self, forKey: .repack)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -62,11 +67,14 @@ public struct CompactionReport: Sendable, Codable, Equatable {
         try container.encode(seconds, forKey: .seconds)
         try container.encode(bytesReclaimed, forKey: .bytesReclaimed)
         try container.encode(completed, forKey: .completed)
+        try container.encodeIfPresent(prune, forKey: .prune)
+        try container.encodeIfPresent(repack, forKey: .repack)
     }
 
     /// A human-readable table.
     public func render() -> String {
-        var lines = ["family     live-before  live-after   sst-before   sst-after    files   pending-after  levels(after)"]
+        var lines = [prune?.render(), repack?.render()].compactMap { $0 }
+        lines += ["family     live-before  live-after   sst-before   sst-after    files   pending-after  levels(after)"]
         for (old, new) in zip(before, after) {
             let levels = new.filesPerLevel.enumerated().filter { $0.element > 0 }
                 .map { "L\($0.offset):\($0.element)/\(new.bytesPerLevel[$0.offset])B" }.joined(separator: " ")

@@ -58,11 +58,53 @@ public struct Compactor: Sendable {
         }
     }
 
-    /// Compacts `families` (all when empty), refusing with `AdminError.writeStalled` while
-    /// writes stall and stopping between ranges once `maxDuration` seconds have passed.
-    public func run(families requested: [ColumnFamily], maxDuration: TimeInterval? = nil) throws -> CompactionReport {
+    /// Object-level work `compact` does before compacting RocksDB.
+    public struct ObjectWork: Sendable {
+        /// Prune objects unreachable for this many seconds (`--prune-unreachable`).
+        public var pruneGrace: TimeInterval?
+        /// Deltify objects stored whole (`--repack`).
+        public var repack = false
+        /// Repositories to prune and repack; all when empty.
+        public var repositories: [String] = []
+        /// Stored bytes read per second (online runs).
+        public var bytesPerSecond: Double?
+        public var progress: @Sendable (String) -> Void = { _ in }
+
+        public init(pruneGrace: TimeInterval? = nil, repack: Bool = false) {
+            self.pruneGrace = pruneGrace
+            self.repack = repack
+        }
+    }
+
+    /// Prunes, then repacks (as `work` asks), then compacts `families` (all when empty),
+    /// refusing with `AdminError.writeStalled` while writes stall and stopping between
+    /// ranges once `maxDuration` seconds have passed.
+    public func run(families requested: [ColumnFamily], maxDuration: TimeInterval? = nil, objects work: ObjectWork = ObjectWork()) throws -> CompactionReport {
         let families = requested.isEmpty ? ColumnFamily.allCases : requested
         if let stall = writeStall() { throw AdminError.writeStalled(stall) }
+        var pruned: Pruner.Report?
+        var repacked: Repacker.Report?
+        if let grace = work.pruneGrace {
+            var pruner = Pruner(storage: storage, grace: grace)
+            pruner.repositories = work.repositories
+            pruner.bytesPerSecond = work.bytesPerSecond
+            pruner.progress = work.progress
+            pruned = try pruner.run()
+        }
+        if work.repack {
+            var repacker = Repacker(storage: storage)
+            repacker.repositories = work.repositories
+            repacker.bytesPerSecond = work.bytesPerSecond
+            repacker.progress = work.progress
+            repacked = try repacker.run()
+        }
+        var report = try compact(families, maxDuration: maxDuration)
+        report.prune = pruned
+        report.repack = repacked
+        return report
+    }
+
+    private func compact(_ families: [ColumnFamily], maxDuration: TimeInterval? = nil) throws -> CompactionReport {
         let rocksDB = try rocksDB
         try rocksDB.flush()
         let before = try state(families)

@@ -39,6 +39,8 @@ public struct GitMigrator: Sendable {
     @discardableResult
     public func importRepository(from source: String, as name: String, scratch: String) throws -> Report {
         let mirror = scratch + "/import-\(UUID().uuidString.prefix(8)).git"
+        // Objects the repository already holds are skipped; a prune must not take them meanwhile.
+        let pruneEpoch = storage.pruneEpoch.current
         defer { try? FileManager.default.removeItem(atPath: mirror) }
         progress("cloning \(source)")
         try GitCommand.run(["clone", "--quiet", "--mirror", source, mirror])
@@ -85,7 +87,7 @@ public struct GitMigrator: Sendable {
             guard parts.count == 2, let id = ObjectID(hex: String(parts[0])) else { continue }
             updates.append(RefUpdate(name: String(parts[1]), expected: current[String(parts[1])], new: id))
         }
-        try refs.transaction(updates)
+        try refs.transaction(updates, objectsCheckedAt: pruneEpoch)
         if let head, head.hasPrefix("refs/") { try refs.setHead(head) }
         progress("imported \(count) objects and \(updates.count) refs")
         return Report(repository: name, objects: count, refs: updates.count, head: head, lfsObjects: lfsCount)

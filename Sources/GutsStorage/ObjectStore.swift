@@ -135,8 +135,10 @@ public struct ObjectStore: Sendable {
                 body = cached
                 break
             }
-            guard chain.count <= Self.maxDeltaDepth else {
-                throw StorageError.corruptValue(key: "object \(object.id)", reason: "delta chain longer than \(Self.maxDeltaDepth)")
+            // Recorded depths bound chains to `maxDeltaDepth`; a push racing a repack can
+            // record one too low, so only a chain far longer (a cycle) is refused.
+            guard chain.count <= 2 * Self.maxDeltaDepth else {
+                throw StorageError.corruptValue(key: "object \(object.id)", reason: "delta chain longer than \(2 * Self.maxDeltaDepth)")
             }
             guard let base = try get(reference.base) else {
                 throw StorageError.corruptValue(key: "object \(top.id)", reason: "delta base \(reference.base) is missing")

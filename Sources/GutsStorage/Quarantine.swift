@@ -14,6 +14,9 @@ import GutsGit
 public struct Quarantine: Sendable {
     /// The quarantine's objects, reading through to the repository's.
     public let objects: ObjectStore
+    /// `Storage.pruneEpoch` when the quarantine opened: the push's ref transaction passes
+    /// it, so a prune that deleted objects meanwhile makes the push retry, not corrupt.
+    public let pruneEpoch: UInt64
 
     /// Ids with these top bits are quarantines: `10` (so their keys sort below `0xC0`).
     static let idTag: UInt64 = 1 << 63
@@ -23,6 +26,7 @@ public struct Quarantine: Sendable {
 
     /// A new, empty quarantine for a push to `repository` (nil: a repository the push creates).
     public init(storage: Storage, repository: Repository?) {
+        pruneEpoch = storage.pruneEpoch.current
         let id = Self.idTag | (UInt64.random(in: 0...UInt64.max) & Self.idMask)
         objects = ObjectStore(
             repositoryID: id, store: storage.store, cache: storage.objectCache, bases: storage.deltaBaseCache,

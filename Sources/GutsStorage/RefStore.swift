@@ -13,13 +13,15 @@ public struct RefStore: Sendable {
     let prefix: [UInt8]
     /// Transactions are written with a synced WAL (see `Storage.Options.syncRefUpdates`).
     let durable: Bool
+    let pruneEpoch: PruneEpoch?
 
-    init(repositoryID: UInt64, store: any KeyValueStore, lock: StorageLock, durable: Bool = true) {
+    init(repositoryID: UInt64, store: any KeyValueStore, lock: StorageLock, durable: Bool = true, pruneEpoch: PruneEpoch? = nil) {
         self.repositoryID = repositoryID
         self.store = store
         self.lock = lock
         self.prefix = KeyCoding.bigEndian(repositoryID)
         self.durable = durable
+        self.pruneEpoch = pruneEpoch
     }
 
     func key(_ name: String) -> [UInt8] { prefix + Array(name.utf8) }
@@ -77,9 +79,11 @@ public struct RefStore: Sendable {
     /// objects written before it are on disk too). Because all writers of refs hold the
     /// same lock, a stale pusher can never overwrite a newer value.
     ///
-    /// `alsoWrite` goes into the same batch: what must be stored if and only if the refs
-    /// move (the webhook event of a push).
-    public func transaction(_ updates: [RefUpdate], alsoWrite extra: WriteBatch = WriteBatch()) throws {
+    /// `objectsCheckedAt` is the `Storage.pruneEpoch` taken before the caller relied on
+    /// objects the repository held; when a prune has deleted objects since, this throws
+    /// `StorageError.objectsPruned` and writes nothing. `alsoWrite` goes into the same batch:
+    /// what must be stored if and only if the refs move (the webhook event of a push).
+    public func transaction(_ updates: [RefUpdate], objectsCheckedAt epoch: UInt64? = nil, alsoWrite extra: WriteBatch = WriteBatch()) throws {
         guard !updates.isEmpty else { return }
         var seen = Set<String>()
         for update in updates {
@@ -89,6 +93,7 @@ public struct RefStore: Sendable {
             }
         }
         try lock.withLock {
+            if let epoch, let pruneEpoch, pruneEpoch.current != epoch { throw StorageError.objectsPruned }
             var batch = WriteBatch()
             batch.durable = durable
             for update in updates {

@@ -41,6 +41,8 @@ public final class Storage: Sendable {
     /// The data directory, nil in memory.
     public let dataDirectory: String?
     private let refLock = StorageLock()
+    /// Bumped whenever `prune` deletes objects (see `PruneEpoch`).
+    public let pruneEpoch = PruneEpoch()
     private let syncRefUpdates: Bool
     private let schema: Mutex<Int>
 
@@ -119,7 +121,19 @@ public final class Storage: Sendable {
 
     /// The refs of `repository`.
     public func refs(_ repository: Repository) -> RefStore {
-        RefStore(repositoryID: repository.id, store: store, lock: refLock, durable: syncRefUpdates)
+        RefStore(repositoryID: repository.id, store: store, lock: refLock, durable: syncRefUpdates, pruneEpoch: pruneEpoch)
+    }
+
+    /// Runs `body` while no ref transaction can run, then advances `pruneEpoch` if
+    /// `body` says it deleted objects: ref transactions of pushes that began before are
+    /// refused from then on. For `prune`, whose last reachability check and deletion must
+    /// see the refs standing still.
+    public func deletingObjects<T>(_ body: () throws -> (result: T, deleted: Bool)) throws -> T {
+        try refLock.withLock {
+            let outcome = try body()
+            if outcome.deleted { pruneEpoch.advance() }
+            return outcome.result
+        }
     }
 
     /// Counters of the object cache.

@@ -22,6 +22,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
     case corruptValue(key: String, reason: String)
     /// The data directory was written by a newer schema than this build understands.
     case unsupportedSchemaVersion(found: Int, supported: Int)
+    /// A prune deleted objects while this update's objects were being checked; retry it.
+    case objectsPruned
 
     public var description: String {
         switch self {
@@ -47,6 +49,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
             "corrupt value at \(key): \(reason)"
         case .unsupportedSchemaVersion(let found, let supported):
             "data directory has schema version \(found); this build supports up to \(supported)"
+        case .objectsPruned:
+            "unreachable objects were pruned while this update was checked; retry"
         }
     }
 }

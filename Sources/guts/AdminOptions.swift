@@ -38,12 +38,19 @@ struct AdminOptions: ParsableArguments {
 
     /// Runs `body` for `job` under its lock; `AdminError`s become a one-line message on
     /// stderr and exit codes 1, 64 or 75.
-    func run(_ command: String, job: String, _ body: (AdminTarget) async throws -> Void) async throws {
+    ///
+    /// With `recordAs`, an offline run is recorded in the data dir's `JobHistory` (an
+    /// online run is recorded by the node), for `/metrics`.
+    func run(_ command: String, job: String, recordAs: String? = nil, _ body: (AdminTarget) async throws -> Void) async throws {
         do {
             let target = try AdminTarget.resolve(dataDirectory: dataDirectory, node: node, token: token)
             let lock = try JobLock(job: job, directory: target.lockDirectory)
             defer { withExtendedLifetime(lock) {} }
-            try await body(target)
+            if let recordAs, case .offline(let dataDirectory) = target {
+                try await JobHistory(dataDirectory: dataDirectory).run(recordAs) { try await body(target) }
+            } else {
+                try await body(target)
+            }
         } catch let error as AdminError {
             FileHandle.standardError.write(Data("guts \(command): \(error)\n".utf8))
             throw ExitCode(error.exitCode)

@@ -59,7 +59,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         @Option(help: "How many of the newest tags to include.") var tags: Int = 3
 
         func run() async throws {
-            try await options.run("archive warm", job: "archive-warm") { target in
+            try await options.run("archive warm", job: "archive-warm", recordAs: "archive-warm") { target in
                 let report: ArchiveService.WarmReport
                 switch target {
                 case .offline(let dataDirectory):
@@ -95,7 +95,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await options.run("archive prune", job: "archive-prune") { target in
+            try await options.run("archive prune", job: "archive-prune", recordAs: "archive-prune") { target in
                 let report: ArchiveCache.PruneReport
                 switch target {
                 case .offline(let dataDirectory), .online(_, .some(let dataDirectory)):

@@ -13,7 +13,7 @@ struct Guts: AsyncParsableCommand {
         version: GutsVersion.current,
         subcommands: [
             ServeCommand.self, BenchCommand.self, ProfileCommand.self, CompactCommand.self, MigrateCommand.self,
-            ArchiveCommand.self, CacheStatsCommand.self, DocsCommand.self,
+            FsckCommand.self, BackupCommand.self, ArchiveCommand.self, CacheStatsCommand.self, DocsCommand.self,
         ]
     )
 }

@@ -48,10 +48,10 @@ import Testing
         let entries = try await withThrowingTaskGroup(of: ArchiveCache.Entry.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    try await cache.archive(key) {
+                    try await cache.archive(key) { path in
                         builds.increment()
                         try await Task.sleep(for: .milliseconds(100))
-                        return [1, 2, 3]
+                        FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))
                     }
                 }
             }
@@ -59,7 +59,7 @@ import Testing
         }
         #expect(builds.value == 1)
         #expect(entries.filter { !$0.hit }.count == 1)
-        _ = try await cache.archive(key) { Issue.record("must not rebuild"); return [] }
+        _ = try await cache.archive(key) { _ in Issue.record("must not rebuild") }
         let statistics = cache.statistics
         #expect(statistics.misses == 1)
         #expect(statistics.hits == 8)
@@ -75,7 +75,7 @@ import Testing
         for index in 0..<5 {
             let key = ArchiveCache.Key(
                 repositoryID: 1, commit: ObjectID(hex: String(repeating: "0\(index)", count: 20))!, format: .tarGz, prefix: "p")
-            paths.append(try await cache.archive(key) { [UInt8](repeating: UInt8(index), count: 1000) }.path)
+            paths.append(try await cache.archive(key) { FileManager.default.createFile(atPath: $0, contents: Data(repeating: UInt8(index), count: 1000)) }.path)
             // Oldest first: file i was last used (10 - i) hours ago.
             let date = Date().addingTimeInterval(-3600 * Double(10 - index))
             try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: paths[index])

@@ -1,3 +1,4 @@
+import Foundation
 import GutsGit
 import GutsStorage
 
@@ -55,8 +56,34 @@ public struct ArchiveBuilder: Sendable {
         throw AdminError.failed("tag chain at \(id.hex) too long")
     }
 
-    /// The archive of `commit` with every path under `prefix/` (no prefix when empty).
+    /// The archive of `commit` with every path under `prefix/` (no prefix when empty),
+    /// whole in memory (small archives and tests; the node streams with `write`).
     public func build(commit: ObjectID, format: ArchiveFormat, prefix: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try write(commit: commit, format: format, prefix: prefix) { out += $0 }
+        return out
+    }
+
+    /// Writes the archive of `commit` to `path` (created or truncated).
+    public func write(commit: ObjectID, format: ArchiveFormat, prefix: String, toFile path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw AdminError.failed("cannot write an archive file (is the disk full?)")
+        }
+        defer { try? handle.close() }
+        do {
+            try write(commit: commit, format: format, prefix: prefix) { try handle.write(contentsOf: $0) }
+        } catch let error as AdminError {
+            throw error
+        } catch {
+            throw AdminError.failed("cannot write an archive file: \(error)")
+        }
+    }
+
+    /// Produces the archive of `commit` a chunk at a time: memory holds one blob and about
+    /// `chunkBytes` of output, whatever the size of the tree. Paths the tree's
+    /// `.gitattributes` mark `export-ignore` are left out and files marked `export-subst`
+    /// get their `$Format:...$` placeholders expanded, as `git archive` does.
+    public func write(commit: ObjectID, format: ArchiveFormat, prefix: String, chunkBytes: Int = 256 << 10, to sink: ([UInt8]) throws -> Void) throws {
         guard let object = try objects.load(commit), object.type == .commit else {
             throw AdminError.notFound("commit \(commit.hex)")
         }
@@ -64,55 +91,83 @@ public struct ArchiveBuilder: Sendable {
         let time = parsed.committer.time
         var base = Array(prefix.utf8)
         while base.last == UInt8(ascii: "/") { base.removeLast() }
+        let substitution = ExportSubstitution(commit: parsed, id: commit) { [objects] in
+            ExportSubstitution.automaticAbbreviation(objects: (try? objects.countWithoutValues()) ?? 0)
+        }
         switch format {
         case .tar, .tarGz:
-            var writer = TarWriter(commit: commit, mtime: time)
-            try walk(tree: parsed.tree, base: base) { path, mode, id, content in
-                writer.append(path: path, mode: mode, id: id, content: content)
+            let gzip = format == .tarGz ? try GzipStream() : nil
+            func emit(_ bytes: [UInt8]) throws {
+                guard !bytes.isEmpty else { return }
+                try sink(try gzip?.compress(bytes) ?? bytes)
             }
-            let tar = writer.finish()
-            return format == .tar ? tar : try Zlib.compress(tar, level: 6, format: .gzip)
+            var writer = TarWriter(commit: commit, mtime: time)
+            try walk(tree: parsed.tree, base: base, substitution: substitution) { path, mode, id, content in
+                writer.append(path: path, mode: mode, id: id, content: content)
+                if writer.bytes.count >= chunkBytes { try emit(writer.take()) }
+            }
+            try emit(writer.finish())
+            if let gzip { try sink(try gzip.finish()) }
         case .zip:
             var writer = ZipWriter(mtime: time)
-            try walk(tree: parsed.tree, base: base) { path, mode, _, content in
+            try walk(tree: parsed.tree, base: base, substitution: substitution) { path, mode, _, content in
                 try writer.append(path: path, mode: mode, content: content)
+                let chunk = writer.take()
+                if !chunk.isEmpty { try sink(chunk) }
             }
-            return try writer.finish(comment: Array(commit.hex.utf8))
+            try sink(try writer.finish(comment: Array(commit.hex.utf8)))
         }
     }
 
     /// Calls `emit` for every entry in archive order; paths have no trailing slash.
     func walk(
-        tree root: ObjectID, base: [UInt8],
+        tree root: ObjectID, base: [UInt8], substitution: ExportSubstitution?,
         emit: (_ path: [UInt8], _ mode: FileMode, _ id: ObjectID, _ content: [UInt8]) throws -> Void
     ) throws {
         if !base.isEmpty { try emit(base, .directory, root, []) }
         /// Directories entered but not yet written, outermost first.
         var pending: [(path: [UInt8], id: ObjectID)] = []
+        var attributes = ExportAttributes()
+        let attributesName = Array(".gitattributes".utf8)
 
-        func visit(_ treeID: ObjectID, path: [UInt8], depth: Int) throws {
+        /// `path` is the archive path; `treePath` the same path inside the tree (no prefix).
+        func visit(_ treeID: ObjectID, path: [UInt8], treePath: [UInt8], depth: Int) throws {
             guard depth < 4096 else { throw AdminError.failed("tree nesting too deep at \(String(decoding: path, as: UTF8.self))") }
             guard let object = try objects.load(treeID), object.type == .tree else { throw AdminError.notFound("tree \(treeID.hex)") }
-            for entry in try Tree(parsing: object.body).entries {
+            let entries = try Tree(parsing: object.body).entries
+            let pushed = attributes.files.count
+            if let file = entries.first(where: { $0.name == attributesName && $0.mode != .directory && $0.mode != .gitlink && $0.mode != .symlink }),
+               let blob = try objects.load(file.id), blob.type == .blob {
+                attributes.push(directory: treePath, content: blob.body)
+            }
+            defer { while attributes.files.count > pushed { attributes.removeLast() } }
+            for entry in entries {
                 let entryPath = path.isEmpty ? entry.name : path + [UInt8(ascii: "/")] + entry.name
+                let entryTreePath = treePath.isEmpty ? entry.name : treePath + [UInt8(ascii: "/")] + entry.name
                 if entry.mode == .directory {
+                    if attributes.isIgnored(entryTreePath, isDirectory: true) { continue }
                     pending.append((entryPath, entry.id))
-                    try visit(entry.id, path: entryPath, depth: depth + 1)
+                    try visit(entry.id, path: entryPath, treePath: entryTreePath, depth: depth + 1)
                     if pending.last?.path == entryPath { pending.removeLast() }
                     continue
                 }
+                // As in git, the directories above are written before the entry's own
+                // export-ignore is looked at.
                 for directory in pending { try emit(directory.path, .directory, directory.id, []) }
                 pending.removeAll()
+                if attributes.isIgnored(entryTreePath, isDirectory: false) { continue }
                 if entry.mode == .gitlink {
                     try emit(entryPath, .gitlink, entry.id, [])
                 } else {
-                    guard let blob = try objects.load(entry.id), blob.type == .blob else {
+                    guard let blob = try objects.loadBypassingCache(entry.id), blob.type == .blob else {
                         throw AdminError.notFound("blob \(entry.id.hex)")
                     }
-                    try emit(entryPath, entry.mode, entry.id, blob.body)
+                    var content = blob.body
+                    if let substitution, entry.mode != .symlink, attributes.isSubstituted(entryTreePath) { content = substitution.apply(content) }
+                    try emit(entryPath, entry.mode, entry.id, content)
                 }
             }
         }
-        try visit(root, path: base, depth: 0)
+        try visit(root, path: base, treePath: [], depth: 0)
     }
 }

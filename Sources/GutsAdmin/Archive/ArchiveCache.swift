@@ -66,9 +66,11 @@ public final class ArchiveCache: Sendable {
         "\(directory)/\(key.repositoryID)/\(key.fileName)"
     }
 
-    /// The cached archive for `key`, building it with `build` when missing. Callers
-    /// asking for the same key while it is being built wait for that one build.
-    public func archive(_ key: Key, build: @escaping @Sendable () async throws -> [UInt8]) async throws -> Entry {
+    /// The cached archive for `key`, building it with `build` when missing: `build`
+    /// writes the archive into the file at the path it is given, which becomes the
+    /// cached file once complete. Callers asking for the same key while it is being
+    /// built wait for that one build.
+    public func archive(_ key: Key, build: @escaping @Sendable (_ path: String) async throws -> Void) async throws -> Entry {
         let path = path(for: key)
         if let size = Self.size(of: path) {
             Self.touch(path)
@@ -78,18 +80,21 @@ public final class ArchiveCache: Sendable {
         let (task, created) = inFlight.withLock { running -> (Task<Entry, any Error>, Bool) in
             if let task = running[key] { return (task, false) }
             let task = Task<Entry, any Error> { [directory] in
-                let bytes = try await build()
                 let folder = (path as NSString).deletingLastPathComponent
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
-                guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-                    throw AdminError.failed("cannot write an archive file (is the disk full?)")
+                do {
+                    try await build(temporary)
+                } catch {
+                    try? FileManager.default.removeItem(atPath: temporary)
+                    throw error
                 }
+                guard let size = Self.size(of: temporary) else { throw AdminError.failed("cannot write an archive file (is the disk full?)") }
                 guard rename(temporary, path) == 0 else {
                     try? FileManager.default.removeItem(atPath: temporary)
                     throw AdminError.failed("cannot move an archive file into place: \(String(cString: strerror(errno)))")
                 }
-                return Entry(path: path, bytes: bytes.count, hit: false)
+                return Entry(path: path, bytes: size, hit: false)
             }
             running[key] = task
             return (task, true)

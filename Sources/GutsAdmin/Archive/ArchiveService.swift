@@ -27,11 +27,11 @@ public struct ArchiveService: Sendable {
     public let storage: Storage
     public let cache: ArchiveCache
     /// Runs CPU- and storage-bound work off the caller's thread (the node passes its pool).
-    public let runBlocking: @Sendable (@escaping @Sendable () throws -> [UInt8]) async throws -> [UInt8]
+    public let runBlocking: @Sendable (@escaping @Sendable () throws -> Void) async throws -> Void
 
     public init(
         storage: Storage, cache: ArchiveCache,
-        runBlocking: @escaping @Sendable (@escaping @Sendable () throws -> [UInt8]) async throws -> [UInt8] = { try $0() }
+        runBlocking: @escaping @Sendable (@escaping @Sendable () throws -> Void) async throws -> Void = { try $0() }
     ) {
         self.storage = storage
         self.cache = cache
@@ -50,8 +50,8 @@ public struct ArchiveService: Sendable {
         // One spelling per archive: an id in capitals names the same bytes as in lower case.
         let prefix = Self.prefix(repositoryName: repository.name, ref: target.immutable ? ref.lowercased() : ref)
         let key = ArchiveCache.Key(repositoryID: repository.id, commit: target.commit, format: format, prefix: prefix)
-        let entry = try await cache.archive(key) { [runBlocking] in
-            try await runBlocking { try builder.build(commit: target.commit, format: format, prefix: prefix) }
+        let entry = try await cache.archive(key) { [runBlocking] path in
+            try await runBlocking { try builder.write(commit: target.commit, format: format, prefix: prefix, toFile: path) }
         }
         return Served(
             entry: entry, target: target, format: format, fileName: "\(prefix).\(format.fileExtension)",

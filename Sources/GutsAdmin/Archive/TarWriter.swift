@@ -27,8 +27,10 @@ public struct TarWriter: Sendable {
     static let maxOctal11: Int64 = 0o77777777777
     static let umask: UInt32 = 0o002
 
-    /// The stream so far.
+    /// Bytes produced and not yet taken (`take()`).
     public private(set) var bytes: [UInt8] = []
+    /// Bytes taken so far.
+    private var taken = 0
     private var mtime: Int64
 
     /// Starts a stream for `commit` whose entries all carry `mtime`, writing the global header.
@@ -106,9 +108,18 @@ public struct TarWriter: Sendable {
         if isRegular && !content.isEmpty { appendBlocked(content) }
     }
 
-    /// Ends the stream with git's trailer and returns it.
+    /// The bytes produced since the last call, for the caller to write out.
+    public mutating func take() -> [UInt8] {
+        defer {
+            taken += bytes.count
+            bytes = []
+        }
+        return bytes
+    }
+
+    /// Ends the stream with git's trailer and returns what was not taken yet.
     public mutating func finish() -> [UInt8] {
-        let tail = Self.blockSize - bytes.count % Self.blockSize
+        let tail = Self.blockSize - (taken + bytes.count) % Self.blockSize
         bytes.append(contentsOf: repeatElement(0, count: tail))
         if tail < 2 * Self.recordSize { bytes.append(contentsOf: repeatElement(0, count: Self.blockSize)) }
         return bytes

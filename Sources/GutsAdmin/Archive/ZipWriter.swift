@@ -8,7 +8,10 @@ import GutsGit
 /// Files are deflated at level 6 unless that does not make them smaller; timestamps are
 /// the commit time in UTC in MS-DOS form. No zip64: archives must stay under 4 GiB.
 public struct ZipWriter: Sendable {
+    /// Bytes produced and not yet taken (`take()`).
     private var bytes: [UInt8] = []
+    /// Bytes taken so far.
+    private var taken = 0
     private var central: [UInt8] = []
     private var count = 0
     private let dosTime: UInt16
@@ -53,7 +56,7 @@ public struct ZipWriter: Sendable {
                 }
             }
         }
-        guard bytes.count < Int(UInt32.max), data.count < Int(UInt32.max), size < Int(UInt32.max) else {
+        guard taken + bytes.count < Int(UInt32.max), data.count < Int(UInt32.max), size < Int(UInt32.max) else {
             throw AdminError.failed("zip archive larger than 4 GiB is not supported")
         }
         guard name.count <= Int(UInt16.max) else {
@@ -61,7 +64,7 @@ public struct ZipWriter: Sendable {
         }
         let flags: UInt16 = name.allSatisfy { $0 < 0x80 } ? 0 : 0x0800
         let needed: UInt16 = method == 8 ? 20 : 10
-        let offset = UInt32(bytes.count)  // safe: checked against UInt32.max above
+        let offset = UInt32(taken + bytes.count)  // safe: checked against UInt32.max above
 
         Self.le32(&bytes, 0x0403_4b50)
         Self.le16(&bytes, needed)
@@ -98,13 +101,22 @@ public struct ZipWriter: Sendable {
         count += 1
     }
 
-    /// The central directory and end record with `comment`; returns the archive.
+    /// The bytes produced since the last call, for the caller to write out.
+    public mutating func take() -> [UInt8] {
+        defer {
+            taken += bytes.count
+            bytes = []
+        }
+        return bytes
+    }
+
+    /// The central directory and end record with `comment`; returns what was not taken yet.
     public mutating func finish(comment: [UInt8]) throws -> [UInt8] {
         guard count < 0xFFFF else { throw AdminError.failed("zip archive with 65535 or more entries is not supported") }
-        guard bytes.count + central.count < Int(UInt32.max), comment.count <= Int(UInt16.max) else {
+        guard taken + bytes.count + central.count < Int(UInt32.max), comment.count <= Int(UInt16.max) else {
             throw AdminError.failed("zip archive larger than 4 GiB is not supported")
         }
-        let centralOffset = UInt32(bytes.count)  // safe: checked against UInt32.max above
+        let centralOffset = UInt32(taken + bytes.count)  // safe: checked against UInt32.max above
         bytes += central
         Self.le32(&bytes, 0x0605_4b50)
         Self.le16(&bytes, 0)

@@ -4,8 +4,9 @@ import GutsStorage
 import Hummingbird
 import Synchronization
 
-/// Administration endpoints under `/admin`, for `guts compact`, `cache-stats`, `archive`
-/// and `migrate` when a node holds the data directory. All require the admin token.
+/// Administration endpoints under `/admin`, for `guts compact`, `fsck`, `backup`,
+/// `cache-stats`, `archive` and `migrate` when a node holds the data directory. All
+/// require the admin token. Maintenance jobs are recorded in `JobHistory` for `/metrics`.
 ///
 /// A job already running in this node answers 409 (the CLI exits 75), as does a
 /// compaction while RocksDB stalls writes.
@@ -33,8 +34,13 @@ final class AdminController: Sendable {
             try requireAdmin(request)
             let families = try Self.families(request.uri.queryParameters.get("cf"))
             let maxDuration = request.uri.queryParameters.get("max-duration").flatMap(TimeInterval.init)
-            let report = try await exclusive("compact") { [node] in
-                try await node.blockingPool.run { try Compactor(storage: node.storage).run(families: families, maxDuration: maxDuration) }
+            var work = Compactor.ObjectWork(
+                pruneGrace: request.uri.queryParameters.get("prune-unreachable").flatMap(TimeInterval.init),
+                repack: request.uri.queryParameters.get("repack") == "1")
+            work.repositories = Self.list(request.uri.queryParameters.get("repos"))
+            work.bytesPerSecond = request.uri.queryParameters.get("rate").flatMap(Double.init) ?? Fsck.onlineBytesPerSecond
+            let report = try await exclusive("compact") { [node, work] in
+                try await Self.onOwnThread { try Compactor(storage: node.storage).run(families: families, maxDuration: maxDuration, objects: work) }
             }
             return try JSONResponse.make(report)
         }
@@ -79,6 +85,35 @@ final class AdminController: Sendable {
             }
             return try JSONResponse.make(report)
         }
+        admin.post("/fsck") { [self] request, _ in
+            try requireAdmin(request)
+            let names = Self.list(request.uri.queryParameters.get("repos"))
+            let maxDuration = request.uri.queryParameters.get("max-duration").flatMap(TimeInterval.init)
+            let rate = request.uri.queryParameters.get("rate").flatMap(Double.init) ?? Fsck.onlineBytesPerSecond
+            let report = try await exclusive("fsck") { [node] in
+                try await Self.onOwnThread {
+                    var fsck = Fsck(storage: node.storage)
+                    fsck.repositories = names
+                    fsck.maxDuration = maxDuration
+                    fsck.bytesPerSecond = rate
+                    return try fsck.run(history: JobHistory(dataDirectory: node.configuration.dataDirectory))
+                }
+            }
+            return try JSONResponse.make(report)
+        }
+        admin.post("/backup") { [self] request, _ in
+            try requireAdmin(request)
+            guard let directory = request.uri.queryParameters.get("to").map({ String($0) }), directory.hasPrefix("/") else {
+                throw NodeError(.badRequest, "to must be an absolute path")
+            }
+            let keep = request.uri.queryParameters.get("keep").flatMap(Int.init)
+            let report = try await exclusive("backup") { [node] in
+                try await Self.onOwnThread {
+                    try BackupStore(directory: directory).create(storage: node.storage, dataDirectory: node.configuration.dataDirectory, keep: keep)
+                }
+            }
+            return try JSONResponse.make(report)
+        }
         admin.get("/schema") { [self] request, _ in
             try requireAdmin(request)
             let status = try await node.blockingPool.run { [node] in SchemaMigrator.status(of: node.storage) }
@@ -99,7 +134,8 @@ final class AdminController: Sendable {
         }
         defer { _ = running.withLock { $0.remove(job) } }
         do {
-            return try await body()
+            guard JobHistory.jobs.contains(job) else { return try await body() }
+            return try await JobHistory(dataDirectory: node.configuration.dataDirectory).run(job) { try await body() }
         } catch let error as AdminError {
             throw Self.nodeError(error)
         }
@@ -112,6 +148,26 @@ final class AdminController: Sendable {
         case 75: return NodeError(.conflict, error.description)
         default: return NodeError(.internalServerError, error.description)
         }
+    }
+
+    /// Runs a long job on a thread of its own, so it holds no thread of the blocking pool
+    /// that requests need, scheduled as idle work (Linux `SCHED_IDLE`): it gets the CPU
+    /// only when request threads do not want it.
+    static func onOwnThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                #if os(Linux)
+                var parameters = sched_param()
+                _ = pthread_setschedparam(pthread_self(), 5, &parameters)  // SCHED_IDLE, which Glibc does not export to Swift
+                #endif
+                continuation.resume(with: Swift.Result { try body() })
+            }.start()
+        }
+    }
+
+    /// A comma-separated query value as a list (empty for none).
+    static func list(_ value: String?) -> [String] {
+        (value ?? "").split(separator: ",").map(String.init)
     }
 
     static func families(_ list: String?) throws -> [ColumnFamily] {

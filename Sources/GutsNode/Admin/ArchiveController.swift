@@ -55,8 +55,22 @@ struct ArchiveController: Sendable {
         }
         headers[.contentType] = format.contentType
         headers[.contentDisposition] = "attachment; filename=\"\(served.fileName.replacingOccurrences(of: "\"", with: "_"))\""
-        let path = served.entry.path
-        let bytes = try await node.blockingPool.run { try Data(contentsOf: URL(fileURLWithPath: path)) }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        headers[.contentLength] = String(served.entry.bytes)
+        return Response(status: .ok, headers: headers, body: Self.stream(file: served.entry.path, pool: node.blockingPool))
+    }
+
+    /// The file's bytes a chunk at a time, each read on the pool, each written before the
+    /// next is read (the connection's backpressure), so a large archive never sits in memory.
+    static func stream(file path: String, pool: BlockingPool, chunkBytes: Int = 256 << 10) -> ResponseBody {
+        ResponseBody { writer in
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw NodeError(.notFound, "archive file vanished") }
+            defer { try? handle.close() }
+            while true {
+                let chunk = try await pool.run { try handle.read(upToCount: chunkBytes) ?? Data() }
+                if chunk.isEmpty { break }
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
     }
 }

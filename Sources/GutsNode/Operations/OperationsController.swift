@@ -41,7 +41,8 @@ struct OperationsController: Sendable {
             return try JSONResponse.make(VersionReport(version: GutsNode.version, storage: node.configuration.storage.rawValue, schemaVersion: schema))
         }
         router.get("/metrics") { _, _ in
-            let text = try await node.blockingPool.runAdmitted { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges() + lfsGauges()) }
+            let text = try await node.blockingPool.runAdmitted { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges()
+                + lfsGauges() + JobMetrics.gauges(dataDirectory: node.configuration.dataDirectory)) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }

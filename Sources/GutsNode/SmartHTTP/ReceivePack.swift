@@ -123,7 +123,7 @@ struct ReceivePack {
             try refs.transaction(accepted.map { index in
                 let command = request.commands[index]
                 return RefUpdate(name: command.name ?? "", expected: command.isCreate ? nil : command.old, new: command.isDelete ? nil : command.new)
-            }, alsoWrite: event)
+            }, objectsCheckedAt: quarantine.pruneEpoch, alsoWrite: event)
             try repairHead(refs, repository: target)
         } catch {
             for index in accepted { outcomes[index].error = Self.unpackReason(error) }
