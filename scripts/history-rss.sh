@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a release `guts serve` on a temp data dir, pushes every branch and tag of a real
 # history into it, then clones it, printing each time and the node's peak RSS (VmHWM)
-# after each step. No profiler runs, so the RSS is the node's own.
+# after each step, then checks the clone (fsck --strict, refs equal to the source). No profiler
+# runs, so the RSS is the node's own.
 # Usage: scripts/history-rss.sh BARE_REPOSITORY
 set -euo pipefail
 source_repo=$(cd "$1" && pwd)
@@ -25,3 +26,11 @@ timed() { # label, command...
 echo "start: node peak RSS $(peak)"
 timed push git -C "$source_repo" push -q "http://git:$token@${url#http://}/bench/history.git" 'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*'
 timed clone git clone -q --bare "$url/bench/history.git" "$work/clone.git"
+git -C "$work/clone.git" fsck --strict --no-dangling >/dev/null && echo "clone: fsck --strict clean"
+if diff <(git -C "$source_repo" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags) \
+        <(git -C "$work/clone.git" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags) >/dev/null; then
+    echo "clone: refs equal to the source"
+else
+    echo "clone: refs differ from the source" >&2
+    exit 1
+fi
