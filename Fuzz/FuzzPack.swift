@@ -75,12 +75,18 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let summary: PackSummary
     do {
         if mode & 0x04 != 0 {
-            summary = try reader.readPackedObjects(externalBase: external) { packed in
-                check(packed.object)
+            var inspected: [ObjectID: [UInt8]] = [:]
+            summary = try reader.readPackedObjects(externalBase: external, inspect: { id, type, body in
+                if type == .blob { fatalError("inspect was handed blob \(id)") }
+                inspected[id] = body
+            }) { packed, body in
+                let object = RawObject(type: packed.type, body: try body(), knownID: packed.id)
+                check(object)
+                if packed.size != object.body.count { fatalError("\(packed.id): size \(packed.size), body \(object.body.count) bytes") }
+                if packed.type != .blob, inspected[packed.id] != object.body { fatalError("inspect saw other bytes for \(packed.id)") }
                 if case let .whole(compressed) = packed.encoding {
-                    guard let body = try? Zlib.decompress(compressed, expectedSize: packed.object.body.count),
-                          body == packed.object.body
-                    else { fatalError("compressed bytes of \(packed.object.id) do not inflate to its body") }
+                    guard let inflated = try? Zlib.decompress(compressed, expectedSize: object.body.count), inflated == object.body
+                    else { fatalError("compressed bytes of \(packed.id) do not inflate to its body") }
                 }
             }
         } else {
