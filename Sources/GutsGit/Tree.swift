@@ -38,37 +38,12 @@ public struct Tree: Sendable, Hashable {
 
     public init(parsing body: [UInt8]) throws {
         var entries: [Entry] = []
-        var position = 0
-        while position < body.count {
-            let start = position
-            var mode: UInt32 = 0
-            var digits = 0
-            while position < body.count, body[position] != UInt8(ascii: " ") {
-                let digit = body[position] &- UInt8(ascii: "0")
-                guard digit < 8, digits < 7 else {
-                    throw GitObjectError(type: .tree, offset: position, reason: "bad mode digit in entry")
-                }
-                mode = mode << 3 | UInt32(digit)  // safe: digit < 8, checked above
-                digits += 1
-                position += 1
+        try body.withUnsafeBytes { bytes in
+            try Self.scan(bytes) { scanned in
+                var entry = Entry(mode: scanned.mode, name: Array(bytes[scanned.name]), id: scanned.id)
+                entry.modeLeadingZeros = scanned.modeLeadingZeros
+                entries.append(entry)
             }
-            guard digits > 0, position < body.count else {
-                throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
-            }
-            position += 1
-            guard let nul = body[position...].firstIndex(of: 0) else {
-                throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
-            }
-            let name = Array(body[position..<nul])
-            position = nul + 1
-            guard body.count - position >= ObjectID.byteCount else {
-                throw GitObjectError(type: .tree, offset: start, reason: "entry truncated inside its object id")
-            }
-            let id = ObjectID(bytes: body[position..<(position + ObjectID.byteCount)])
-            position += ObjectID.byteCount
-            var entry = Entry(mode: FileMode(rawValue: mode), name: name, id: id)
-            entry.modeLeadingZeros = min(body[start..<(start + digits)].prefix { $0 == UInt8(ascii: "0") }.count, digits - 1)
-            entries.append(entry)
         }
         self.entries = entries
     }
@@ -77,35 +52,53 @@ public struct Tree: Sendable, Hashable {
     /// copying names out: what walks need. Throws for the bodies `init(parsing:)` refuses.
     public static func forEachEntry(in body: [UInt8], _ visit: (FileMode, ObjectID) throws -> Void) throws {
         try body.withUnsafeBytes { bytes in
-            var position = 0
-            while position < bytes.count {
-                let start = position
-                var mode: UInt32 = 0
-                var digits = 0
-                while position < bytes.count, bytes[position] != UInt8(ascii: " ") {
-                    let digit = bytes[position] &- UInt8(ascii: "0")
-                    guard digit < 8, digits < 7 else {
-                        throw GitObjectError(type: .tree, offset: position, reason: "bad mode digit in entry")
-                    }
-                    mode = mode << 3 | UInt32(digit)  // safe: digit < 8, checked above
-                    digits += 1
-                    position += 1
+            try scan(bytes) { try visit($0.mode, $0.id) }
+        }
+    }
+
+    /// One entry as `scan` finds it in a tree's bytes: its name is a range of them.
+    struct ScannedEntry {
+        var mode: FileMode
+        var modeLeadingZeros: Int
+        var name: Range<Int>
+        var id: ObjectID
+    }
+
+    /// The one parser of tree bodies: `<octal mode> <name>\0<20-byte id>` entries, read in
+    /// place; throws `GitObjectError` for bytes that are not a tree.
+    static func scan(_ bytes: UnsafeRawBufferPointer, _ visit: (ScannedEntry) throws -> Void) throws {
+        var position = 0
+        while position < bytes.count {
+            let start = position
+            var mode: UInt32 = 0
+            var digits = 0
+            var leadingZeros = 0
+            while position < bytes.count, bytes[position] != UInt8(ascii: " ") {
+                let digit = bytes[position] &- UInt8(ascii: "0")
+                guard digit < 8, digits < 7 else {
+                    throw GitObjectError(type: .tree, offset: position, reason: "bad mode digit in entry")
                 }
-                guard digits > 0, position < bytes.count else {
-                    throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
-                }
+                if digit == 0, mode == 0 { leadingZeros += 1 }
+                mode = mode << 3 | UInt32(digit)  // safe: digit < 8, checked above
+                digits += 1
                 position += 1
-                guard let nul = firstNUL(in: bytes, from: position) else {
-                    throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
-                }
-                position = nul + 1
-                guard bytes.count - position >= ObjectID.byteCount else {
-                    throw GitObjectError(type: .tree, offset: start, reason: "entry truncated inside its object id")
-                }
-                let id = ObjectID(raw: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + ObjectID.byteCount)]))
-                position += ObjectID.byteCount
-                try visit(FileMode(rawValue: mode), id)
             }
+            guard digits > 0, position < bytes.count else {
+                throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
+            }
+            position += 1
+            guard let nul = firstNUL(in: bytes, from: position) else {
+                throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
+            }
+            let name = position..<nul
+            position = nul + 1
+            guard bytes.count - position >= ObjectID.byteCount else {
+                throw GitObjectError(type: .tree, offset: start, reason: "entry truncated inside its object id")
+            }
+            let id = ObjectID(raw: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + ObjectID.byteCount)]))
+            position += ObjectID.byteCount
+            // "0" alone is a mode of zero, not a padded one.
+            try visit(ScannedEntry(mode: FileMode(rawValue: mode), modeLeadingZeros: min(leadingZeros, digits - 1), name: name, id: id))
         }
     }
 

@@ -39,37 +39,8 @@ public enum TreeValidator {
             // "x/"), but everything sorted between them starts with that name, so the file is
             // still here, on top, when the directory comes.
             var files: [Range<Int>] = []
-            var position = 0
-            while position < bytes.count {
-                let start = position
-                var mode: UInt32 = 0
-                var digits = 0
-                var leadingZeros = 0
-                while position < bytes.count, bytes[position] != UInt8(ascii: " ") {
-                    let digit = bytes[position] &- UInt8(ascii: "0")
-                    guard digit < 8, digits < 7 else {
-                        throw GitObjectError(type: .tree, offset: position, reason: "bad mode digit in entry")
-                    }
-                    if digit == 0, mode == 0 { leadingZeros += 1 }
-                    mode = mode << 3 | UInt32(digit)  // safe: digit < 8, checked above
-                    digits += 1
-                    position += 1
-                }
-                guard digits > 0, position < bytes.count else {
-                    throw GitObjectError(type: .tree, offset: start, reason: "entry without mode")
-                }
-                position += 1
-                guard let nul = firstNUL(in: bytes, from: position) else {
-                    throw GitObjectError(type: .tree, offset: start, reason: "entry name not terminated by NUL")
-                }
-                let name = position..<nul
-                position = nul + 1
-                guard bytes.count - position >= ObjectID.byteCount else {
-                    throw GitObjectError(type: .tree, offset: start, reason: "entry truncated inside its object id")
-                }
-                let id = ObjectID(raw: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + ObjectID.byteCount)]))
-                position += ObjectID.byteCount
-                let fileMode = FileMode(rawValue: mode)
+            try Tree.scan(bytes) { scanned in
+                let (fileMode, name, id) = (scanned.mode, scanned.name, scanned.id)
                 let isDirectory = fileMode.isDirectory
 
                 func report(_ message: FsckMessage, _ reason: String) throws {
@@ -78,8 +49,7 @@ public enum TreeValidator {
                     warnings.append(failure)
                 }
                 if !fileMode.isCanonical { try report(.badFilemode, "bad mode \(fileMode)") }
-                // "0" alone is a mode of zero, not a padded one.
-                if min(leadingZeros, digits - 1) > 0 { try report(.zeroPaddedFilemode, "zero-padded mode") }
+                if scanned.modeLeadingZeros > 0 { try report(.zeroPaddedFilemode, "zero-padded mode") }
                 if let (message, reason) = checkName(UnsafeRawBufferPointer(rebasing: bytes[name])) { try report(message, reason) }
                 while let top = files.last, !hasPrefix(bytes, name, top) { files.removeLast() }
                 if let previous {
