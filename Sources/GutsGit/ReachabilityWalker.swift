@@ -35,14 +35,20 @@ public enum ReachabilityWalker {
     /// boundary of a deepening fetch.
     ///
     /// `exists`, if given, checks blobs instead of `load`: a walk then never reads one.
+    ///
+    /// `filter` leaves out what a partial clone asked not to get (the tips themselves are
+    /// always sent); `blobSize` then answers a blob size limit without loading the blob.
     public static func objectsAndClientObjects(reachableFrom tips: [ObjectID], excluding haves: [ObjectID],
                                                grafts: Set<ObjectID> = [],
-                                               load: Loader, exists: ((ObjectID) throws -> Bool)? = nil, links: CommitLinks? = nil)
+                                               load: Loader, exists: ((ObjectID) throws -> Bool)? = nil, links: CommitLinks? = nil,
+                                               filter: ObjectFilter? = nil, blobSize: ((ObjectID) throws -> Int?)? = nil)
         throws -> (objects: [ObjectID], clientHas: Set<ObjectID>) {
         try withoutActuallyEscaping(load) { load in
             var walk = GraphWalk(load: load, exists: exists, collectMissing: false)
             walk.grafts = grafts
             walk.links = links
+            walk.filter = filter
+            walk.blobSize = blobSize
             let objects = try walk.run(tips: tips, haves: haves)
             return (objects, walk.excluded)
         }
@@ -93,6 +99,9 @@ struct GraphWalk {
     var missing: [ObjectID] = []
     /// Commits whose parents the walk does not follow.
     var grafts = Set<ObjectID>()
+    /// A partial clone's filter on what the included side sends.
+    var filter: ObjectFilter?
+    var blobSize: ((ObjectID) throws -> Int?)?
     /// After `run`: the trees, blobs and tags found on the excluded side.
     private(set) var excluded = Set<ObjectID>()
     private var missingSet = Set<ObjectID>()
@@ -177,9 +186,12 @@ struct GraphWalk {
         var seenCommits = Set<ObjectID>()
         var edgeCommits = Set<ObjectID>(haveCommits)
         var seenTags = Set<ObjectID>()
+        let asked = Set(tips)
         for tip in tips {
             let (tags, target) = try peel(tip)
-            for tag in tags where !excludedObjects.contains(tag) && seenTags.insert(tag).inserted { tagIDs.append(tag) }
+            for tag in tags where !excludedObjects.contains(tag) && seenTags.insert(tag).inserted && (asked.contains(tag) || keeps(.tag)) {
+                tagIDs.append(tag)
+            }
             guard let target else { continue }
             switch target.type {
             case .commit: queue.append(target.id)
@@ -188,6 +200,8 @@ struct GraphWalk {
             case .tag: break
             }
         }
+        let askedTrees = Set(rootTrees)
+        let commitTrees = filter.map { $0.keeps(.tree, depth: 0, size: { 0 }) || $0.descends(belowDepth: 0) } ?? true
         queue.reverse()
         while let id = queue.popLast() {
             if excludedCommits.contains(id) {
@@ -196,8 +210,8 @@ struct GraphWalk {
             }
             guard seenCommits.insert(id).inserted else { continue }
             guard let commit = try commit(id, referencedBy: nil) else { continue }
-            commitIDs.append(id)
-            rootTrees.append(commit.tree)
+            if asked.contains(id) || keeps(.commit) { commitIDs.append(id) }
+            if commitTrees { rootTrees.append(commit.tree) }
             for parent in parents(of: id, commit).reversed() {
                 if excludedCommits.contains(parent) { edgeCommits.insert(parent) } else { queue.append(parent) }
             }
@@ -209,6 +223,12 @@ struct GraphWalk {
             try markTree(tree, into: &excludedObjects)
         }
         excluded = excludedObjects
+
+        if let filter {
+            let (trees, blobs) = try filteredTreesAndBlobs(roots: rootTrees, asked: askedTrees, blobs: rootBlobs,
+                                                           excluded: excludedObjects, filter: filter)
+            return commitIDs + tagIDs + trees + blobs
+        }
 
         // Trees and blobs of the included commits, minus the excluded ones.
         var trees: [ObjectID] = []
@@ -237,6 +257,63 @@ struct GraphWalk {
             }
         }
         return commitIDs + tagIDs + trees + blobs
+    }
+
+    /// Whether the filter (if any) sends a commit or tag the walk reached.
+    private func keeps(_ type: ObjectType) -> Bool {
+        filter?.keeps(type, depth: 0, size: { 0 }) ?? true
+    }
+
+    /// The trees and blobs under `roots` that `filter` keeps, minus `excluded`: the tree
+    /// phase of `run` for a partial clone. Trees the filter neither keeps nor descends
+    /// into are never read. Under a depth limit an object may first be met too deep and
+    /// later within the limit, so each tree is walked again whenever it is met at a smaller
+    /// depth than before; other filters decide each object once.
+    private mutating func filteredTreesAndBlobs(roots: [ObjectID], asked: Set<ObjectID>, blobs askedBlobs: [ObjectID],
+                                                excluded: Set<ObjectID>, filter: ObjectFilter) throws -> (trees: [ObjectID], blobs: [ObjectID]) {
+        var trees: [ObjectID] = []
+        var blobs: [ObjectID] = []
+        var sent = excluded
+        var decided = excluded
+        var shallowest: [ObjectID: Int] = [:]
+        let byDepth = filter.dependsOnDepth
+        for blob in askedBlobs where sent.insert(blob).inserted {
+            if try blobExists(blob, referencedBy: nil) { blobs.append(blob) }
+        }
+        var queue: [(id: ObjectID, referrer: ObjectID?, depth: Int)] = roots.reversed().map { ($0, nil, 0) }
+        var entries: [(FileMode, ObjectID)] = []
+        while let (id, referrer, depth) = queue.popLast() {
+            if byDepth {
+                guard !excluded.contains(id), shallowest[id].map({ depth < $0 }) ?? true else { continue }
+                shallowest[id] = depth
+            } else {
+                guard decided.insert(id).inserted else { continue }
+            }
+            let isAsked = depth == 0 && asked.contains(id)
+            if (isAsked || filter.keeps(.tree, depth: depth, size: { 0 })) && sent.insert(id).inserted {
+                trees.append(id)
+            }
+            guard filter.descends(belowDepth: depth) else { continue }
+            guard let object = try fetch(id, expected: .tree, referencedBy: referrer) else { continue }
+            entries.removeAll(keepingCapacity: true)
+            try Tree.forEachEntry(in: object.body) { entries.append(($0, $1)) }
+            for (mode, entry) in entries.reversed() {
+                switch mode {
+                case .gitlink:
+                    continue
+                case .directory:
+                    if byDepth ? !excluded.contains(entry) : !decided.contains(entry) { queue.append((entry, id, depth + 1)) }
+                default:
+                    guard !sent.contains(entry), byDepth || decided.insert(entry).inserted else { continue }
+                    let kept = try filter.keeps(.blob, depth: depth + 1) {
+                        guard let size = try blobSize?(entry) else { return 0 }
+                        return size
+                    }
+                    if kept, sent.insert(entry).inserted, try blobExists(entry, referencedBy: id) { blobs.append(entry) }
+                }
+            }
+        }
+        return (trees, blobs)
     }
 
     /// The commits reachable from the haves that the walk from the tips could meet, found

@@ -181,6 +181,11 @@ struct GitFixture: Sendable {
         return Set(text.split(separator: "\n").compactMap { ObjectID(hex: $0.prefix(40)) })
     }
 
+    /// The ids every ref points at (what `--all` starts from).
+    func allRefTips() throws -> [ObjectID] {
+        try GitTool.text("git for-each-ref --format='%(objectname)'", in: directory).split(separator: "\n").compactMap { ObjectID(hex: $0) }
+    }
+
     func revParse(_ name: String) throws -> ObjectID {
         let text = try GitTool.text("git rev-parse '\(name)'", in: directory)
         return ObjectID(hex: text.trimmingCharacters(in: .whitespacesAndNewlines))!

@@ -69,14 +69,18 @@ struct FetchPlanner {
 
     func plan(for request: FetchRequest, common: [ObjectID], shallowUpdate: ShallowUpdate) throws -> Plan {
         var plan: Plan
-        let isFullClone = common.isEmpty && shallowUpdate.grafts.isEmpty && shallowUpdate.extraTips.isEmpty
+        let isFullClone = common.isEmpty && shallowUpdate.grafts.isEmpty && shallowUpdate.extraTips.isEmpty && request.filter == nil
         if isFullClone, let clonePlans {
             plan = try fullClone(wants: request.wants, plans: clonePlans)
         } else {
+            let objects = repository.objects
             let walk = try ReachabilityWalker.objectsAndClientObjects(
                 reachableFrom: request.wants + shallowUpdate.extraTips, excluding: common, grafts: shallowUpdate.grafts,
-                load: repository.load, exists: repository.objects.contains, links: repository.commitNode)
-            plan = Plan(objects: walk.objects, clientHas: walk.clientHas)
+                load: repository.load, exists: objects.contains, links: repository.commitNode,
+                filter: request.filter, blobSize: { try objects.get($0)?.size })
+            // A partial clone's client may lack what its haves reach (the filter left it
+            // out), so nothing it "has" is a safe delta base.
+            plan = Plan(objects: walk.objects, clientHas: request.filter == nil ? walk.clientHas : [])
         }
         if request.includeTag {
             plan.objects += try tagsPointing(into: plan.objects)

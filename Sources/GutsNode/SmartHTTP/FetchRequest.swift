@@ -6,6 +6,8 @@ struct FetchRequest: Sendable, Equatable {
     var haves: [ObjectID] = []
     var clientShallows: [ObjectID] = []
     var depth: Int?
+    /// A partial clone's filter (`filter <spec>`).
+    var filter: ObjectFilter?
     var done = false
     /// v0 capabilities from the first want line; v2 boolean arguments (`ofs-delta`, `thin-pack`...).
     var capabilities: Set<String> = []
@@ -65,7 +67,14 @@ struct FetchRequest: Sendable, Equatable {
             self.depth = depth
         case "done":
             done = true
-        case "deepen-since", "deepen-not", "filter", "want-ref":
+        case "filter":
+            guard filter == nil else { throw GitProtocolError.badRequest("more than one filter line") }
+            do {
+                filter = try ObjectFilter(parsing: argument)
+            } catch let error as ObjectFilterError {
+                throw GitProtocolError.badRequest(error.description)
+            }
+        case "deepen-since", "deepen-not", "want-ref":
             throw GitProtocolError.badRequest("\(GitProtocolError.quote(keyword)) is not supported by this server")
         default:
             // v2 boolean arguments and ignorable extensions (`thin-pack`, `ofs-delta`, `deepen-relative`...).

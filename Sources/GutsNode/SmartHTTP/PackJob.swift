@@ -14,6 +14,7 @@ struct PackJob: Sendable {
         var deepenRelative: Bool
         var clientShallows: [ObjectID]
         var includeTag: Bool
+        var filter: ObjectFilter?
         var thinPack: Bool
         var offsetDeltas: Bool
 
@@ -25,6 +26,7 @@ struct PackJob: Sendable {
             deepenRelative = request.deepenRelative
             clientShallows = Set(request.clientShallows).sorted()
             includeTag = request.includeTag
+            filter = request.filter
             thinPack = request.thinPack
             offsetDeltas = request.offsetDeltas
         }

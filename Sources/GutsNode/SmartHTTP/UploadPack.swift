@@ -26,14 +26,15 @@ struct UploadPack {
 
     static let version0Capabilities = [
         "multi_ack_detailed", "side-band-64k", "side-band", "thin-pack", "ofs-delta", "shallow",
-        "deepen-relative", "no-progress", "include-tag", "object-format=sha1",
+        "deepen-relative", "no-progress", "include-tag", "filter", "allow-tip-sha1-in-want",
+        "allow-reachable-sha1-in-want", "object-format=sha1",
     ]
 
     /// `GET info/refs?service=git-upload-pack`, in the protocol the client asked for.
     func advertisement(version2: Bool) throws -> [UInt8] {
         if version2 {
             var out = [UInt8]()
-            for line in ["version 2", "agent=\(agent)", "ls-refs=unborn", "fetch=shallow", "server-option", "object-format=sha1"] {
+            for line in ["version 2", "agent=\(agent)", "ls-refs=unborn", "fetch=shallow filter", "server-option", "object-info", "object-format=sha1"] {
                 out += try PktLine.encode(line: line)
             }
             return out + PktLine.flush
@@ -98,6 +99,8 @@ struct UploadPack {
             return UploadPackReply(preamble: try RefAdvertisement.lsRefs(refs: refs, unbornHead: unborn, arguments: arguments))
         case "fetch":
             return try fetchVersion2(FetchRequest.parseVersion2(arguments: arguments))
+        case "object-info":
+            return UploadPackReply(preamble: try objectInfo(arguments: arguments))
         default:
             throw GitProtocolError.badRequest("unknown command \(GitProtocolError.quote(command))")
         }
@@ -133,6 +136,30 @@ struct UploadPack {
         reply.pack = packJob(request: request, common: common, shallowUpdate: shallowUpdate)
         reply.closing = PktLine.flush
         return reply
+    }
+
+    /// The v2 `object-info` command: the size of each `oid` asked for (an unknown one gets
+    /// an empty size, as git answers), so a partial clone can learn sizes without fetching.
+    func objectInfo(arguments: [String]) throws -> [UInt8] {
+        var wantsSize = false
+        var ids = [ObjectID]()
+        for line in arguments {
+            let (keyword, argument) = FetchRequest.split(line)
+            switch keyword {
+            case "size": wantsSize = true
+            case "oid":
+                guard ids.count < FetchRequest.maxLines else { throw GitProtocolError.badRequest("too many oid lines (limit \(FetchRequest.maxLines))") }
+                ids.append(try FetchRequest.objectID(Substring(argument), in: line))
+            default: throw GitProtocolError.badRequest("unknown object-info argument \(GitProtocolError.quote(line))")
+            }
+        }
+        guard wantsSize else { return PktLine.flush }
+        var out = try PktLine.encode(line: "size")
+        for id in ids {
+            let size = try repository.objects.get(id)?.size
+            out += try PktLine.encode(line: "\(id.hex) \(size.map(String.init) ?? "")")
+        }
+        return out + PktLine.flush
     }
 
     /// `shallow` and `unshallow` lines telling the client how its shallow boundary moves.
