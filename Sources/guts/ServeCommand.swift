@@ -11,6 +11,10 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from defaults, then --config (JSON), then GUTS_* environment variables, then flags.
             With no token configured, the node writes an admin token to <data-dir>/admin-token.
 
+            Partial clone: git clone --filter=blob:none (also blob:limit=<n>[kmg], tree:<depth>, object:type=<type> and \
+            combine:) over protocol v0 and v2; the client then fetches missing objects by id when it needs them, and v2 \
+            object-info answers object sizes.
+
             Git LFS: every repository is also an LFS server at <url>/<owner>/<name>.git/info/lfs (batch API, basic transfers, \
             verify, locks). Objects are stored by SHA-256 under <data-dir>/lfs, streamed to and from disk; uploads and locks \
             need a write token, downloads follow the repository's visibility.
