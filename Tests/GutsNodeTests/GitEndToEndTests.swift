@@ -201,16 +201,37 @@ import Testing
         #expect(try SampleRepository.refs(in: work + "/m.git") == expected)
 
         try Shell.check("git clone -q '\(node.authenticatedURL("acme/project"))' loop", in: work)
+        // Each push git reports done is logged; the loop ends at the first one refused
+        // (the kill), so the log holds exactly the acknowledged pushes.
         let pusher = Task.detached {
-            _ = try? Shell.run("for i in $(seq 1 200); do head -c 3000 /dev/urandom > f$i.bin; git add -A; git commit -qm \"loop $i\"; git push -q origin HEAD:refs/heads/loop-$((i % 5)) --force || exit 0; done", in: work + "/loop")
+            try Shell.run("""
+                for i in $(seq 1 200); do
+                    head -c 3000 /dev/urandom > f$i.bin; git add -A; git commit -qm "loop $i"
+                    git push -q origin HEAD:refs/heads/loop-$((i % 5)) --force || exit 0
+                    echo "$(git rev-parse HEAD) loop-$((i % 5))" >> ../acknowledged
+                done
+                """, in: work + "/loop")
         }
         try await Task.sleep(for: .seconds(4))
         node.kill()
-        await pusher.value
+        _ = try await pusher.value
         try node.restart()
         try Shell.check("rm -rf m2.git && git clone -q --mirror '\(node.anonymousURL("acme/project"))' m2.git && git -C m2.git fsck --strict --no-dangling", in: work)
         let refs = try Shell.check("git -C m2.git for-each-ref --format='%(refname)'", in: work)
         #expect(refs.contains("refs/heads/main"))
+        let acknowledged = (try? String(contentsOfFile: work + "/acknowledged", encoding: .utf8)) ?? ""
+        var lastPerBranch = [String: String]()
+        for line in acknowledged.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            lastPerBranch[String(parts[1])] = String(parts[0])
+        }
+        #expect(!lastPerBranch.isEmpty, "some pushes were acknowledged before the kill")
+        for (branch, commit) in lastPerBranch {
+            // The branch holds the last acknowledged push, or a later one whose answer the
+            // kill cut off (the loop's commits form one line, so a later one descends from it).
+            let status = try Shell.run("git -C m2.git merge-base --is-ancestor \(commit) refs/heads/\(branch)", in: work).status
+            #expect(status == 0, "\(branch) lost the acknowledged push \(commit)")
+        }
     }
 
     /// Size of the one pack a fresh clone holds (git keeps a received pack as it came).
