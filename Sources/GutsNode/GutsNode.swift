@@ -35,6 +35,8 @@ public final class GutsNode: Sendable {
     let lfsLocks: LFSLockStore
     /// Webhooks: their store, and the service that delivers them.
     let webhooks: WebhookDeliverer
+    /// The base of the absolute links the node hands out.
+    let address: PublicAddress
     let startedAt = Date()
     /// The always-on CPU sampler of `--profile-continuous`, nil when off.
     let continuousProfiler: ContinuousProfiler?
@@ -65,7 +67,8 @@ public final class GutsNode: Sendable {
         lfsObjects = LFSObjectStore(dataDirectory: dataDirectory)
         lfsObjects.discardPartialUploads()
         lfsLocks = LFSLockStore(store: storage.store)
-        webhooks = WebhookDeliverer(storage: storage, pool: blockingPool, configuration: configuration, logger: logger)
+        address = PublicAddress(configured: configuration.publicURL)
+        webhooks = WebhookDeliverer(storage: storage, pool: blockingPool, configuration: configuration, address: address, logger: logger)
         try Quarantine.discardAll(in: storage)
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
@@ -103,7 +106,7 @@ public final class GutsNode: Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let dataDirectory = configuration.dataDirectory
-        let webhooks = self.webhooks
+        let address = self.address
         return Application(
             router: NodeRouter.make(node: self),
             server: .http1(configuration: .init(
@@ -118,7 +121,7 @@ public final class GutsNode: Sendable {
             ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.listenPort
-                webhooks.serverURL.withLock { $0 = "http://\(configuration.listenHost):\(port)" }
+                address.serverStarted(host: configuration.listenHost, port: port)
                 NodeDiscovery(url: "http://\(configuration.listenHost):\(port)", pid: getpid()).write(to: dataDirectory)
                 logger.info("guts node listening", metadata: ["url": "http://\(configuration.listenHost):\(port)", "data-dir": "\(dataDirectory)"])
                 await onServerRunning(port)

@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
           help: "Sample CPU continuously at a low rate into a one-hour ring (dump with guts profile --node URL --since 10m).")
     var profileContinuous = false
     @Option(name: .customLong("profile-rate"), help: "Continuous sampling rate in Hz (default 19).") var profileRate: Int?
-    @Option(name: .customLong("public-url"), help: "The node's URL as clients reach it, for Git LFS and webhook links (default: from the request, or the listen address).")
+    @Option(name: .customLong("public-url"), help: "The node's URL as clients reach it, for clone_url and html_url, Git LFS and webhook links (default: the listen address).")
     var publicURL: String?
     @Option(name: .customLong("webhook-allowed-hosts"),
             help: "Comma-separated webhook destinations allowed besides public addresses: loopback, private, *, CIDR blocks or host names.")

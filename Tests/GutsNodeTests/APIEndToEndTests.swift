@@ -23,6 +23,11 @@ import Testing
         #expect(created.status == 201)
         #expect(created.object["full_name"] as? String == "team/a")
         #expect(created.header("Location") == "/api/repos/team/a")
+        // Links are absolute, from the address the node listens on, and JSON leaves slashes alone.
+        #expect(created.object["clone_url"] as? String == "\(node.baseURL)/team/a.git")
+        #expect(created.object["html_url"] as? String == "\(node.baseURL)/team/a")
+        #expect(!created.text.contains("\\/"), "\(created.text)")
+        #expect(try Shell.run("git ls-remote '\(created.object["clone_url"] as? String ?? "")'", in: NSTemporaryDirectory()).status == 0)
         #expect(try await client.send("POST", "/api/repos", token: token, json: ["name": "team/a"]).status == 409)
         let invalid = try await client.send("POST", "/api/repos", token: token, json: ["name": "team/../x"])
         #expect(invalid.status == 422)
@@ -50,7 +55,7 @@ import Testing
 
         let renamed = try await client.send("PATCH", "/api/repos/team/a", token: token, json: ["name": "team/renamed", "private": true])
         #expect(renamed.status == 200)
-        #expect(renamed.object["is_private"] as? Bool == true)
+        #expect(renamed.object["private"] as? Bool == true)
         #expect(try await client.send("GET", "/api/repos/team/a").status == 404)
         // A private repository looks exactly like a missing one to a stranger.
         let hidden = try await client.send("GET", "/api/repos/team/renamed")

@@ -826,7 +826,7 @@ extension HostileInputTests {
                 group.wait()
                 #expect(statuses.values.count == 51 && statuses.values.allSatisfy { $0 == 200 }, "\(statuses.values)")
                 let final = try node.get("/api/repos/o/race", auth: .write)
-                #expect(final.object["is_private"] as? Bool == true, "round \(round): \(final.text)")
+                #expect(final.object["private"] as? Bool == true, "round \(round): \(final.text)")
                 #expect((final.object["description"] as? String)?.hasPrefix("round \(round) writer ") == true)
                 #expect(try node.json("PATCH", "/api/repos/o/race", #"{"private": false}"#).status == 200)
             }

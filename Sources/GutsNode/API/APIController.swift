@@ -8,27 +8,32 @@ import Hummingbird
 struct APIController: Sendable {
     let node: GutsNode
 
+    /// A repository as the API shows it; fields GitHub also has carry GitHub's names.
     struct RepositoryView: Encodable, Sendable {
         var id: UInt64
         var fullName: String
         var owner: String
         var name: String
-        var isPrivate: Bool
+        var `private`: Bool
         var description: String
         var defaultBranch: String
         var allowForcePush: Bool
         var cloneUrl: String
+        var htmlUrl: String
+        var url: String
 
-        init(_ repository: Repository) {
+        init(_ repository: Repository, base: String) {
             id = repository.id
             fullName = repository.fullName
             owner = repository.owner
             name = repository.name
-            isPrivate = repository.isPrivate
+            `private` = repository.isPrivate
             description = repository.description
             defaultBranch = repository.defaultBranch
             allowForcePush = repository.allowForcePush
-            cloneUrl = "/\(repository.fullName).git"
+            cloneUrl = "\(base)/\(repository.fullName).git"
+            htmlUrl = "\(base)/\(repository.fullName)"
+            url = "\(base)/api/repos/\(repository.fullName)"
         }
     }
 
@@ -73,7 +78,7 @@ struct APIController: Sendable {
         api.post("/repos") { request, _ in try await create(request) }
         api.get("/repos/:owner/:name") { request, context in
             let handle = try await readableRepository(Self.name(context), request: request)
-            return try JSONResponse.make(RepositoryView(handle.repository))
+            return try JSONResponse.make(RepositoryView(handle.repository, base: node.address.base))
         }
         api.patch("/repos/:owner/:name") { request, context in try await update(request, name: Self.name(context)) }
         api.delete("/repos/:owner/:name") { request, context in try await delete(request, name: Self.name(context)) }
@@ -96,6 +101,7 @@ struct APIController: Sendable {
         let after = request.uri.queryParameters["cursor"].map(String.init)
         let canSeePrivate = node.access.level(for: request.headers) >= .write
         let storage = node.storage
+        let base = node.address.base
         let page: Page<RepositoryView> = try await node.blockingPool.run {
             var items = [Repository]()
             var cursor = after
@@ -106,7 +112,7 @@ struct APIController: Sendable {
                 cursor = last.fullName
             }
             let visible = Array(items.prefix(limit))
-            return Page(items: visible.map(RepositoryView.init), nextCursor: items.count > limit ? visible.last?.fullName : nil)
+            return Page(items: visible.map { RepositoryView($0, base: base) }, nextCursor: items.count > limit ? visible.last?.fullName : nil)
         }
         return try JSONResponse.make(page)
     }
@@ -121,7 +127,7 @@ struct APIController: Sendable {
                 try storage.repositories.create(name: name, isPrivate: input.private ?? false, description: input.description ?? "", defaultBranch: input.defaultBranch ?? "main")
             }
         }
-        return try JSONResponse.make(RepositoryView(repository), status: .created, headers: [.location: "/api/repos/\(repository.fullName)"])
+        return try JSONResponse.make(RepositoryView(repository, base: node.address.base), status: .created, headers: [.location: "/api/repos/\(repository.fullName)"])
     }
 
     private func update(_ request: Request, name: String) async throws -> Response {
@@ -142,7 +148,7 @@ struct APIController: Sendable {
                 }
             }
         }
-        return try JSONResponse.make(RepositoryView(updated))
+        return try JSONResponse.make(RepositoryView(updated, base: node.address.base))
     }
 
     private func delete(_ request: Request, name: String) async throws -> Response {

@@ -290,9 +290,7 @@ struct LFSController: Sendable {
 
     /// `<public URL>/<owner>/<name>.git/info/lfs`.
     private func objectsURL(_ request: Request, repository: Repository) -> String {
-        let configured = node.configuration.publicURL
-        let base = configured.isEmpty ? "http://\(request.head.authority ?? node.configuration.listen)" : configured
-        return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(repository.fullName).git/info/lfs"
+        "\(node.address.base)/\(repository.fullName).git/info/lfs"
     }
 
     private func decode<Value: Decodable>(_ type: Value.Type, _ request: Request) async throws -> Value {

@@ -23,9 +23,7 @@ final class WebhookDeliverer: Service, Sendable {
     private let sender: WebhookSender
     private let retrySeconds: Int
     private let maxAttempts: Int
-    private let publicURL: String
-    /// `http://host:port` of the running server, for links when no `publicURL` is set.
-    let serverURL = Mutex<String>("")
+    private let address: PublicAddress
     private let signal = WakeSignal()
     private let inFlight = Mutex<Set<UInt64>>([])
     private let stopping = Atomic<Bool>(false)
@@ -35,7 +33,7 @@ final class WebhookDeliverer: Service, Sendable {
     static let keptDeliveries = 500
     static let userAgent = "Guts-Hookshot/\(GutsNode.version)"
 
-    init(storage: Storage, pool: BlockingPool, configuration: NodeConfiguration, logger: Logger) {
+    init(storage: Storage, pool: BlockingPool, configuration: NodeConfiguration, address: PublicAddress, logger: Logger) {
         self.storage = storage
         self.store = WebhookStore(store: storage.store)
         self.pool = pool
@@ -44,10 +42,10 @@ final class WebhookDeliverer: Service, Sendable {
                                     timeoutSeconds: configuration.webhookTimeoutSeconds)
         self.retrySeconds = configuration.webhookRetrySeconds
         self.maxAttempts = configuration.webhookMaxAttempts
-        self.publicURL = configuration.publicURL.hasSuffix("/") ? String(configuration.publicURL.dropLast()) : configuration.publicURL
+        self.address = address
     }
 
-    var baseURL: String { publicURL.isEmpty ? serverURL.withLock { $0 } : publicURL }
+    var baseURL: String { address.base }
 
     /// There may be new work: a push, a new hook, a redelivery.
     func wake() { signal.signal() }
