@@ -1,10 +1,17 @@
 import Foundation
+import Synchronization
 
 /// Creates, finds, renames and deletes repositories; records live in `metadata`.
 ///
 /// Layout: `repo/name/<owner/name>` → id (8 bytes BE), `repo/id/<id BE 8>` → JSON
 /// `Repository`, `counter/repo` → last issued id. Changes are serialized by one lock
 /// and each is a single write batch.
+///
+/// Records are cached in memory, with the sorted list of all of them when it is small
+/// enough: this registry is the only writer of its keys, and the data dir is one node's
+/// alone (`StorageLock`), so every change passes through `invalidate`. A read that
+/// missed the cache inserts what it read only if no change happened since it started
+/// (`generation`), so a slow reader never puts back a record a writer just replaced.
 public final class RepositoryRegistry: Sendable {
     static let namePrefix = Array("repo/name/".utf8)
     static let idPrefix = Array("repo/id/".utf8)
@@ -14,6 +21,17 @@ public final class RepositoryRegistry: Sendable {
     let cache: ObjectCache
     let bases: DeltaBaseCache
     private let lock = StorageLock()
+    private let memory = Mutex(Memory())
+
+    private struct Memory {
+        var generation: UInt64 = 0
+        var byName: [String: Repository] = [:]
+        /// Every repository sorted by full name, when there are at most `listCacheLimit`.
+        var all: [Repository]?
+    }
+
+    /// The most repositories whose whole sorted list is kept in memory.
+    static let listCacheLimit = 10_000
 
     init(store: any KeyValueStore, cache: ObjectCache, bases: DeltaBaseCache) {
         self.store = store
@@ -72,14 +90,73 @@ public final class RepositoryRegistry: Sendable {
             batch.put(Self.idKey(repository.id), try encode(repository), in: .metadata)
             batch.put(RefStore.headKey(repositoryID: repository.id), Array(headTarget.utf8), in: .refs)
             try store.write(batch)
+            invalidate()
             return repository
         }
     }
 
     /// The repository named `owner/name`, or nil.
     public func get(name fullName: String) throws -> Repository? {
-        guard let id = try id(forName: fullName) else { return nil }
-        return try get(id: id)
+        if let cached = cached(name: fullName) { return cached }
+        let generation = memory.withLock { $0.generation }
+        guard let id = try id(forName: fullName), let repository = try get(id: id) else { return nil }
+        memory.withLock { memory in
+            if memory.generation == generation { memory.byName[fullName] = repository }
+        }
+        return repository
+    }
+
+    /// The repository named `owner/name` if its record is in memory; reads no storage.
+    public func cached(name fullName: String) -> Repository? {
+        memory.withLock { $0.byName[fullName] }
+    }
+
+    /// Whether `list` answers from memory.
+    public var isListCached: Bool { memory.withLock { $0.all != nil } }
+
+    /// A page of `list(after:limit:)` from memory, or nil when the list is not cached.
+    public func cachedList(after: String? = nil, limit: Int) -> [Repository]? {
+        memory.withLock { memory in
+            guard let all = memory.all else { return nil }
+            var start = 0
+            if let after {
+                // Bytewise order, as the store's keys sort.
+                var high = all.count
+                while start < high {
+                    let middle = (start + high) / 2
+                    if Array(all[middle].fullName.utf8).lexicographicallyPrecedes(Array(after.utf8)) || all[middle].fullName == after {
+                        start = middle + 1
+                    } else {
+                        high = middle
+                    }
+                }
+            }
+            return Array(all[start..<min(all.count, start + limit)])
+        }
+    }
+
+    /// Forgets what is cached; every change calls it after its write.
+    private func invalidate() {
+        memory.withLock { memory in
+            memory.generation += 1
+            memory.byName.removeAll(keepingCapacity: true)
+            memory.all = nil
+        }
+    }
+
+    /// Reads the whole sorted list into memory when it is small enough; returns it.
+    private func loadList() throws -> [Repository]? {
+        let generation = memory.withLock { $0.generation }
+        let entries = try store.scan(prefix: Self.namePrefix, in: .metadata, startingAfter: nil, limit: Self.listCacheLimit + 1)
+        guard entries.count <= Self.listCacheLimit else { return nil }
+        let all = try entries.compactMap { entry -> Repository? in
+            guard let id = KeyCoding.decodeBigEndian(entry.value) else { return nil }
+            return try get(id: id)
+        }
+        memory.withLock { memory in
+            if memory.generation == generation { memory.all = all }
+        }
+        return all
     }
 
     /// The repository with `id`, or nil.
@@ -89,6 +166,8 @@ public final class RepositoryRegistry: Sendable {
 
     /// Repositories sorted by full name (bytewise), strictly after the full name `after`.
     public func list(after: String? = nil, limit: Int) throws -> [Repository] {
+        if let page = cachedList(after: after, limit: limit) { return page }
+        if try loadList() != nil, let page = cachedList(after: after, limit: limit) { return page }
         let entries = try store.scan(
             prefix: Self.namePrefix, in: .metadata, startingAfter: after.map(Self.nameKey), limit: limit)
         return try entries.compactMap { entry in
@@ -131,6 +210,7 @@ public final class RepositoryRegistry: Sendable {
                     in: .refs)
             }
             try store.write(batch)
+            invalidate()
             return repository
         }
     }
@@ -152,6 +232,7 @@ public final class RepositoryRegistry: Sendable {
             batch.put(Self.nameKey(newName), KeyCoding.bigEndian(id), in: .metadata)
             batch.put(Self.idKey(id), try encode(repository), in: .metadata)
             try store.write(batch)
+            invalidate()
             return repository
         }
     }
@@ -170,6 +251,7 @@ public final class RepositoryRegistry: Sendable {
             LFSLockStore.deleteAll(repositoryID: id, in: &batch)
             try WebhookStore.deleteAll(repositoryID: id, store: store, in: &batch)
             try store.write(batch)
+            invalidate()
             cache.removeAll(repository: id)
             bases.removeAll(repository: id)
         }

@@ -147,4 +147,30 @@ import Testing
         let raw = try RocksDBStore(path: directory.path)
         raw.close()
     }
+
+    /// The in-memory records and list never outlive a change: every read after a create,
+    /// update, rename or delete sees it, including reads served from memory.
+    @Test func cachedRecordsFollowEveryChange() throws {
+        let storage = Storage.inMemory()
+        let registry = storage.repositories
+        try registry.create(name: "team/b")
+        #expect(try registry.list(limit: 10).map(\.fullName) == ["team/b"])
+        #expect(registry.isListCached)
+        #expect(try registry.get(name: "team/b")?.isPrivate == false)
+        #expect(registry.cached(name: "team/b") != nil)
+
+        try registry.create(name: "team/a")
+        #expect(try registry.list(limit: 10).map(\.fullName) == ["team/a", "team/b"])
+        #expect(try registry.list(after: "team/a", limit: 10).map(\.fullName) == ["team/b"])
+        try registry.modify(name: "team/b") { $0.isPrivate = true }
+        #expect(try registry.get(name: "team/b")?.isPrivate == true)
+        #expect(try registry.list(limit: 10).last?.isPrivate == true)
+        try registry.rename(from: "team/b", to: "team/c")
+        #expect(try registry.get(name: "team/b") == nil)
+        #expect(try registry.list(limit: 10).map(\.fullName) == ["team/a", "team/c"])
+        try registry.delete(name: "team/a")
+        #expect(try registry.get(name: "team/a") == nil)
+        #expect(try registry.list(limit: 10).map(\.fullName) == ["team/c"])
+        #expect(try registry.list(after: "team/c", limit: 10).isEmpty)
+    }
 }

@@ -102,7 +102,7 @@ struct APIController: Sendable {
         let canSeePrivate = node.access.level(for: request.headers) >= .write
         let storage = node.storage
         let base = node.address.base
-        let page: Page<RepositoryView> = try await node.blockingPool.run {
+        let makePage: @Sendable () throws -> Page<RepositoryView> = {
             var items = [Repository]()
             var cursor = after
             while items.count < limit {
@@ -114,6 +114,8 @@ struct APIController: Sendable {
             let visible = Array(items.prefix(limit))
             return Page(items: visible.map { RepositoryView($0, base: base) }, nextCursor: items.count > limit ? visible.last?.fullName : nil)
         }
+        // With the list in memory the page is made here, without a trip to the blocking pool.
+        let page = storage.repositories.isListCached ? try makePage() : try await node.blockingPool.run(makePage)
         return try JSONResponse.make(page)
     }
 
@@ -191,7 +193,8 @@ struct APIController: Sendable {
             return id
         }
         let reachable = node.reachableCommits
-        let page: Page<CommitView> = try await node.blockingPool.run {
+        let responses = node.immutableResponses
+        let body: [UInt8] = try await node.blockingPool.run {
             let resolver = RefResolver(repository: handle, reachable: reachable)
             guard let start = try resolver.resolve(refName.split(separator: "/").map(String.init)) else {
                 throw NodeError(.notFound, "ref \(refName.prefix(200)) not found")
@@ -199,6 +202,11 @@ struct APIController: Sendable {
             if let cursor, try !reachable.contains(cursor, in: handle) {
                 throw NodeError(.badRequest, "cursor \(cursor.hex) is not a commit of this repository's history")
             }
+            // A page from a given commit never changes: the ref was resolved above, the rest is by id.
+            var hasher = SHA1()
+            hasher.update("commits \(start.commit.hex) \(cursor?.hex ?? "-") \(limit)".utf8)
+            let key = ObjectCacheKey(repository: handle.repository.id, id: hasher.finalize())
+            if let cached = responses.get(key) { return cached }
             let log = try CommitLog(repository: handle).page(from: start.commit, startingAt: cursor, limit: limit + 1)
             if let cursor, log.first?.id != cursor {
                 throw NodeError(.badRequest, "cursor \(cursor.hex) is not in the history of \(refName.prefix(200))")
@@ -207,9 +215,11 @@ struct APIController: Sendable {
                 CommitView(id: entry.id.hex, tree: entry.commit.tree.hex, parents: entry.commit.parents.map(\.hex),
                            author: entry.commit.author.description, committer: entry.commit.committer.description, message: entry.commit.messageText)
             }
-            return Page(items: Array(items), nextCursor: log.count > limit ? log[limit].id.hex : nil)
+            let encoded = try JSONResponse.encode(Page(items: Array(items), nextCursor: log.count > limit ? log[limit].id.hex : nil))
+            responses.insert(key, encoded, cost: encoded.count)
+            return encoded
         }
-        return try JSONResponse.make(page)
+        return JSONResponse.make(encoded: body)
     }
 
     private func tree(_ request: Request, name: String, components: [String]) async throws -> Response {
@@ -244,8 +254,10 @@ struct APIController: Sendable {
     func readableRepository(_ name: String, request: Request) async throws -> RepositoryHandle {
         let storage = node.storage
         let level = node.access.level(for: request.headers)
-        guard let repository = try await node.blockingPool.run({ try storage.repositories.get(name: name) }),
-              !repository.isPrivate || level >= .write else {
+        // A record in memory needs no trip to the blocking pool.
+        var found = storage.repositories.cached(name: name)
+        if found == nil { found = try await node.blockingPool.run { try storage.repositories.get(name: name) } }
+        guard let repository = found, !repository.isPrivate || level >= .write else {
             throw NodeError(.notFound, "repository \(name) not found")
         }
         return RepositoryHandle(repository: repository, storage: storage)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 /// Log output for the node: human-readable text or one JSON object per line, on stderr.
@@ -26,7 +29,7 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let time = Date().formatted(.iso8601)
+        let time = LogTimestamp.now()
         var fields = metadata
         event.metadata.map { fields.merge($0) { $1 } }
         let line: String
@@ -39,6 +42,16 @@ struct LineLogHandler: LogHandler {
             let pairs = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")  // safe: key comes from fields.keys
             line = "\(time) \(event.level.rawValue.uppercased()) \(event.message)" + (pairs.isEmpty ? "" : " \(pairs)")
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        var bytes = Array((line + "\n").utf8)
+        // One write(2) per line, so lines from concurrent requests never interleave.
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)  // safe: the line is never empty
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
     }
 }

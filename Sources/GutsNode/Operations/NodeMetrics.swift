@@ -14,6 +14,13 @@ public final class NodeMetrics: Sendable {
         var bucketCounts = [UInt64](repeating: 0, count: NodeMetrics.durationBuckets.count)
         var count: UInt64 = 0
         var sum: Double = 0
+
+        /// Buckets are cumulative: a value counts in its own bucket and every larger one.
+        mutating func record(_ seconds: Double, fromBucket first: Int) {
+            count += 1
+            sum += seconds
+            for index in first..<bucketCounts.count { bucketCounts[index] += 1 }
+        }
     }
 
     private struct State {
@@ -33,16 +40,15 @@ public final class NodeMetrics: Sendable {
     public init() {}
 
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
+        // The keys `labels` would give, built directly and outside the lock: this runs once per request.
+        let route = Self.escaped(route)
+        let key = "{route=\"\(route)\"}"
+        let requestKey = "{method=\"\(Self.escaped(method))\",route=\"\(route)\",status=\"\(status)\"}"
+        let firstBucket = Self.durationBuckets.firstIndex { seconds <= $0 } ?? Self.durationBuckets.count
         state.withLock { state in
-            state.requests[Self.labels(["route": route, "method": method, "status": String(status)]), default: 0] += 1
-            let key = Self.labels(["route": route])
-            var histogram = state.durations[key] ?? Histogram()
-            histogram.count += 1
-            histogram.sum += seconds
-            for (index, bound) in Self.durationBuckets.enumerated() where seconds <= bound {
-                histogram.bucketCounts[index] += 1
-            }
-            state.durations[key] = histogram
+            state.requests[requestKey, default: 0] += 1
+            // Mutated in place, so the bucket array is not copied.
+            state.durations[key, default: Histogram()].record(seconds, fromBucket: firstBucket)
         }
     }
 
@@ -125,10 +131,23 @@ public final class NodeMetrics: Sendable {
     static func labels(_ pairs: [String: String]) -> String {
         guard !pairs.isEmpty else { return "" }
         let body = pairs.keys.sorted().map { key in
-            let value = pairs[key]!.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")  // safe: key comes from pairs.keys
-                .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(key)=\"\(value)\""
+            "\(key)=\"\(escaped(pairs[key]!))\""  // safe: key comes from pairs.keys
         }
         return "{" + body.joined(separator: ",") + "}"
+    }
+
+    /// A label value in the exposition format's escaping (backslash, quote, newline).
+    static func escaped(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else { return value }
+        var out = ""
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
     }
 }
