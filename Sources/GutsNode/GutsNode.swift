@@ -25,6 +25,9 @@ public final class GutsNode: Sendable {
     let reachableCommits = ReachableCommits()
     /// Encoded API responses that depend only on object ids (a commit page from a given
     /// commit), so they never go stale: keyed by the SHA-1 of what determines them.
+    let repositoryPages = RepositoryPages()
+    /// Small files by commit and path, for the raw route.
+    let files = BoundedCache<ContentController.File>(maxEntries: 20_000, maxBytes: 64 << 20, name: "raw-files")
     let immutableResponses = BoundedCache<[UInt8]>(maxEntries: 20_000, maxBytes: 64 << 20, name: "api-responses")
     /// The last full clone of each repository, for the next one to start from.
     let clonePlans = ClonePlans()

@@ -14,14 +14,17 @@ public struct RefStore: Sendable {
     /// Transactions are written with a synced WAL (see `Storage.Options.syncRefUpdates`).
     let durable: Bool
     let pruneEpoch: PruneEpoch?
+    let listings: RefListingCache
 
-    init(repositoryID: UInt64, store: any KeyValueStore, lock: StorageLock, durable: Bool = true, pruneEpoch: PruneEpoch? = nil) {
+    init(repositoryID: UInt64, store: any KeyValueStore, lock: StorageLock, durable: Bool = true, pruneEpoch: PruneEpoch? = nil,
+         listings: RefListingCache = RefListingCache()) {
         self.repositoryID = repositoryID
         self.store = store
         self.lock = lock
         self.prefix = KeyCoding.bigEndian(repositoryID)
         self.durable = durable
         self.pruneEpoch = pruneEpoch
+        self.listings = listings
     }
 
     func key(_ name: String) -> [UInt8] { prefix + Array(name.utf8) }
@@ -42,11 +45,23 @@ public struct RefStore: Sendable {
             return try get(target)
         }
         try RefName.validate(name)
+        if let listing = listings.listing(repositoryID) { return RefListingCache.find(name, in: listing) }
         return try store.get(key(name), in: .refs).map { try decode($0, name: name) }
     }
 
     /// Refs whose names start with `prefix`, sorted by name.
     public func list(prefix namePrefix: String = "refs/") throws -> [(name: String, id: ObjectID)] {
+        guard namePrefix.hasPrefix("refs/") else { return try scan(prefix: namePrefix) }
+        if let listing = listings.listing(repositoryID) {
+            return namePrefix == "refs/" ? listing : listing.filter { $0.name.hasPrefix(namePrefix) }
+        }
+        let generation = listings.generation(repositoryID)
+        let all = try scan(prefix: "refs/")
+        listings.store(all, for: repositoryID, readAt: generation)
+        return namePrefix == "refs/" ? all : all.filter { $0.name.hasPrefix(namePrefix) }
+    }
+
+    private func scan(prefix namePrefix: String) throws -> [(name: String, id: ObjectID)] {
         try store.scan(prefix: key(namePrefix), in: .refs).map { entry in
             let name = String(decoding: entry.key[prefix.count...], as: UTF8.self)
             return (name, try decode(entry.value, name: name))
@@ -109,6 +124,7 @@ public struct RefStore: Sendable {
                 }
             }
             batch.append(contentsOf: extra)
+            defer { listings.invalidate(repositoryID) }
             try store.write(batch)
         }
     }

@@ -111,6 +111,9 @@ public final class RepositoryRegistry: Sendable {
         memory.withLock { $0.byName[fullName] }
     }
 
+    /// Counts changes since this registry opened: equal generations, equal contents.
+    public var generation: UInt64 { memory.withLock { $0.generation } }
+
     /// Whether `list` answers from memory.
     public var isListCached: Bool { memory.withLock { $0.all != nil } }
 

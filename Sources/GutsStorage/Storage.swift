@@ -41,6 +41,7 @@ public final class Storage: Sendable {
     /// The data directory, nil in memory.
     public let dataDirectory: String?
     private let refLock = StorageLock()
+    private let refListings = RefListingCache()
     /// Bumped whenever `prune` deletes objects (see `PruneEpoch`).
     public let pruneEpoch = PruneEpoch()
     private let syncRefUpdates: Bool
@@ -121,7 +122,7 @@ public final class Storage: Sendable {
 
     /// The refs of `repository`.
     public func refs(_ repository: Repository) -> RefStore {
-        RefStore(repositoryID: repository.id, store: store, lock: refLock, durable: syncRefUpdates, pruneEpoch: pruneEpoch)
+        RefStore(repositoryID: repository.id, store: store, lock: refLock, durable: syncRefUpdates, pruneEpoch: pruneEpoch, listings: refListings)
     }
 
     /// Runs `body` while no ref transaction can run, then advances `pruneEpoch` if

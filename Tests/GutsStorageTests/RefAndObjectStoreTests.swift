@@ -187,3 +187,35 @@ import Testing
         #expect(throws: StorageError.self) { try StoredObject(id: object.id, decoding: [9]) }
     }
 }
+
+@Suite struct RefListingCacheTests {
+    /// Lists and gets served from memory follow every transaction, and a listing read
+    /// before a transaction is not kept after it.
+    @Test func listingsFollowTransactions() throws {
+        let storage = Storage.inMemory()
+        let repository = try storage.repositories.create(name: "team/refs")
+        let refs = storage.refs(repository)
+        let a = ObjectID(hex: String(repeating: "a", count: 40))!
+        let b = ObjectID(hex: String(repeating: "b", count: 40))!
+        try refs.transaction([RefUpdate(name: "refs/heads/main", expected: nil, new: a)])
+        #expect(try refs.list().map(\.name) == ["refs/heads/main"])
+        #expect(try refs.get("refs/heads/main") == a)
+        try refs.transaction([RefUpdate(name: "refs/heads/main", expected: a, new: b),
+                              RefUpdate(name: "refs/tags/v1", expected: nil, new: a)])
+        #expect(try refs.get("refs/heads/main") == b)
+        #expect(try refs.list(prefix: "refs/tags/").map(\.id) == [a])
+        #expect(try refs.get("refs/heads/missing") == nil)
+        try refs.transaction([RefUpdate(name: "refs/heads/main", expected: b, new: nil)])
+        #expect(try refs.list().map(\.name) == ["refs/tags/v1"])
+
+        let cache = RefListingCache()
+        let before = cache.generation(7)
+        cache.invalidate(7)
+        cache.store([("refs/heads/stale", a)], for: 7, readAt: before)
+        #expect(cache.listing(7) == nil, "a listing read before a write is dropped")
+        let names = ["refs/heads/a", "refs/heads/a/b", "refs/heads/a-b", "refs/tags/z"].sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let listing = names.map { (name: $0, id: a) }
+        for name in names { #expect(RefListingCache.find(name, in: listing) == a) }
+        #expect(RefListingCache.find("refs/heads/b", in: listing) == nil)
+    }
+}

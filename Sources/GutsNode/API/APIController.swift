@@ -102,6 +102,9 @@ struct APIController: Sendable {
         let canSeePrivate = node.access.level(for: request.headers) >= .write
         let storage = node.storage
         let base = node.address.base
+        let generation = storage.repositories.generation
+        let key = RepositoryPages.Key(cursor: after, limit: limit, canSeePrivate: canSeePrivate)
+        if let page = node.repositoryPages.get(key, generation: generation) { return JSONResponse.make(encoded: page) }
         let makePage: @Sendable () throws -> Page<RepositoryView> = {
             var items = [Repository]()
             var cursor = after
@@ -115,8 +118,9 @@ struct APIController: Sendable {
             return Page(items: visible.map { RepositoryView($0, base: base) }, nextCursor: items.count > limit ? visible.last?.fullName : nil)
         }
         // With the list in memory the page is made here, without a trip to the blocking pool.
-        let page = storage.repositories.isListCached ? try makePage() : try await node.blockingPool.run(makePage)
-        return try JSONResponse.make(page)
+        let page = try JSONResponse.encode(storage.repositories.isListCached ? try makePage() : try await node.blockingPool.run(makePage))
+        node.repositoryPages.store(page, for: key, generation: generation)
+        return JSONResponse.make(encoded: page)
     }
 
     private func create(_ request: Request) async throws -> Response {
