@@ -235,7 +235,7 @@ _guts_serve() {
 _guts_bench() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
-    repeating_options=()
+    repeating_options=(--fail-on)
     non_repeating_options=(--url --token --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --path --sizes --threads --batches --backends --objects --clone-mb --repository --peer --push-samples --push-bytes --hold --repos)
     __guts_offer_flags_options -1
 
@@ -257,6 +257,9 @@ _guts_bench() {
         return
         ;;
     '--threshold')
+        return
+        ;;
+    '--fail-on')
         return
         ;;
     '--duration')

@@ -25,7 +25,7 @@ function __guts_parse_tokens -S
         case 'serve'
             __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'request-timeout=' 'profile-continuous' 'profile-rate=' 'public-url=' 'webhook-allowed-hosts=' 'version' 'h/help'
         case 'bench'
-            __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'peer=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
+            __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'fail-on=+' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'peer=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
         case 'profile'
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -165,6 +165,7 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" baseline' -l 'baseline' -d 'Compare with baseline NAME; exit 1 on regression.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" baseline-dir' -l 'baseline-dir' -d 'Where baselines live.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" threshold' -l 'threshold' -d 'Noise threshold in percent.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench"' -l 'fail-on' -d 'Exit 3 unless METRIC<VALUE[unit] holds (also <=, >, >=); repeatable.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" duration' -l 'duration' -d 'Seconds per measured sample.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" warmup' -l 'warmup' -d 'Seconds of warm-up.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" samples' -l 'samples' -d 'Repeated samples.' -rfka ''

@@ -10,7 +10,11 @@ struct BenchCommand: AsyncParsableCommand {
         discussion: """
             With no --url, starts an embedded node on a temporary data dir and removes it afterwards.
             --save-baseline NAME stores the result; --baseline NAME compares with it and exits 1 naming
-            each metric that got worse by more than --threshold percent.
+            each metric that got worse by more than --threshold percent. --fail-on 'METRIC<VALUE[unit]'
+            (repeatable; <, <=, > or >=; METRIC is scenario.metric as the report shows it, e.g.
+            'api.read.p99<20ms', 'clone.throughput>=50MB/s') exits 3 naming each breached threshold.
+            Exit codes: 0 passed, 1 regression against the baseline, 2 the benchmark could not run or a
+            threshold names no metric, 3 a --fail-on threshold breached (wins over 1).
             """
     )
 
@@ -22,6 +26,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Compare with baseline NAME; exit 1 on regression.") var baseline: String?
     @Option(name: .customLong("baseline-dir"), help: "Where baselines live.") var baselineDirectory = ".guts-bench"
     @Option(help: "Noise threshold in percent.") var threshold = 10.0
+    @Option(name: .customLong("fail-on"), help: "Exit 3 unless METRIC<VALUE[unit] holds (also <=, >, >=); repeatable.")
+    var failOn: [String] = []
     @Option(help: "Seconds per measured sample.") var duration = 10.0
     @Option(help: "Seconds of warm-up.") var warmup = 2.0
     @Option(help: "Repeated samples.") var samples = 3
@@ -43,7 +49,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Idle connections the connections scenario holds.") var hold = 10_000
     @Option(help: "Repositories the repos scenario creates.") var repos = 10_000
 
+    func validate() throws {
+        for text in failOn {
+            do { _ = try Threshold(parsing: text) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
     func run() async throws {
+        let thresholds = try failOn.map(Threshold.init(parsing:))
         var selected: [BenchScenario] = []
         for name in scenarios {
             if name == "all" { selected = BenchScenario.allCases; continue }
@@ -90,6 +103,19 @@ struct BenchCommand: AsyncParsableCommand {
             try store.save(report, as: saveBaseline)
             FileHandle.standardError.write(Data("saved baseline \(saveBaseline) to \(store.path(for: saveBaseline))\n".utf8))
         }
+        var exitCode: Int32 = 0
+        do {
+            let breaches = try ThresholdGate(thresholds).breaches(in: report)
+            for breach in breaches {
+                FileHandle.standardError.write(Data("THRESHOLD \(breach)\n".utf8))
+            }
+            if !breaches.isEmpty { exitCode = 3 } else if !thresholds.isEmpty {
+                FileHandle.standardError.write(Data("all \(thresholds.count) --fail-on thresholds hold\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         if let baseline {
             let previous: BenchmarkReport
             do {
@@ -102,9 +128,13 @@ struct BenchCommand: AsyncParsableCommand {
             for regression in regressions {
                 FileHandle.standardError.write(Data("REGRESSION \(regression)\n".utf8))
             }
-            if !regressions.isEmpty { throw ExitCode(1) }
-            FileHandle.standardError.write(Data("no regression past \(threshold)% against baseline \(baseline)\n".utf8))
+            if regressions.isEmpty {
+                FileHandle.standardError.write(Data("no regression past \(threshold)% against baseline \(baseline)\n".utf8))
+            } else if exitCode == 0 {
+                exitCode = 1
+            }
         }
+        if exitCode != 0 { throw ExitCode(exitCode) }
     }
 
     private func list(_ text: String) -> [String] {
