@@ -25,7 +25,7 @@ function __guts_parse_tokens -S
         case 'serve'
             __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'request-timeout=' 'profile-continuous' 'profile-rate=' 'public-url=' 'webhook-allowed-hosts=' 'version' 'h/help'
         case 'bench'
-            __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'fail-on=+' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'peer=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
+            __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'html=' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'fail-on=+' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'peer=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
         case 'profile'
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -161,6 +161,7 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" url' -l 'url' -d 'A running node, http://host:port.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" token' -l 'token' -d 'Token for --url (default: GUTS_TOKEN).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" json' -l 'json' -d 'Print the report as JSON.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" html' -l 'html' -d 'Also write a self-contained HTML report (with --baseline beside the run) to FILE.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" save-baseline' -l 'save-baseline' -d 'Save the result as baseline NAME.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" baseline' -l 'baseline' -d 'Compare with baseline NAME; exit 1 on regression.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" baseline-dir' -l 'baseline-dir' -d 'Where baselines live.' -rfka ''

@@ -40,7 +40,8 @@ struct PushScenario: Sendable {
             notes: [
                 "each push adds one commit with \(settings.pushBytes) bytes of new base64 text; p50...max: stock git, "
                     + "native.*: NativePushClient (advertisement, objects and pack built in memory, push and report)",
-            ])
+            ],
+            curves: [LatencyCurve(name: "git", histogram: histogram, unit: "s"), LatencyCurve(name: "native", histogram: native, unit: "s")])
     }
 
     /// The first push of a real history (all branches and tags) into a new repository,

@@ -22,6 +22,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "A running node, http://host:port.") var url: String?
     @Option(help: "Token for --url (default: GUTS_TOKEN).") var token: String?
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "Also write a self-contained HTML report (with --baseline beside the run) to FILE.") var html: String?
     @Option(name: .customLong("save-baseline"), help: "Save the result as baseline NAME.") var saveBaseline: String?
     @Option(help: "Compare with baseline NAME; exit 1 on regression.") var baseline: String?
     @Option(name: .customLong("baseline-dir"), help: "Where baselines live.") var baselineDirectory = ".guts-bench"
@@ -99,6 +100,17 @@ struct BenchCommand: AsyncParsableCommand {
             print(ReportFormatter.table(report), terminator: "")
         }
         let store = BaselineStore(directory: baselineDirectory)
+        var previous: BenchmarkReport?
+        do {
+            previous = try baseline.map(store.load)
+            if let html {
+                try Data(HTMLReport.render(report, baseline: previous, baselineName: baseline).utf8).write(to: URL(fileURLWithPath: html))
+                FileHandle.standardError.write(Data("wrote the HTML report to \(html)\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         if let saveBaseline {
             try store.save(report, as: saveBaseline)
             FileHandle.standardError.write(Data("saved baseline \(saveBaseline) to \(store.path(for: saveBaseline))\n".utf8))
@@ -116,14 +128,7 @@ struct BenchCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        if let baseline {
-            let previous: BenchmarkReport
-            do {
-                previous = try store.load(baseline)
-            } catch {
-                FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
-                throw ExitCode(2)
-            }
+        if let baseline, let previous {
             let regressions = RegressionGate(threshold: threshold / 100).regressions(current: report, baseline: previous)
             for regression in regressions {
                 FileHandle.standardError.write(Data("REGRESSION \(regression)\n".utf8))
