@@ -236,7 +236,7 @@ _guts_bench() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=(--fail-on)
-    non_repeating_options=(--url --token --html --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --path --sizes --threads --batches --backends --objects --clone-mb --repository --peer --push-samples --push-bytes --hold --repos)
+    non_repeating_options=(--url --token --html --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --clone-rate --push-rate --rate-concurrency --path --sizes --threads --batches --backends --objects --clone-mb --repository --peer --push-samples --push-bytes --hold --repos)
     __guts_offer_flags_options -1
 
     # Offer option value completions
@@ -281,6 +281,15 @@ _guts_bench() {
         return
         ;;
     '--rate')
+        return
+        ;;
+    '--clone-rate')
+        return
+        ;;
+    '--push-rate')
+        return
+        ;;
+    '--rate-concurrency')
         return
         ;;
     '--path')

@@ -25,7 +25,7 @@ function __guts_parse_tokens -S
         case 'serve'
             __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'request-timeout=' 'profile-continuous' 'profile-rate=' 'public-url=' 'webhook-allowed-hosts=' 'version' 'h/help'
         case 'bench'
-            __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'html=' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'fail-on=+' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'peer=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
+            __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'html=' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'fail-on=+' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'clone-rate=' 'push-rate=' 'rate-concurrency=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'peer=' 'push-samples=' 'push-bytes=' 'hold=' 'repos=' 'version' 'h/help'
         case 'profile'
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -173,6 +173,9 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" connections' -l 'connections' -d 'API read connections.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" write-connections' -l 'write-connections' -d 'API write connections.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" rate' -l 'rate' -d 'Also run API reads at this constant request rate (req/s).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" clone-rate' -l 'clone-rate' -d 'Also run clones open loop at this rate (clones/s).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" push-rate' -l 'push-rate' -d 'Also run git pushes open loop at this rate (pushes/s).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" rate-concurrency' -l 'rate-concurrency' -d 'Most clones or pushes in flight in the open-loop runs.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" path' -l 'path' -d 'API read endpoint.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" sizes' -l 'sizes' -d 'Storage object sizes in bytes, comma separated.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" threads' -l 'threads' -d 'Storage thread counts, comma separated.' -rfka ''

@@ -35,6 +35,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "API read connections.") var connections = 1000
     @Option(name: .customLong("write-connections"), help: "API write connections.") var writeConnections = 64
     @Option(help: "Also run API reads at this constant request rate (req/s).") var rate: Double?
+    @Option(name: .customLong("clone-rate"), help: "Also run clones open loop at this rate (clones/s).") var cloneRate: Double?
+    @Option(name: .customLong("push-rate"), help: "Also run git pushes open loop at this rate (pushes/s).") var pushRate: Double?
+    @Option(name: .customLong("rate-concurrency"), help: "Most clones or pushes in flight in the open-loop runs.") var rateConcurrency = 8
     @Option(help: "API read endpoint.") var path = "/api/repos?limit=20"
     @Option(name: .customLong("sizes"), help: "Storage object sizes in bytes, comma separated.") var sizes = "1024,10240,102400,1048576"
     @Option(help: "Storage thread counts, comma separated.") var threads = "1,2"
@@ -72,6 +75,9 @@ struct BenchCommand: AsyncParsableCommand {
         settings.writeConnections = writeConnections
         settings.rate = rate
         settings.readPath = path
+        settings.cloneRate = cloneRate
+        settings.pushRate = pushRate
+        settings.rateConcurrency = rateConcurrency
         settings.storage = StorageBenchmarkConfiguration(
             backends: try list(backends).map {
                 guard let backend = StorageBenchmarkConfiguration.Backend(rawValue: $0) else { throw ValidationError("unknown backend '\($0)'") }

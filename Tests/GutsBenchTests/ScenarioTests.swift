@@ -125,6 +125,27 @@ import Testing
         #expect(push.parameters["peer"] == kind.rawValue)
     }
 
+    /// Clones and git pushes at a constant rate, open loop, against an embedded node.
+    @Test func clonesAndPushesAtAConstantRate() async throws {
+        var settings = Self.tiny
+        settings.duration = 1.5
+        settings.cloneRate = 4
+        settings.pushRate = 4
+        settings.rateConcurrency = 2
+        let report = try await BenchRunner(settings: settings, progress: BenchProgress(enabled: false)).run([.clone, .push])
+        Self.checkWellFormed(report, expecting: [.clone, .push])
+        for scenario in report.scenarios {
+            let name = scenario.name
+            #expect(try #require(scenario.metric("rate.errors")).value == 0, "\(name): \(scenario.notes)")
+            #expect(try #require(scenario.metric("rate.throughput")).value > 0, "\(name)")
+            let p99 = try #require(scenario.metric("rate.p99")).value
+            let p50 = try #require(scenario.metric("rate.p50")).value
+            #expect(p99 > 0 && p99 >= p50, "\(name)")
+            #expect(scenario.curves?.contains { $0.name == "rate" && $0.count > 0 } == true, "\(name)")
+            #expect(scenario.parameters["rateConcurrency"] == "2")
+        }
+    }
+
     @Test func invalidURLIsATypedError() async {
         await #expect(throws: BenchError.invalidURL("ftp://nowhere")) {
             try await BenchRunner(settings: Self.tiny, url: "ftp://nowhere", progress: BenchProgress(enabled: false)).run([.api])
