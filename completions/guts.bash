@@ -236,7 +236,7 @@ _guts_bench() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=(--fail-on)
-    non_repeating_options=(--url --token --html --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --clone-rate --push-rate --rate-concurrency --path --sizes --threads --batches --backends --objects --clone-mb --repository --peer --push-samples --push-bytes --hold --repos)
+    non_repeating_options=(--url --token --html --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --clone-rate --push-rate --rate-concurrency --path --sizes --threads --batches --backends --objects --clone-mb --repository --peer --push-samples --push-bytes --mix --mix-rate --interval --drift --hold --repos)
     __guts_offer_flags_options -1
 
     # Offer option value completions
@@ -324,6 +324,18 @@ _guts_bench() {
         return
         ;;
     '--push-bytes')
+        return
+        ;;
+    '--mix')
+        return
+        ;;
+    '--mix-rate')
+        return
+        ;;
+    '--interval')
+        return
+        ;;
+    '--drift')
         return
         ;;
     '--hold')

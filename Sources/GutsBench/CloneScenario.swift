@@ -17,13 +17,7 @@ struct CloneScenario: Sendable {
         } else {
             source = work + "/source"
             progress.report("clone: generating a \(settings.cloneMegabytes) MB repository")
-            try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-            let perCommit = max(1, Int(settings.cloneMegabytes * 1_000_000 / 10 * 0.75))
-            try GitRunner.shell("""
-                git init -q -b main . && for i in 1 2 3 4 5 6 7 8 9 10; do
-                  mkdir -p d$i && head -c \(perCommit) /dev/urandom | base64 > d$i/data.txt && git add -A && git commit -q -m "commit $i"
-                done
-                """, in: source)
+            try GitRunner.generateRepository(at: source, megabytes: settings.cloneMegabytes)
         }
         let repository = "bench/clone-\(UUID().uuidString.prefix(8).lowercased())"
         progress.report("clone: pushing the repository to \(repository)")

@@ -6,19 +6,27 @@ import GutsStorage
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure a Guts node: storage, API, clone, push, connections, repositories.",
+        abstract: "Measure a Guts node: storage, API, clone, push, connections, repositories, mixed traffic, soak.",
         discussion: """
-            With no --url, starts an embedded node on a temporary data dir and removes it afterwards.
-            --save-baseline NAME stores the result; --baseline NAME compares with it and exits 1 naming
-            each metric that got worse by more than --threshold percent. --fail-on 'METRIC<VALUE[unit]'
-            (repeatable; <, <=, > or >=; METRIC is scenario.metric as the report shows it, e.g.
-            'api.read.p99<20ms', 'clone.throughput>=50MB/s') exits 3 naming each breached threshold.
-            Exit codes: 0 passed, 1 regression against the baseline, 2 the benchmark could not run or a
-            threshold names no metric, 3 a --fail-on threshold breached (wins over 1).
+            With no --url, starts an embedded node on a temporary data dir and removes it afterwards. \
+            --save-baseline NAME stores the result; --baseline NAME compares with it and exits 1 naming \
+            each metric that got worse by more than --threshold percent. --html FILE writes a self-contained \
+            report with the baseline beside the run.
+
+            --fail-on 'METRIC<VALUE[unit]' (repeatable; <, <=, > or >=; METRIC is scenario.metric as the \
+            report shows it, e.g. 'api.read.p99<20ms', 'clone.throughput>=50MB/s') exits 3 naming each \
+            breached threshold. Exit codes: 0 passed, 1 regression against the baseline, 2 the benchmark \
+            could not run or a threshold names no metric, 3 a --fail-on threshold breached (wins over 1).
+
+            mix runs API reads, clones, incremental fetches and pushes at once, open loop, in the --mix \
+            ratio at --mix-rate operations per second, with percentiles per class. soak runs the same mix \
+            for the whole --duration (e.g. 30m), samples throughput, p99, RSS and RocksDB size every \
+            --interval and reports each one's least-squares slope per hour, flagging drift past --drift percent.
             """
     )
 
-    @Argument(help: "Scenarios: storage, api, clone, push, connections, repos or all.") var scenarios: [String] = ["all"]
+    @Argument(help: "Scenarios: storage, api, clone, push, connections, repos, mix, soak or all (the first six).")
+    var scenarios: [String] = ["all"]
     @Option(help: "A running node, http://host:port.") var url: String?
     @Option(help: "Token for --url (default: GUTS_TOKEN).") var token: String?
     @Flag(help: "Print the report as JSON.") var json = false
@@ -29,7 +37,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Noise threshold in percent.") var threshold = 10.0
     @Option(name: .customLong("fail-on"), help: "Exit 3 unless METRIC<VALUE[unit] holds (also <=, >, >=); repeatable.")
     var failOn: [String] = []
-    @Option(help: "Seconds per measured sample.") var duration = 10.0
+    @Option(help: "Length of each measured sample (soak: of the whole run), e.g. 10, 10s, 30m.") var duration = DurationArgument(seconds: 10)
     @Option(help: "Seconds of warm-up.") var warmup = 2.0
     @Option(help: "Repeated samples.") var samples = 3
     @Option(help: "API read connections.") var connections = 1000
@@ -50,10 +58,15 @@ struct BenchCommand: AsyncParsableCommand {
     var peer: GitPeer.Kind?
     @Option(name: .customLong("push-samples"), help: "Pushes measured.") var pushSamples = 20
     @Option(name: .customLong("push-bytes"), help: "New content per push.") var pushBytes = 1 << 20
+    @Option(help: "mix and soak: class weights, e.g. reads=90,fetches=5,pushes=3,clones=2.") var mix = MixRatio.standard.description
+    @Option(name: .customLong("mix-rate"), help: "mix and soak: operations per second, all classes together.") var mixRate = 20.0
+    @Option(help: "soak: time between samples, e.g. 60s.") var interval = DurationArgument(seconds: 60)
+    @Option(help: "soak: flag a series whose trend changes by more than this percent over the run.") var drift = 10.0
     @Option(help: "Idle connections the connections scenario holds.") var hold = 10_000
     @Option(help: "Repositories the repos scenario creates.") var repos = 10_000
 
     func validate() throws {
+        do { _ = try MixRatio(parsing: mix) } catch { throw ValidationError("\(error)") }
         for text in failOn {
             do { _ = try Threshold(parsing: text) } catch { throw ValidationError("\(error)") }
         }
@@ -63,12 +76,16 @@ struct BenchCommand: AsyncParsableCommand {
         let thresholds = try failOn.map(Threshold.init(parsing:))
         var selected: [BenchScenario] = []
         for name in scenarios {
-            if name == "all" { selected = BenchScenario.allCases; continue }
+            if name == "all" { selected += BenchScenario.standard; continue }
             guard let scenario = BenchScenario(rawValue: name) else { throw ValidationError("unknown scenario '\(name)'") }
             selected.append(scenario)
         }
         var settings = BenchSettings()
-        settings.duration = duration
+        settings.duration = duration.seconds
+        settings.mix = try MixRatio(parsing: mix)
+        settings.mixRate = mixRate
+        settings.soakInterval = interval.seconds
+        settings.driftThreshold = drift / 100
         settings.warmup = warmup
         settings.samples = samples
         settings.connections = connections
