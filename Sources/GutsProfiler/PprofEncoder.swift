@@ -19,13 +19,16 @@ public enum PprofEncoder {
         let nanosUnit = strings.index("nanoseconds")
         let period = profile.periodNanos > 0 ? profile.periodNanos : 1
 
+        // A function is its readable name with its full one (`system_name`, the whole demangled
+        // signature), so overloads that read alike stay apart.
         func functionID(_ frame: Profile.Frame) -> UInt64 {
-            if let id = functions[frame.name] { return id }
+            let key = frame.name + "\u{0}" + frame.systemName
+            if let id = functions[key] { return id }
             let id = UInt64(functionList.count + 1)
             functionList.append((id, strings.index(frame.name),
-                                 strings.index(frame.systemName.isEmpty ? frame.name : frame.systemName),
+                                 strings.index(frame.systemName.isEmpty ? frame.name : Demangler.demangle(frame.systemName, simplified: false)),
                                  strings.index(frame.module)))
-            functions[frame.name] = id
+            functions[key] = id
             return id
         }
 

@@ -12,12 +12,15 @@ public struct Profile: Sendable {
         public var address: UInt
         /// The raw symbol name before demangling, "" when unknown.
         public var systemName: String
+        /// Whether the frame is a thunk or forwarder that a readable stack folds into its caller.
+        public var role: SwiftNameSimplifier.Role
 
-        public init(name: String, module: String = "", address: UInt = 0, systemName: String = "") {
+        public init(name: String, module: String = "", address: UInt = 0, systemName: String = "", role: SwiftNameSimplifier.Role = .function) {
             self.name = name
             self.module = module
             self.address = address
             self.systemName = systemName
+            self.role = role
         }
     }
 

@@ -36,6 +36,20 @@ struct CPUProfilerTests {
         #expect(stats.samples >= outcome.profile.totalCount)
     }
 
+    /// A real profile reads like source: no signatures, thunks or forwarders, closures as
+    /// `closure in F`; pprof's `system_name` keeps the full demangled signature.
+    @Test func framesReadAsAPersonWritesThem() throws {
+        let (_, profile) = try CPUProfiler.profile(rate: 499) { ProfilerSelfTest.burn(seconds: 1) }
+        let names = Set(profile.samples.flatMap(\.frames).map(\.name))
+        for noise in ["partial apply forwarder", "reabstraction thunk", "@callee_guaranteed", " -> ", "resume partial function", "generic specialization"] {
+            #expect(!names.contains { $0.contains(noise) }, "\(noise): \(names.filter { $0.contains(noise) }.prefix(3))")
+        }
+        #expect(names.contains { $0.hasPrefix("closure in ") && $0.contains("framesReadAsAPersonWritesThem()") }, "\(names.sorted().prefix(40))")
+        #expect(names.contains("GutsProfiler.ProfilerSelfTest.burn(seconds:)"))
+        let proto = String(decoding: PprofEncoder.encodeProto(profile), as: UTF8.self)
+        #expect(proto.contains("ProfilerSelfTest.burn(seconds: Swift.Double)"))
+    }
+
     @Test func startTwiceAndStopWithoutStartFail() throws {
         #expect(throws: ProfilerError.notRunning) { try CPUProfiler.stopRaw() }
         try CPUProfiler.start(rate: 99)
