@@ -374,7 +374,7 @@ _guts_profile_record() {
     repeating_flags=()
     non_repeating_flags=(--threads --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node --token --data-dir --since --duration --rate --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval --alloc-svg --alloc-folded --inuse-svg --inuse-folded --alloc-interval)
+    non_repeating_options=(--node --token --data-dir --since --duration --rate --mode --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval --alloc-svg --alloc-folded --inuse-svg --inuse-folded --alloc-interval)
     __guts_offer_flags_options -1
 
     # Offer option value completions
@@ -395,6 +395,10 @@ _guts_profile_record() {
         return
         ;;
     '--rate')
+        return
+        ;;
+    '--mode')
+        __guts_add_completions -W 'cpu'$'\n''wall'
         return
         ;;
     '--folded')

@@ -30,7 +30,7 @@ function __guts_parse_tokens -S
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'record'
-                __guts_parse_subcommand -r 1 'node=' 'token=' 'data-dir=' 'since=' 'duration=' 'rate=' 'folded=' 'svg=' 'speedscope=' 'pprof=' 'memory-csv=' 'memory-json=' 'memory-svg=' 'memory-interval=' 'alloc-svg=' 'alloc-folded=' 'inuse-svg=' 'inuse-folded=' 'alloc-interval=' 'threads' 'version' 'h/help'
+                __guts_parse_subcommand -r 1 'node=' 'token=' 'data-dir=' 'since=' 'duration=' 'rate=' 'mode=' 'folded=' 'svg=' 'speedscope=' 'pprof=' 'memory-csv=' 'memory-json=' 'memory-svg=' 'memory-interval=' 'alloc-svg=' 'alloc-folded=' 'inuse-svg=' 'inuse-folded=' 'alloc-interval=' 'threads' 'version' 'h/help'
             case 'diff'
                 __guts_parse_subcommand 2 'svg=' 'title=' 'version' 'h/help'
             end
@@ -204,7 +204,8 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" data-dir' -l 'data-dir' -d 'The node\'s data directory, to find its URL (node.json) and admin token.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" since' -l 'since' -d 'With --node: dump the node\'s continuous profile over this window (e.g. 10m) instead of sampling now.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" duration' -l 'duration' -d 'Stop after this long even if the subcommand is still running (e.g. 30s, 500ms).' -rfka ''
-complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" rate' -l 'rate' -d 'CPU samples per second of process CPU time.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" rate' -l 'rate' -d 'CPU samples per second of process CPU time (wall: per second of wall time, on every thread).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" mode' -l 'mode' -d 'cpu: running threads, by CPU time; wall: every thread, running or blocked, with thread names as root frames.' -rfka 'cpu wall'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" folded' -l 'folded' -d 'Write folded stacks (flamegraph.pl, speedscope) here.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" svg' -l 'svg' -d 'Write an interactive SVG flamegraph here.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" speedscope' -l 'speedscope' -d 'Write speedscope JSON here.' -rfka ''

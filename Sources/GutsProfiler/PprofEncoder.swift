@@ -1,8 +1,10 @@
 import GutsGit
 /// pprof's `profile.proto`, hand-encoded, gzip-compressed as `go tool pprof` expects.
 ///
-/// Sample values are `samples/count` and `cpu/nanoseconds`; each distinct frame
-/// address becomes a Location with one Line pointing at its Function.
+/// Sample values are `samples/count` and `cpu/nanoseconds` (`wall/nanoseconds` for a
+/// wall-clock profile); each distinct frame address becomes a Location with one Line pointing
+/// at its Function. Each sample carries its thread as labels: `thread` (the name, where known)
+/// and `thread_id`.
 public enum PprofEncoder {
     /// The uncompressed protobuf message.
     public static func encodeProto(_ profile: Profile) -> [UInt8] {
@@ -15,7 +17,7 @@ public enum PprofEncoder {
 
         let samplesType = strings.index("samples")
         let countUnit = strings.index("count")
-        let cpuType = strings.index("cpu")
+        let cpuType = strings.index(profile.mode.rawValue)
         let nanosUnit = strings.index("nanoseconds")
         let period = profile.periodNanos > 0 ? profile.periodNanos : 1
 
@@ -55,9 +57,23 @@ public enum PprofEncoder {
         for sample in profile.samples where sample.count > 0 {
             // pprof lists locations leaf first.
             let ids = sample.frames.reversed().map(locationID)
+            let labels = sample.threadName.map { [(strings.index("thread"), strings.index($0))] } ?? []
+            let threadID = sample.thread != 0 ? strings.index("thread_id") : nil
             writer.message(2) { message in
                 message.packedUInt64(1, ids)
                 message.packedInt64(2, isBytes ? [Int64(sample.count)] : [Int64(sample.count), Int64(sample.count) * period])
+                for (key, value) in labels {
+                    message.message(3) { label in
+                        label.int64(1, key)
+                        label.int64(2, value)
+                    }
+                }
+                if let threadID {
+                    message.message(3) { label in
+                        label.int64(1, threadID)
+                        label.int64(3, Int64(sample.thread))
+                    }
+                }
             }
         }
         for (id, mapping) in mappings {

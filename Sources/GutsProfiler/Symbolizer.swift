@@ -12,7 +12,7 @@ public struct Symbolizer: Sendable {
     public struct Options: Sendable {
         /// Drop `Swift.` qualifiers from demangled Swift names.
         public var simplifyNames: Bool
-        /// Add a root frame `thread <tid>` to every stack.
+        /// Add a root frame naming the thread (its name where known, else `thread <tid>`) to every stack.
         public var threadRootFrames: Bool
 
         public init(simplifyNames: Bool = true, threadRootFrames: Bool = false) {
@@ -49,7 +49,7 @@ public struct Symbolizer: Sendable {
             frames.reverse()
             if options.simplifyNames { frames = Self.foldingForwarders(frames) }
             if options.threadRootFrames {
-                frames.insert(Profile.Frame(name: "thread \(key.thread)"), at: 0)
+                frames.insert(Profile.Frame(name: raw.threadNames[key.thread] ?? "thread \(key.thread)"), at: 0)
             }
             if let existing = merged[frames] {
                 merged[frames] = (existing.count + count, existing.thread == key.thread ? key.thread : 0)
@@ -59,7 +59,8 @@ public struct Symbolizer: Sendable {
             }
         }
         let samples = order.map { frames in
-            Profile.Sample(frames: frames, count: merged[frames]!.count, thread: merged[frames]!.thread)
+            Profile.Sample(frames: frames, count: merged[frames]!.count, thread: merged[frames]!.thread,
+                           threadName: raw.threadNames[merged[frames]!.thread])
         }
         let mappings = cache.usedModules.sorted { $0.lowestAddress < $1.lowestAddress }.map { module in
             let text = module.segments.first(where: \.executable) ?? module.segments.first
@@ -67,8 +68,10 @@ public struct Symbolizer: Sendable {
                                    fileOffset: text.map { $0.fileOffset - ($0.start - module.lowestAddress) } ?? 0,
                                    path: module.path.isEmpty ? module.loaderName : module.path)
         }
-        return Profile(samples: samples, periodNanos: raw.periodNanos, durationNanos: Int64(raw.statistics.durationNanos),
-                       startNanos: raw.startNanos, mappings: mappings, statistics: raw.statistics)
+        var profile = Profile(samples: samples, periodNanos: raw.periodNanos, durationNanos: Int64(raw.statistics.durationNanos),
+                              startNanos: raw.startNanos, mappings: mappings, statistics: raw.statistics)
+        profile.mode = raw.mode
+        return profile
     }
 
     /// `frames` (root first) without thunks, and without forwarders beside a frame of the same
