@@ -123,20 +123,25 @@ struct BenchCommand: AsyncParsableCommand {
             print(ReportFormatter.table(report), terminator: "")
         }
         let store = BaselineStore(directory: baselineDirectory)
-        var previous: BenchmarkReport?
-        do {
-            previous = try baseline.map(store.load)
-            if let html {
+        // Read before saving, so `--baseline X --save-baseline X` compares with the previous X.
+        let loaded = baseline.map { name in Result { try store.load(name) } }
+        let previous = try? loaded?.get()
+        if let html {
+            do {
                 try Data(HTMLReport.render(report, baseline: previous, baselineName: baseline).utf8).write(to: URL(fileURLWithPath: html))
                 FileHandle.standardError.write(Data("wrote the HTML report to \(html)\n".utf8))
+            } catch {
+                FileHandle.standardError.write(Data("guts bench: cannot write \(html): \(error)\n".utf8))
+                throw ExitCode(2)
             }
-        } catch {
-            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
-            throw ExitCode(2)
         }
         if let saveBaseline {
             try store.save(report, as: saveBaseline)
             FileHandle.standardError.write(Data("saved baseline \(saveBaseline) to \(store.path(for: saveBaseline))\n".utf8))
+        }
+        if case .failure(let error) = loaded {
+            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         var exitCode: Int32 = 0
         do {
