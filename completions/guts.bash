@@ -235,8 +235,8 @@ _guts_serve() {
 _guts_bench() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--url --token --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --path --sizes --threads --batches --backends --objects --clone-mb --repository --peer --push-samples --push-bytes --hold --repos)
+    repeating_options=(--fail-on)
+    non_repeating_options=(--url --token --html --save-baseline --baseline --baseline-dir --threshold --duration --warmup --samples --connections --write-connections --rate --clone-rate --push-rate --rate-concurrency --path --sizes --threads --batches --backends --objects --clone-mb --repository --peer --push-samples --push-bytes --mix --mix-rate --interval --drift --hold --repos)
     __guts_offer_flags_options -1
 
     # Offer option value completions
@@ -245,6 +245,9 @@ _guts_bench() {
         return
         ;;
     '--token')
+        return
+        ;;
+    '--html')
         return
         ;;
     '--save-baseline')
@@ -257,6 +260,9 @@ _guts_bench() {
         return
         ;;
     '--threshold')
+        return
+        ;;
+    '--fail-on')
         return
         ;;
     '--duration')
@@ -275,6 +281,15 @@ _guts_bench() {
         return
         ;;
     '--rate')
+        return
+        ;;
+    '--clone-rate')
+        return
+        ;;
+    '--push-rate')
+        return
+        ;;
+    '--rate-concurrency')
         return
         ;;
     '--path')
@@ -309,6 +324,18 @@ _guts_bench() {
         return
         ;;
     '--push-bytes')
+        return
+        ;;
+    '--mix')
+        return
+        ;;
+    '--mix-rate')
+        return
+        ;;
+    '--interval')
+        return
+        ;;
+    '--drift')
         return
         ;;
     '--hold')
@@ -347,7 +374,7 @@ _guts_profile_record() {
     repeating_flags=()
     non_repeating_flags=(--threads --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node --token --data-dir --since --duration --rate --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval --alloc-svg --alloc-folded --inuse-svg --inuse-folded --alloc-interval)
+    non_repeating_options=(--node --token --data-dir --since --duration --rate --mode --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval --alloc-svg --alloc-folded --inuse-svg --inuse-folded --alloc-interval)
     __guts_offer_flags_options -1
 
     # Offer option value completions
@@ -368,6 +395,10 @@ _guts_profile_record() {
         return
         ;;
     '--rate')
+        return
+        ;;
+    '--mode')
+        __guts_add_completions -W 'cpu'$'\n''wall'
         return
         ;;
     '--folded')

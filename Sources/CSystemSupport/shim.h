@@ -44,6 +44,8 @@ extern int guts_dl_iterate_phdr(int (*callback)(struct guts_dl_phdr_info *info, 
 
 extern pid_t guts_gettid(void) __asm__("gettid");
 
+extern int guts_tgkill(pid_t tgid, pid_t tid, int signal) __asm__("tgkill");
+
 /* setitimer's first parameter is an enum with _GNU_SOURCE and an int without; this
    wrapper keeps the Swift call the same either way. */
 static inline int guts_set_profiling_timer(const struct itimerval *value) {

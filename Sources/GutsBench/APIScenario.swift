@@ -14,22 +14,27 @@ struct APIScenario: Sendable {
         if setup.completed != 1 { notes.append("could not create a repository for reads (no write token?)") }
         let runID = UUID().uuidString.prefix(8)
         var metrics: [Metric] = []
+        var curves: [LatencyCurve] = []
+        func add(_ measured: (metrics: [Metric], curve: LatencyCurve)) {
+            metrics += measured.metrics
+            curves.append(measured.curve)
+        }
         progress.report("api: reads, \(settings.connections) connections closed loop")
-        metrics += try await measure(
+        add(try await measure(
             prefix: "read", target: .apiReadP99, connections: settings.connections, rate: nil,
-            request: LoadRequest(path: settings.readPath, token: node.token))
+            request: LoadRequest(path: settings.readPath, token: node.token)))
         if let rate = settings.rate {
             progress.report("api: reads at \(rate) req/s constant rate")
-            metrics += try await measure(
+            add(try await measure(
                 prefix: "read.rate", target: .apiReadP99, connections: settings.connections, rate: rate,
-                request: LoadRequest(path: settings.readPath, token: node.token))
+                request: LoadRequest(path: settings.readPath, token: node.token)))
         }
         progress.report("api: writes, \(settings.writeConnections) connections")
-        metrics += try await measure(
+        add(try await measure(
             prefix: "write", target: .apiWriteP99, connections: settings.writeConnections, rate: nil,
             request: LoadRequest(method: "POST", path: "/api/repos", token: node.token, body: { connection, sequence in
                 #"{"name":"bench-writes/\#(runID)-\#(connection)-\#(sequence)-\#(UInt32.random(in: 0...UInt32.max))"}"#
-            }))
+            })))
         return ScenarioResult(
             name: "api",
             parameters: [
@@ -37,18 +42,25 @@ struct APIScenario: Sendable {
                 "duration": "\(settings.duration)", "warmup": "\(settings.warmup)", "samples": "\(settings.samples)",
                 "readPath": settings.readPath, "rate": settings.rate.map { "\($0)" } ?? "closed-loop",
             ],
-            metrics: metrics, notes: notes)
+            metrics: metrics, notes: notes, curves: curves)
     }
 
     private func measure(prefix: String, target: SeedTarget, connections: Int, rate: Double?, request: LoadRequest) async throws
-        -> [Metric] {
+        -> (metrics: [Metric], curve: LatencyCurve) {
         var results: [LoadResult] = []
         for sample in 0..<max(1, settings.samples) {
             results.append(try await HTTPLoadGenerator.run(LoadPlan(
                 host: node.host, port: node.port, connections: connections, duration: settings.duration,
                 warmup: sample == 0 ? settings.warmup : 0, rate: rate, request: request)))
         }
-        return Self.latencyMetrics(prefix: prefix, results: results, target: target)
+        return (Self.latencyMetrics(prefix: prefix, results: results, target: target), Self.curve(prefix, results))
+    }
+
+    /// The percentile curve of all samples of `results` together.
+    static func curve(_ name: String, _ results: [LoadResult]) -> LatencyCurve {
+        var merged = LatencyHistogram()
+        for result in results { merged.merge(result.histogram) }
+        return LatencyCurve(name: name, histogram: merged)
     }
 
     /// Percentiles (ms), throughput and errors of repeated load runs, as medians.

@@ -9,6 +9,10 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
     case baselineUnreadable(path: String, reason: String)
     case unsupported(String)
     case missingTool(String)
+    case invalidThreshold(String, reason: String)
+    case invalidMix(String, reason: String)
+    case unknownMetric(String, known: [String])
+    case incompatibleUnit(threshold: String, metricUnit: String)
 
     public var description: String {
         switch self {
@@ -22,6 +26,11 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
         case .baselineUnreadable(let path, let reason): "cannot read baseline \(path): \(reason)"
         case .unsupported(let reason): reason
         case .missingTool(let tool): "this benchmark needs \(tool)"
+        case .invalidThreshold(let text, let reason): "invalid --fail-on '\(text)': \(reason)"
+        case .invalidMix(let text, let reason): "invalid --mix '\(text)': \(reason)"
+        case .unknownMetric(let name, let known):
+            "--fail-on names no metric of the report: \(name) (there are: \(known.joined(separator: ", ")))"
+        case .incompatibleUnit(let threshold, let metricUnit): "--fail-on \(threshold): the metric is in \(metricUnit)"
         }
     }
 }

@@ -1,4 +1,7 @@
 /// The scenarios `guts bench` can run.
 public enum BenchScenario: String, Sendable, Codable, CaseIterable {
-    case storage, api, clone, push, connections, repos
+    case storage, api, clone, push, connections, repos, mix, soak
+
+    /// What `all` runs: every scenario but the long-running `soak` and `mix`.
+    public static let standard: [BenchScenario] = [.storage, .api, .clone, .push, .connections, .repos]
 }

@@ -28,6 +28,21 @@ public struct BenchSettings: Sendable {
     public var pushSamples: Int = 20
     /// New content per push.
     public var pushBytes: Int = 1 << 20
+    /// Clones per second for an extra open-loop clone run; nil skips it.
+    public var cloneRate: Double?
+    /// Pushes per second for an extra open-loop push run; nil skips it.
+    public var pushRate: Double?
+    /// Most clones or pushes in flight at once in the open-loop runs; one past it waits, and its
+    /// wait counts in its latency.
+    public var rateConcurrency: Int = 8
+    /// The classes `mix` and `soak` run and their shares.
+    public var mix = MixRatio.standard
+    /// Operations per second of `mix` and `soak`, all classes together.
+    public var mixRate: Double = 20
+    /// Seconds between `soak` samples (its total length is `duration`).
+    public var soakInterval: Double = 60
+    /// Relative change over a soak run past which a series is flagged as drifting.
+    public var driftThreshold: Double = 0.10
     /// Idle keep-alive connections the connections scenario opens.
     public var holdConnections: Int = 10_000
     /// Connections that send requests while the others are held.

@@ -17,13 +17,7 @@ struct CloneScenario: Sendable {
         } else {
             source = work + "/source"
             progress.report("clone: generating a \(settings.cloneMegabytes) MB repository")
-            try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-            let perCommit = max(1, Int(settings.cloneMegabytes * 1_000_000 / 10 * 0.75))
-            try GitRunner.shell("""
-                git init -q -b main . && for i in 1 2 3 4 5 6 7 8 9 10; do
-                  mkdir -p d$i && head -c \(perCommit) /dev/urandom | base64 > d$i/data.txt && git add -A && git commit -q -m "commit $i"
-                done
-                """, in: source)
+            try GitRunner.generateRepository(at: source, megabytes: settings.cloneMegabytes)
         }
         let repository = "bench/clone-\(UUID().uuidString.prefix(8).lowercased())"
         progress.report("clone: pushing the repository to \(repository)")
@@ -51,6 +45,17 @@ struct CloneScenario: Sendable {
         ]
         var notes = ["git clone --no-checkout: wall time of the transfer and index; MB/s = received pack bytes / wall time"]
         var parameters = ["repository": settings.cloneRepository ?? "generated \(settings.cloneMegabytes) MB", "samples": "\(seconds.count)"]
+        var curves: [LatencyCurve] = []
+        if let rate = settings.cloneRate {
+            let results = try await openLoop(rate: rate, repository: repository, work: work)
+            metrics += OpenLoopDriver.Result.metrics(prefix: "rate", results)
+            curves.append(OpenLoopDriver.Result.curve("rate", results))
+            parameters["cloneRate"] = "\(rate)"
+            parameters["rateConcurrency"] = "\(settings.rateConcurrency)"
+            notes.append("rate.*: git clone --no-checkout started at \(rate)/s open loop, at most \(settings.rateConcurrency) at once, "
+                + "latency from each clone's due time (coordinated omission corrected); rate.service.p99 from its actual start")
+            if let error = results.compactMap(\.firstError).first { notes.append("rate: first error: \(error)") }
+        }
         if let kind = settings.peer {
             metrics += try comparePeer(kind, source: source, repository: repository, work: work)
             parameters["peer"] = kind.rawValue
@@ -59,7 +64,23 @@ struct CloneScenario: Sendable {
                 + "clone.afterPush.*: the same right after a new commit was pushed to both (no cached pack applies); "
                 + "fetch.*: git fetch of one new commit pushed to both; ratio = node median / peer median")
         }
-        return ScenarioResult(name: "clone", parameters: parameters, metrics: metrics, notes: notes)
+        return ScenarioResult(name: "clone", parameters: parameters, metrics: metrics, notes: notes, curves: curves)
+    }
+
+    /// `samples` open-loop runs of `duration` seconds of clones at `rate` per second.
+    private func openLoop(rate: Double, repository: String, work: String) async throws -> [OpenLoopDriver.Result] {
+        progress.report("clone: \(rate) clones/s open loop, at most \(settings.rateConcurrency) at once")
+        let url = node.gitURL(repository)
+        var results: [OpenLoopDriver.Result] = []
+        for sample in 0..<max(1, settings.samples) {
+            let driver = OpenLoopDriver(
+                rate: rate, duration: settings.duration, warmup: sample == 0 ? settings.warmup : 0, concurrency: settings.rateConcurrency)
+            results.append(await driver.run(
+                prepare: { slot in try? FileManager.default.removeItem(atPath: work + "/rate-\(slot)") },
+                operation: { slot, _ in try GitRunner.shell("git clone -q --no-checkout '\(url)' 'rate-\(slot)'", in: work) }))
+            progress.report("clone: open-loop sample \(sample + 1): \(results[sample].completed) clones, \(results[sample].late) late")
+        }
+        return results
     }
 
     private func comparePeer(_ kind: GitPeer.Kind, source: String, repository: String, work: String) throws -> [Metric] {

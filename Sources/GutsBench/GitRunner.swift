@@ -31,6 +31,17 @@ struct GitRunner: Sendable {
         return text
     }
 
+    /// A new repository at `path`: ten commits of base64 text, about `megabytes` MB in all.
+    static func generateRepository(at path: String, megabytes: Double) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let perCommit = max(1, Int(megabytes * 1_000_000 / 10 * 0.75))
+        try shell("""
+            git init -q -b main . && for i in 1 2 3 4 5 6 7 8 9 10; do
+              mkdir -p d$i && head -c \(perCommit) /dev/urandom | base64 > d$i/data.txt && git add -A && git commit -q -m "commit $i"
+            done
+            """, in: path)
+    }
+
     /// A new empty temporary directory.
     static func temporaryDirectory(_ label: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("guts-bench-\(label)-\(UUID().uuidString)").path

@@ -16,10 +16,12 @@ public struct Metric: Sendable, Codable, Equatable {
     /// Repetitions the value is the median of.
     public var samples: Int
     public var target: SeedTarget?
+    /// Each sample's value, in order, when the value is the median of several.
+    public var sampleValues: [Double]?
 
     public init(
         _ name: String, _ value: Double, unit: String, direction: Direction, spread: Double? = nil, samples: Int = 1,
-        target: SeedTarget? = nil
+        target: SeedTarget? = nil, sampleValues: [Double]? = nil
     ) {
         self.name = name
         self.value = value
@@ -28,6 +30,7 @@ public struct Metric: Sendable, Codable, Equatable {
         self.spread = spread
         self.samples = samples
         self.target = target
+        self.sampleValues = sampleValues
     }
 
     /// The median and spread of `values`.
@@ -37,6 +40,6 @@ public struct Metric: Sendable, Codable, Equatable {
         let summary = SampleSummary(values)
         self.init(
             name, summary.median, unit: unit, direction: direction, spread: values.count > 1 ? summary.spread : nil,
-            samples: values.count, target: target)
+            samples: values.count, target: target, sampleValues: values.count > 1 ? values : nil)
     }
 }

@@ -33,14 +33,51 @@ struct PushScenario: Sendable {
         progress.report("push: \(seconds.count) git pushes done")
         let native = try await measureNative(repository: repository)
         progress.report("push: \(native.totalCount) native pushes done")
-        return ScenarioResult(
-            name: "push",
-            parameters: ["bytes": "\(settings.pushBytes)", "samples": "\(seconds.count)", "client": "git,native"],
-            metrics: Self.metrics(histogram, prefix: "") + Self.metrics(native, prefix: "native."),
-            notes: [
-                "each push adds one commit with \(settings.pushBytes) bytes of new base64 text; p50...max: stock git, "
-                    + "native.*: NativePushClient (advertisement, objects and pack built in memory, push and report)",
-            ])
+        var metrics = Self.metrics(histogram, prefix: "") + Self.metrics(native, prefix: "native.")
+        var curves = [LatencyCurve(name: "git", histogram: histogram, unit: "s"), LatencyCurve(name: "native", histogram: native, unit: "s")]
+        var parameters = ["bytes": "\(settings.pushBytes)", "samples": "\(seconds.count)", "client": "git,native"]
+        var notes = [
+            "each push adds one commit with \(settings.pushBytes) bytes of new base64 text; p50...max: stock git, "
+                + "native.*: NativePushClient (advertisement, objects and pack built in memory, push and report)",
+        ]
+        if let rate = settings.pushRate {
+            let results = try await openLoop(rate: rate, repository: repository, work: work)
+            metrics += OpenLoopDriver.Result.metrics(prefix: "rate", results)
+            curves.append(OpenLoopDriver.Result.curve("rate", results))
+            parameters["pushRate"] = "\(rate)"
+            parameters["rateConcurrency"] = "\(settings.rateConcurrency)"
+            notes.append("rate.*: stock git pushes started at \(rate)/s open loop, at most \(settings.rateConcurrency) at once, each on "
+                + "its own branch; latency from each push's due time (coordinated omission corrected), the commit made before it is due; "
+                + "rate.service.p99 from its actual start")
+            if let error = results.compactMap(\.firstError).first { notes.append("rate: first error: \(error)") }
+        }
+        return ScenarioResult(name: "push", parameters: parameters, metrics: metrics, notes: notes, curves: curves)
+    }
+
+    /// `samples` open-loop runs of `duration` seconds of git pushes at `rate` per second: slot
+    /// `k` pushes new commits to branch `rate-k` from its own clone.
+    private func openLoop(rate: Double, repository: String, work: String) async throws -> [OpenLoopDriver.Result] {
+        progress.report("push: \(rate) pushes/s open loop, at most \(settings.rateConcurrency) at once")
+        let slots = max(1, settings.rateConcurrency)
+        for slot in 0..<slots {
+            try GitRunner.shell(
+                "git clone -q '\(node.gitURL(repository))' rate-\(slot) && git -C rate-\(slot) checkout -q -b rate-\(slot)", in: work)
+        }
+        let rawBytes = max(1, settings.pushBytes * 3 / 4)
+        var results: [OpenLoopDriver.Result] = []
+        for sample in 0..<max(1, settings.samples) {
+            let driver = OpenLoopDriver(
+                rate: rate, duration: settings.duration, warmup: sample == 0 ? settings.warmup : 0, concurrency: slots)
+            results.append(await driver.run(
+                prepare: { slot in
+                    try GitRunner.shell(
+                        "head -c \(rawBytes) /dev/urandom | base64 -w 0 > blob.txt && git add -A && git commit -q -m 'rate push'",
+                        in: work + "/rate-\(slot)")
+                },
+                operation: { slot, _ in try GitRunner.shell("git push -q origin HEAD:refs/heads/rate-\(slot)", in: work + "/rate-\(slot)") }))
+            progress.report("push: open-loop sample \(sample + 1): \(results[sample].completed) pushes, \(results[sample].late) late")
+        }
+        return results
     }
 
     /// The first push of a real history (all branches and tags) into a new repository,

@@ -7,12 +7,17 @@ public struct ScenarioResult: Sendable, Codable, Equatable {
     public var metrics: [Metric]
     /// Caveats: what could not be measured and why.
     public var notes: [String]
+    /// Latency percentile curves of the scenario's request classes, over all samples.
+    public var curves: [LatencyCurve]?
 
-    public init(name: String, parameters: [String: String] = [:], metrics: [Metric] = [], notes: [String] = []) {
+    public init(
+        name: String, parameters: [String: String] = [:], metrics: [Metric] = [], notes: [String] = [], curves: [LatencyCurve]? = nil
+    ) {
         self.name = name
         self.parameters = parameters
         self.metrics = metrics
         self.notes = notes
+        self.curves = curves
     }
 
     /// The metric called `name`, if any.

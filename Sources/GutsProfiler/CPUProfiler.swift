@@ -13,15 +13,24 @@ public enum CPUProfiler {
     /// Default rate: 99 Hz, odd so it does not lock onto periodic work.
     public static let defaultRate = 99
 
+    /// What a sample stands for.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// `1/rate` s of process CPU time (`ITIMER_PROF`): only running threads are sampled.
+        case cpu
+        /// `1/rate` s of wall-clock time of every thread, running or blocked (`WallClockTicker`).
+        case wall
+    }
+
     /// Whether a session is open.
     public static var isRunning: Bool { session.withLock { $0 != nil } }
 
-    /// Starts sampling the whole process at `rate` Hz of process CPU time.
+    /// Starts sampling the whole process at `rate` Hz of process CPU time (`.cpu`) or of wall
+    /// time on every thread (`.wall`).
     ///
     /// - Parameters:
     ///   - maxDepth: frames kept per stack (deeper stacks are truncated at the root end).
     ///   - ringCapacity: stacks buffered between the handler and the reader thread.
-    public static func start(rate: Int = defaultRate, maxDepth: Int = 128, ringCapacity: Int = 4096) throws(ProfilerError) {
+    public static func start(rate: Int = defaultRate, mode: Mode = .cpu, maxDepth: Int = 128, ringCapacity: Int = 4096) throws(ProfilerError) {
         guard (1...10_000).contains(rate) else { throw .invalidRate(rate) }
         let depth = max(4, min(maxDepth, 1024))
         let capacity = max(16, ringCapacity)
@@ -49,8 +58,14 @@ public enum CPUProfiler {
             reader.start()
             let signalsBefore = SamplerState.load(.signals)
             SamplerState.store(.enabled, 1)
+            var ticker: WallClockTicker?
             do throws(ProfilerError) {
-                try SignalSampler.armTimer(rate: rate)
+                switch mode {
+                case .cpu: try SignalSampler.armTimer(rate: rate)
+                case .wall:
+                    ticker = WallClockTicker(rate: rate)
+                    ticker?.start()
+                }
             } catch {
                 SamplerState.store(.enabled, 0)
                 _ = reader.stop()
@@ -59,7 +74,7 @@ public enum CPUProfiler {
             }
             var origin = Counters()
             origin.signals = signalsBefore
-            current = Session(rate: rate, ring: ring, reader: reader, lastHarvest: origin,
+            current = Session(rate: rate, ring: ring, reader: reader, ticker: ticker, lastHarvest: origin,
                               lastHarvestMonotonic: monotonicNanos(), lastHarvestWall: wallNanos())
         }
     }
@@ -71,6 +86,7 @@ public enum CPUProfiler {
             guard let active = current else { throw .notRunning }
             current = nil
             SignalSampler.disarmTimer()
+            active.ticker?.stop()
             SamplerState.store(.enabled, 0)
             // A handler that took `busy` before `enabled` was cleared may still be
             // writing into the ring; one that takes it later sees `enabled == 0`.
@@ -83,7 +99,8 @@ public enum CPUProfiler {
             SamplerState.store(.ringCapacity, 0)
             active.ring.deallocate()
             return RawCPUProfile(stacks: stacks, statistics: statistics,
-                                 periodNanos: Int64(1_000_000_000 / active.rate), startNanos: active.lastHarvestWall)
+                                 periodNanos: Int64(1_000_000_000 / active.rate), startNanos: active.lastHarvestWall,
+                                 threadNames: active.ticker?.threadNames ?? [:], mode: active.ticker == nil ? .cpu : .wall)
         }
     }
 
@@ -99,7 +116,8 @@ public enum CPUProfiler {
             let statistics = counters.statistics(since: active.lastHarvest, rate: active.rate,
                                                  durationNanos: Int(now - active.lastHarvestMonotonic))
             let raw = RawCPUProfile(stacks: stacks, statistics: statistics,
-                                    periodNanos: Int64(1_000_000_000 / active.rate), startNanos: active.lastHarvestWall)
+                                    periodNanos: Int64(1_000_000_000 / active.rate), startNanos: active.lastHarvestWall,
+                                    threadNames: active.ticker?.threadNames ?? [:], mode: active.ticker == nil ? .cpu : .wall)
             active.lastHarvest = counters
             active.lastHarvestMonotonic = now
             active.lastHarvestWall = wall
@@ -118,9 +136,9 @@ public enum CPUProfiler {
     }
 
     /// Profiles `body` (and anything else the process runs meanwhile).
-    public static func profile<Result>(rate: Int = defaultRate, options: Symbolizer.Options = Symbolizer.Options(),
+    public static func profile<Result>(rate: Int = defaultRate, mode: Mode = .cpu, options: Symbolizer.Options = Symbolizer.Options(),
                                        _ body: () throws -> Result) throws -> (Result, Profile) {
-        try start(rate: rate)
+        try start(rate: rate, mode: mode)
         let result: Result
         do {
             result = try body()
@@ -137,6 +155,8 @@ public enum CPUProfiler {
         var rate: Int
         var ring: UnsafeMutablePointer<Int>
         var reader: RingReader
+        /// Signals every thread in wall-clock mode; nil in CPU mode.
+        var ticker: WallClockTicker?
         /// Counters, monotonic and wall time at the last harvest (or the start).
         var lastHarvest: Counters
         var lastHarvestMonotonic: Int64

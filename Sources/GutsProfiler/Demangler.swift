@@ -27,16 +27,20 @@ public enum Demangler {
     }
 
     /// Demangles a Swift or Itanium C++ name; returns `name` unchanged otherwise.
-    /// `simplified` drops the `Swift.` module prefix from standard-library types.
+    /// `simplified` gives a Swift name as `SwiftNameSimplifier` reads it (`GutsGit.Pack.read(at:)`);
+    /// without it, the full demangled signature.
     public static func demangle(_ name: String, simplified: Bool = true) -> String {
+        simplified ? readable(name).name : (isSwiftMangled(name) ? swiftDemangle(name) : name.hasPrefix("_Z") ? cxxDemangle(name) : nil) ?? name
+    }
+
+    /// The name a profile shows for symbol `name`, and whether the frame only forwards a call.
+    public static func readable(_ name: String) -> SwiftNameSimplifier.Readable {
         if isSwiftMangled(name) {
-            guard let demangled = swiftDemangle(name) else { return name }
-            return simplified ? simplify(demangled) : demangled
+            guard let demangled = swiftDemangle(name) else { return .init(name: name, role: .function) }
+            return SwiftNameSimplifier.simplify(demangled)
         }
-        if name.hasPrefix("_Z") {
-            return cxxDemangle(name) ?? name
-        }
-        return name
+        if name.hasPrefix("_Z") { return .init(name: cxxDemangle(name) ?? name, role: .function) }
+        return .init(name: name, role: .function)
     }
 
     static func swiftDemangle(_ name: String) -> String? {

@@ -1,7 +1,10 @@
 import Foundation
 
 /// Function symbols of one ELF file, from `.symtab` (which includes the `internal` and
-/// `private` functions of a release build) and `.dynsym`, sorted by address.
+/// `private` functions of a release build) and `.dynsym`, sorted by address. A stripped
+/// library (Debian's libc) gets the `.symtab` of its separate debug file too, found by build id
+/// under `/usr/lib/debug/.build-id/` when a `-dbg` package installed it, so its internal
+/// functions are named instead of shown as `libc.so.6+0x...`.
 public struct ELFSymbolTable: Sendable {
     public struct Symbol: Sendable, Equatable {
         /// Address in the file's own address space (before load bias).
@@ -19,14 +22,31 @@ public struct ELFSymbolTable: Sendable {
 
     /// Reads the symbol tables of the ELF file at `path`; nil when it is not a readable
     /// 64-bit little-endian ELF file.
-    public static func load(path: String) -> ELFSymbolTable? {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
-        return parse(data)
+    public static func load(path: String, debugDirectory: String = "/usr/lib/debug") -> ELFSymbolTable? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+              let image = parseImage(data) else { return nil }
+        guard let buildID = image.buildID, buildID.count > 2,
+              let debugData = try? Data(
+                contentsOf: URL(fileURLWithPath: "\(debugDirectory)/.build-id/\(buildID.prefix(2))/\(buildID.dropFirst(2)).debug"),
+                options: .alwaysMapped),
+              let debug = parseImage(debugData) else { return ELFSymbolTable(symbols: image.symbols) }
+        // The file's own names win at an address; the debug file adds the functions it lacks.
+        let known = Set(image.symbols.map(\.address))
+        return ELFSymbolTable(symbols: image.symbols + debug.symbols.filter { !known.contains($0.address) })
     }
 
     /// Parses an in-memory ELF image.
     public static func parse(_ data: Data) -> ELFSymbolTable? {
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> ELFSymbolTable? in
+        parseImage(data).map { ELFSymbolTable(symbols: $0.symbols) }
+    }
+
+    /// The GNU build id (`NT_GNU_BUILD_ID` note) of an ELF image, as lowercase hex.
+    public static func buildID(_ data: Data) -> String? {
+        parseImage(data)?.buildID
+    }
+
+    private static func parseImage(_ data: Data) -> (symbols: [Symbol], buildID: String?)? {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> (symbols: [Symbol], buildID: String?)? in
             let reader = ByteReader(bytes: bytes)
             guard bytes.count >= 64, bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46,
                   bytes[4] == 2 /* ELFCLASS64 */, bytes[5] == 1 /* ELFDATA2LSB */ else { return nil }
@@ -68,8 +88,39 @@ public struct ELFSymbolTable: Sendable {
                     }
                 }
             }
-            return ELFSymbolTable(symbols: Array(byAddress.values))
+            var buildID: String?
+            for index in 0..<Int(sectionCount) where buildID == nil {
+                let header = Int(sectionOffset) + index * Int(sectionSize)
+                guard reader.u32(header + 4) == 7 /* SHT_NOTE */, let offset = reader.u64(header + 24), let size = reader.u64(header + 32)
+                else { continue }
+                buildID = Self.buildID(notesAt: Int(offset), size: Int(size), reader: reader)
+            }
+            return (Array(byAddress.values), buildID)
         }
+    }
+
+    /// Walks the notes of one `SHT_NOTE` section for `NT_GNU_BUILD_ID` with owner "GNU".
+    private static func buildID(notesAt offset: Int, size: Int, reader: ByteReader) -> String? {
+        var cursor = offset
+        let end = offset + size
+        func aligned(_ value: Int) -> Int { (value + 3) & ~3 }
+        while cursor + 12 <= end, let nameSize = reader.u32(cursor), let descriptorSize = reader.u32(cursor + 4),
+              let type = reader.u32(cursor + 8) {
+            let name = cursor + 12
+            let descriptor = name + aligned(Int(nameSize))
+            let next = descriptor + aligned(Int(descriptorSize))
+            guard next <= end, next > cursor else { return nil }
+            if type == 3, nameSize == 4, reader.cString(name, limit: name + 4) == "GNU", descriptorSize > 0 {
+                var hex = ""
+                for byteOffset in descriptor..<(descriptor + Int(descriptorSize)) {
+                    guard let byte = reader.u8(byteOffset) else { return nil }
+                    hex += (byte < 16 ? "0" : "") + String(byte, radix: 16)
+                }
+                return hex
+            }
+            cursor = next
+        }
+        return nil
     }
 
     /// The function containing `address` (a file address). A symbol without a size

@@ -1,8 +1,10 @@
 import GutsGit
 /// pprof's `profile.proto`, hand-encoded, gzip-compressed as `go tool pprof` expects.
 ///
-/// Sample values are `samples/count` and `cpu/nanoseconds`; each distinct frame
-/// address becomes a Location with one Line pointing at its Function.
+/// Sample values are `samples/count` and `cpu/nanoseconds` (`wall/nanoseconds` for a
+/// wall-clock profile); each distinct frame address becomes a Location with one Line pointing
+/// at its Function. Each sample carries its thread as labels: `thread` (the name, where known)
+/// and `thread_id`.
 public enum PprofEncoder {
     /// The uncompressed protobuf message.
     public static func encodeProto(_ profile: Profile) -> [UInt8] {
@@ -15,17 +17,20 @@ public enum PprofEncoder {
 
         let samplesType = strings.index("samples")
         let countUnit = strings.index("count")
-        let cpuType = strings.index("cpu")
+        let cpuType = strings.index(profile.mode.rawValue)
         let nanosUnit = strings.index("nanoseconds")
         let period = profile.periodNanos > 0 ? profile.periodNanos : 1
 
+        // A function is its readable name with its full one (`system_name`, the whole demangled
+        // signature), so overloads that read alike stay apart.
         func functionID(_ frame: Profile.Frame) -> UInt64 {
-            if let id = functions[frame.name] { return id }
+            let key = frame.name + "\u{0}" + frame.systemName
+            if let id = functions[key] { return id }
             let id = UInt64(functionList.count + 1)
             functionList.append((id, strings.index(frame.name),
-                                 strings.index(frame.systemName.isEmpty ? frame.name : frame.systemName),
+                                 strings.index(frame.systemName.isEmpty ? frame.name : Demangler.demangle(frame.systemName, simplified: false)),
                                  strings.index(frame.module)))
-            functions[frame.name] = id
+            functions[key] = id
             return id
         }
 
@@ -52,9 +57,23 @@ public enum PprofEncoder {
         for sample in profile.samples where sample.count > 0 {
             // pprof lists locations leaf first.
             let ids = sample.frames.reversed().map(locationID)
+            let labels = sample.threadName.map { [(strings.index("thread"), strings.index($0))] } ?? []
+            let threadID = sample.thread != 0 ? strings.index("thread_id") : nil
             writer.message(2) { message in
                 message.packedUInt64(1, ids)
                 message.packedInt64(2, isBytes ? [Int64(sample.count)] : [Int64(sample.count), Int64(sample.count) * period])
+                for (key, value) in labels {
+                    message.message(3) { label in
+                        label.int64(1, key)
+                        label.int64(2, value)
+                    }
+                }
+                if let threadID {
+                    message.message(3) { label in
+                        label.int64(1, threadID)
+                        label.int64(3, Int64(sample.thread))
+                    }
+                }
             }
         }
         for (id, mapping) in mappings {

@@ -12,12 +12,15 @@ public struct Profile: Sendable {
         public var address: UInt
         /// The raw symbol name before demangling, "" when unknown.
         public var systemName: String
+        /// Whether the frame is a thunk or forwarder that a readable stack folds into its caller.
+        public var role: SwiftNameSimplifier.Role
 
-        public init(name: String, module: String = "", address: UInt = 0, systemName: String = "") {
+        public init(name: String, module: String = "", address: UInt = 0, systemName: String = "", role: SwiftNameSimplifier.Role = .function) {
             self.name = name
             self.module = module
             self.address = address
             self.systemName = systemName
+            self.role = role
         }
     }
 
@@ -27,11 +30,14 @@ public struct Profile: Sendable {
         public var count: Int
         /// Thread id, 0 when unknown.
         public var thread: Int32
+        /// The thread's name, when known (wall-clock mode).
+        public var threadName: String?
 
-        public init(frames: [Frame], count: Int, thread: Int32 = 0) {
+        public init(frames: [Frame], count: Int, thread: Int32 = 0, threadName: String? = nil) {
             self.frames = frames
             self.count = count
             self.thread = thread
+            self.threadName = threadName
         }
     }
 
@@ -61,6 +67,8 @@ public struct Profile: Sendable {
     public var samples: [Sample]
     /// What `Sample.count` measures; encoders label their output with it.
     public var valueUnit: ValueUnit = .samples
+    /// CPU time or wall-clock time, for CPU-sampler profiles.
+    public var mode: CPUProfiler.Mode = .cpu
     /// Nanoseconds of CPU time per sample.
     public var periodNanos: Int64
     public var durationNanos: Int64

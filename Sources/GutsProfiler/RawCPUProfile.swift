@@ -20,12 +20,18 @@ public struct RawCPUProfile: Sendable {
     public var periodNanos: Int64
     /// Wall-clock start, nanoseconds since the Unix epoch.
     public var startNanos: Int64
+    /// Names of the sampled threads, where known (wall-clock mode).
+    public var threadNames: [Int32: String]
+    public var mode: CPUProfiler.Mode = .cpu
 
-    public init(stacks: [StackKey: Int] = [:], statistics: SamplerStatistics = SamplerStatistics(), periodNanos: Int64 = 0, startNanos: Int64 = 0) {
+    public init(stacks: [StackKey: Int] = [:], statistics: SamplerStatistics = SamplerStatistics(), periodNanos: Int64 = 0, startNanos: Int64 = 0,
+                threadNames: [Int32: String] = [:], mode: CPUProfiler.Mode = .cpu) {
         self.stacks = stacks
         self.statistics = statistics
         self.periodNanos = periodNanos
         self.startNanos = startNanos
+        self.threadNames = threadNames
+        self.mode = mode
     }
 
     public var totalSamples: Int { stacks.values.reduce(0, +) }

@@ -12,7 +12,7 @@ public struct Symbolizer: Sendable {
     public struct Options: Sendable {
         /// Drop `Swift.` qualifiers from demangled Swift names.
         public var simplifyNames: Bool
-        /// Add a root frame `thread <tid>` to every stack.
+        /// Add a root frame naming the thread (its name where known, else `thread <tid>`) to every stack.
         public var threadRootFrames: Bool
 
         public init(simplifyNames: Bool = true, threadRootFrames: Bool = false) {
@@ -47,8 +47,9 @@ public struct Symbolizer: Sendable {
                 frames.removeFirst(trampoline + 1)
             }
             frames.reverse()
+            if options.simplifyNames { frames = Self.foldingForwarders(frames) }
             if options.threadRootFrames {
-                frames.insert(Profile.Frame(name: "thread \(key.thread)"), at: 0)
+                frames.insert(Profile.Frame(name: raw.threadNames[key.thread] ?? "thread \(key.thread)"), at: 0)
             }
             if let existing = merged[frames] {
                 merged[frames] = (existing.count + count, existing.thread == key.thread ? key.thread : 0)
@@ -58,7 +59,8 @@ public struct Symbolizer: Sendable {
             }
         }
         let samples = order.map { frames in
-            Profile.Sample(frames: frames, count: merged[frames]!.count, thread: merged[frames]!.thread)
+            Profile.Sample(frames: frames, count: merged[frames]!.count, thread: merged[frames]!.thread,
+                           threadName: raw.threadNames[merged[frames]!.thread])
         }
         let mappings = cache.usedModules.sorted { $0.lowestAddress < $1.lowestAddress }.map { module in
             let text = module.segments.first(where: \.executable) ?? module.segments.first
@@ -66,8 +68,27 @@ public struct Symbolizer: Sendable {
                                    fileOffset: text.map { $0.fileOffset - ($0.start - module.lowestAddress) } ?? 0,
                                    path: module.path.isEmpty ? module.loaderName : module.path)
         }
-        return Profile(samples: samples, periodNanos: raw.periodNanos, durationNanos: Int64(raw.statistics.durationNanos),
-                       startNanos: raw.startNanos, mappings: mappings, statistics: raw.statistics)
+        var profile = Profile(samples: samples, periodNanos: raw.periodNanos, durationNanos: Int64(raw.statistics.durationNanos),
+                              startNanos: raw.startNanos, mappings: mappings, statistics: raw.statistics)
+        profile.mode = raw.mode
+        return profile
+    }
+
+    /// `frames` (root first) without thunks, and without forwarders beside a frame of the same
+    /// name, so their samples count for the caller; a stack of nothing but thunks stays as it is.
+    static func foldingForwarders(_ frames: [Profile.Frame]) -> [Profile.Frame] {
+        var kept: [Profile.Frame] = []
+        kept.reserveCapacity(frames.count)
+        for (index, frame) in frames.enumerated() {
+            switch frame.role {
+            case .function: kept.append(frame)
+            case .thunk: continue
+            case .forwarder:
+                let callee = index + 1 < frames.count ? frames[index + 1].name : nil
+                if callee != frame.name && kept.last?.name != frame.name { kept.append(frame) }
+            }
+        }
+        return kept.isEmpty ? frames : kept
     }
 
     static func isSignalTrampoline(_ frame: Profile.Frame) -> Bool {
@@ -102,8 +123,7 @@ public struct Symbolizer: Sendable {
             if let module {
                 usedModules.insert(module)
                 if let table = table(for: module), let symbol = table.lookup(UInt64(address &- module.bias)) {
-                    return Profile.Frame(name: Demangler.demangle(symbol.name, simplified: options.simplifyNames),
-                                         module: module.shortName, address: reported, systemName: symbol.name)
+                    return named(symbol.name, module: module.shortName, address: reported)
                 }
             }
             var info = guts_dl_info()
@@ -111,14 +131,21 @@ public struct Symbolizer: Sendable {
                 let raw = String(cString: symbol)
                 let moduleName = module?.shortName
                     ?? info.dli_fname.map { String(cString: $0).split(separator: "/").last.map(String.init) ?? "" } ?? ""
-                return Profile.Frame(name: Demangler.demangle(raw, simplified: options.simplifyNames),
-                                     module: moduleName, address: reported, systemName: raw)
+                return named(raw, module: moduleName, address: reported)
             }
             if let module {
                 let offset = String(address &- module.bias, radix: 16)
                 return Profile.Frame(name: "\(module.shortName)+0x\(offset)", module: module.shortName, address: reported)
             }
             return Profile.Frame(name: "0x\(String(address, radix: 16))", address: reported)
+        }
+
+        private func named(_ symbol: String, module: String, address: UInt) -> Profile.Frame {
+            guard options.simplifyNames else {
+                return Profile.Frame(name: Demangler.demangle(symbol, simplified: false), module: module, address: address, systemName: symbol)
+            }
+            let readable = Demangler.readable(symbol)
+            return Profile.Frame(name: readable.name, module: module, address: address, systemName: symbol, role: readable.role)
         }
 
         private func table(for module: LoadedModule) -> ELFSymbolTable? {

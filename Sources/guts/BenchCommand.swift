@@ -6,28 +6,46 @@ import GutsStorage
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure a Guts node: storage, API, clone, push, connections, repositories.",
+        abstract: "Measure a Guts node: storage, API, clone, push, connections, repositories, mixed traffic, soak.",
         discussion: """
-            With no --url, starts an embedded node on a temporary data dir and removes it afterwards.
-            --save-baseline NAME stores the result; --baseline NAME compares with it and exits 1 naming
-            each metric that got worse by more than --threshold percent.
+            With no --url, starts an embedded node on a temporary data dir and removes it afterwards. \
+            --save-baseline NAME stores the result; --baseline NAME compares with it and exits 1 naming \
+            each metric that got worse by more than --threshold percent. --html FILE writes a self-contained \
+            report with the baseline beside the run.
+
+            --fail-on 'METRIC<VALUE[unit]' (repeatable; <, <=, > or >=; METRIC is scenario.metric as the \
+            report shows it, e.g. 'api.read.p99<20ms', 'clone.throughput>=50MB/s') exits 3 naming each \
+            breached threshold. Exit codes: 0 passed, 1 regression against the baseline, 2 the benchmark \
+            could not run or a threshold names no metric, 3 a --fail-on threshold breached (wins over 1).
+
+            mix runs API reads, clones, incremental fetches and pushes at once, open loop, in the --mix \
+            ratio at --mix-rate operations per second, with percentiles per class. soak runs the same mix \
+            for the whole --duration (e.g. 30m), samples throughput, p99, RSS and RocksDB size every \
+            --interval and reports each one's least-squares slope per hour, flagging drift past --drift percent.
             """
     )
 
-    @Argument(help: "Scenarios: storage, api, clone, push, connections, repos or all.") var scenarios: [String] = ["all"]
+    @Argument(help: "Scenarios: storage, api, clone, push, connections, repos, mix, soak or all (the first six).")
+    var scenarios: [String] = ["all"]
     @Option(help: "A running node, http://host:port.") var url: String?
     @Option(help: "Token for --url (default: GUTS_TOKEN).") var token: String?
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "Also write a self-contained HTML report (with --baseline beside the run) to FILE.") var html: String?
     @Option(name: .customLong("save-baseline"), help: "Save the result as baseline NAME.") var saveBaseline: String?
     @Option(help: "Compare with baseline NAME; exit 1 on regression.") var baseline: String?
     @Option(name: .customLong("baseline-dir"), help: "Where baselines live.") var baselineDirectory = ".guts-bench"
     @Option(help: "Noise threshold in percent.") var threshold = 10.0
-    @Option(help: "Seconds per measured sample.") var duration = 10.0
+    @Option(name: .customLong("fail-on"), help: "Exit 3 unless METRIC<VALUE[unit] holds (also <=, >, >=); repeatable.")
+    var failOn: [String] = []
+    @Option(help: "Length of each measured sample (soak: of the whole run), e.g. 10, 10s, 30m.") var duration = DurationArgument(seconds: 10)
     @Option(help: "Seconds of warm-up.") var warmup = 2.0
     @Option(help: "Repeated samples.") var samples = 3
     @Option(help: "API read connections.") var connections = 1000
     @Option(name: .customLong("write-connections"), help: "API write connections.") var writeConnections = 64
     @Option(help: "Also run API reads at this constant request rate (req/s).") var rate: Double?
+    @Option(name: .customLong("clone-rate"), help: "Also run clones open loop at this rate (clones/s).") var cloneRate: Double?
+    @Option(name: .customLong("push-rate"), help: "Also run git pushes open loop at this rate (pushes/s).") var pushRate: Double?
+    @Option(name: .customLong("rate-concurrency"), help: "Most clones or pushes in flight in the open-loop runs.") var rateConcurrency = 8
     @Option(help: "API read endpoint.") var path = "/api/repos?limit=20"
     @Option(name: .customLong("sizes"), help: "Storage object sizes in bytes, comma separated.") var sizes = "1024,10240,102400,1048576"
     @Option(help: "Storage thread counts, comma separated.") var threads = "1,2"
@@ -40,24 +58,43 @@ struct BenchCommand: AsyncParsableCommand {
     var peer: GitPeer.Kind?
     @Option(name: .customLong("push-samples"), help: "Pushes measured.") var pushSamples = 20
     @Option(name: .customLong("push-bytes"), help: "New content per push.") var pushBytes = 1 << 20
+    @Option(help: "mix and soak: class weights, e.g. reads=90,fetches=5,pushes=3,clones=2.") var mix = MixRatio.standard.description
+    @Option(name: .customLong("mix-rate"), help: "mix and soak: operations per second, all classes together.") var mixRate = 20.0
+    @Option(help: "soak: time between samples, e.g. 60s.") var interval = DurationArgument(seconds: 60)
+    @Option(help: "soak: flag a series whose trend changes by more than this percent over the run.") var drift = 10.0
     @Option(help: "Idle connections the connections scenario holds.") var hold = 10_000
     @Option(help: "Repositories the repos scenario creates.") var repos = 10_000
 
+    func validate() throws {
+        do { _ = try MixRatio(parsing: mix) } catch { throw ValidationError("\(error)") }
+        for text in failOn {
+            do { _ = try Threshold(parsing: text) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
     func run() async throws {
+        let thresholds = try failOn.map(Threshold.init(parsing:))
         var selected: [BenchScenario] = []
         for name in scenarios {
-            if name == "all" { selected = BenchScenario.allCases; continue }
+            if name == "all" { selected += BenchScenario.standard; continue }
             guard let scenario = BenchScenario(rawValue: name) else { throw ValidationError("unknown scenario '\(name)'") }
             selected.append(scenario)
         }
         var settings = BenchSettings()
-        settings.duration = duration
+        settings.duration = duration.seconds
+        settings.mix = try MixRatio(parsing: mix)
+        settings.mixRate = mixRate
+        settings.soakInterval = interval.seconds
+        settings.driftThreshold = drift / 100
         settings.warmup = warmup
         settings.samples = samples
         settings.connections = connections
         settings.writeConnections = writeConnections
         settings.rate = rate
         settings.readPath = path
+        settings.cloneRate = cloneRate
+        settings.pushRate = pushRate
+        settings.rateConcurrency = rateConcurrency
         settings.storage = StorageBenchmarkConfiguration(
             backends: try list(backends).map {
                 guard let backend = StorageBenchmarkConfiguration.Backend(rawValue: $0) else { throw ValidationError("unknown backend '\($0)'") }
@@ -86,25 +123,51 @@ struct BenchCommand: AsyncParsableCommand {
             print(ReportFormatter.table(report), terminator: "")
         }
         let store = BaselineStore(directory: baselineDirectory)
+        // Read before saving, so `--baseline X --save-baseline X` compares with the previous X.
+        let loaded = baseline.map { name in Result { try store.load(name) } }
+        let previous = try? loaded?.get()
+        if let html {
+            do {
+                try Data(HTMLReport.render(report, baseline: previous, baselineName: baseline).utf8).write(to: URL(fileURLWithPath: html))
+                FileHandle.standardError.write(Data("wrote the HTML report to \(html)\n".utf8))
+            } catch {
+                FileHandle.standardError.write(Data("guts bench: cannot write \(html): \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         if let saveBaseline {
             try store.save(report, as: saveBaseline)
             FileHandle.standardError.write(Data("saved baseline \(saveBaseline) to \(store.path(for: saveBaseline))\n".utf8))
         }
-        if let baseline {
-            let previous: BenchmarkReport
-            do {
-                previous = try store.load(baseline)
-            } catch {
-                FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
-                throw ExitCode(2)
+        if case .failure(let error) = loaded {
+            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var exitCode: Int32 = 0
+        do {
+            let breaches = try ThresholdGate(thresholds).breaches(in: report)
+            for breach in breaches {
+                FileHandle.standardError.write(Data("THRESHOLD \(breach)\n".utf8))
             }
+            if !breaches.isEmpty { exitCode = 3 } else if !thresholds.isEmpty {
+                FileHandle.standardError.write(Data("all \(thresholds.count) --fail-on thresholds hold\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if let baseline, let previous {
             let regressions = RegressionGate(threshold: threshold / 100).regressions(current: report, baseline: previous)
             for regression in regressions {
                 FileHandle.standardError.write(Data("REGRESSION \(regression)\n".utf8))
             }
-            if !regressions.isEmpty { throw ExitCode(1) }
-            FileHandle.standardError.write(Data("no regression past \(threshold)% against baseline \(baseline)\n".utf8))
+            if regressions.isEmpty {
+                FileHandle.standardError.write(Data("no regression past \(threshold)% against baseline \(baseline)\n".utf8))
+            } else if exitCode == 0 {
+                exitCode = 1
+            }
         }
+        if exitCode != 0 { throw ExitCode(exitCode) }
     }
 
     private func list(_ text: String) -> [String] {

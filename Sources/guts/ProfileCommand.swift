@@ -78,8 +78,11 @@ extension ProfileCommand {
         @Option(help: "Stop after this long even if the subcommand is still running (e.g. 30s, 500ms).")
         var duration: String = "30s"
 
-        @Option(help: "CPU samples per second of process CPU time.")
+        @Option(help: "CPU samples per second of process CPU time (wall: per second of wall time, on every thread).")
         var rate: Int = CPUProfiler.defaultRate
+
+        @Option(help: "cpu: running threads, by CPU time; wall: every thread, running or blocked, with thread names as root frames.")
+        var mode: CPUProfiler.Mode = .cpu
 
         @Option(help: "Write folded stacks (flamegraph.pl, speedscope) here.")
         var folded: String?
@@ -167,7 +170,7 @@ extension ProfileCommand {
             let memory = wantsMemory ? MemorySampler(interval: try ProfileCommand.parseDuration(memoryInterval)) : nil
 
             memory?.start()
-            try CPUProfiler.start(rate: rate)
+            try CPUProfiler.start(rate: rate, mode: mode)
             if wantsAllocations {
                 do {
                     try AllocationProfiler.start(sampleInterval: allocInterval)
@@ -200,7 +203,7 @@ extension ProfileCommand {
 
             let allocations = wantsAllocations
                 ? try AllocationProfiler.stopWithStatistics(options: Symbolizer.Options(threadRootFrames: threads)) : nil
-            let profile = try CPUProfiler.stop(options: Symbolizer.Options(threadRootFrames: threads))
+            let profile = try CPUProfiler.stop(options: Symbolizer.Options(threadRootFrames: threads || mode == .wall))
             let timeline = memory?.stop()
             let title = "guts " + command.joined(separator: " ")
             try writeOutputs(profile: profile, timeline: timeline, title: title)
@@ -232,7 +235,7 @@ extension ProfileCommand {
                 throw ExitCode(error.exitCode)
             }
             let seconds = try ProfileCommand.parseDuration(duration)
-            var query = ["format": "folded", "rate": String(rate)]
+            var query = ["format": "folded", "rate": String(rate), "mode": mode.rawValue]
             if threads { query["threads"] = "1" }
             if let since {
                 query["since"] = "\(Int((try ProfileCommand.parseDuration(since) * 1000).rounded()))ms"
@@ -460,3 +463,5 @@ extension ProfileCommand {
         }
     }
 }
+
+extension CPUProfiler.Mode: ExpressibleByArgument {}

@@ -122,6 +122,23 @@ import Testing
         #expect(refused.stderr.contains("admin token required"))
     }
 
+    /// An idle node under `--mode wall`: its NIO event loops show, blocked in `epoll_wait`, under
+    /// root frames named after their threads; CPU mode would see almost nothing.
+    @Test func wallClockProfileShowsBlockedThreadsByName() async throws {
+        let node = try NodeProcess()
+        let badMode = try await HTTPClient(baseURL: node.baseURL)
+            .send("GET", "/admin/profile/cpu?seconds=1&mode=idle", token: NodeProcess.adminToken)
+        #expect(badMode.status == 400)
+        let work = try Shell.temporaryDirectory("profile-wall")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        _ = try guts("profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --duration 1s --rate 99 --mode wall --folded wall.folded", in: work)
+        let folded = String(decoding: FileManager.default.contents(atPath: work + "/wall.folded") ?? Data(), as: UTF8.self)
+        let stacks = try #require(parseFolded(folded))
+        let roots = Set(stacks.compactMap(\.frames.first))
+        #expect(roots.contains { $0.hasPrefix("NIO-") }, "\(roots)")
+        #expect(stacks.contains { $0.frames.first?.hasPrefix("NIO-") == true && $0.frames.contains("epoll_wait") }, "\(folded.prefix(2000))")
+    }
+
     @Test func continuousProfilingAnswersSince() async throws {
         let node = try NodeProcess(extraArguments: ["--profile-continuous", "--profile-rate", "199"])
         let load = try Load(baseURL: node.baseURL)
@@ -135,6 +152,10 @@ import Testing
             .send("GET", "/admin/profile/cpu?seconds=1", token: NodeProcess.adminToken)
         #expect(onDemand.status == 200)
         #expect(onDemand.header("x-profile-source") == "continuous")
+        // Wall-clock sampling needs the process-wide sampler the ring holds.
+        let wall = try await HTTPClient(baseURL: node.baseURL)
+            .send("GET", "/admin/profile/cpu?seconds=1&mode=wall", token: NodeProcess.adminToken)
+        #expect(wall.status == 409)
 
         let output = try guts("profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --since 1m --folded since.folded --pprof since.pb.gz", in: work)
         #expect(output.stderr.contains("continuous sampling"))

@@ -36,6 +36,83 @@ struct CPUProfilerTests {
         #expect(stats.samples >= outcome.profile.totalCount)
     }
 
+    /// A real profile reads like source: no signatures, thunks or forwarders, closures as
+    /// `closure in F`; pprof's `system_name` keeps the full demangled signature.
+    @Test func framesReadAsAPersonWritesThem() throws {
+        let (_, profile) = try CPUProfiler.profile(rate: 499) { ProfilerSelfTest.burn(seconds: 1) }
+        let names = Set(profile.samples.flatMap(\.frames).map(\.name))
+        for noise in ["partial apply forwarder", "reabstraction thunk", "@callee_guaranteed", " -> ", "resume partial function", "generic specialization"] {
+            #expect(!names.contains { $0.contains(noise) }, "\(noise): \(names.filter { $0.contains(noise) }.prefix(3))")
+        }
+        #expect(names.contains { $0.hasPrefix("closure in ") && $0.contains("framesReadAsAPersonWritesThem()") }, "\(names.sorted().prefix(40))")
+        #expect(names.contains("GutsProfiler.ProfilerSelfTest.burn(seconds:)"))
+        let proto = String(decoding: PprofEncoder.encodeProto(profile), as: UTF8.self)
+        #expect(proto.contains("ProfilerSelfTest.burn(seconds: Swift.Double)"))
+    }
+
+    /// One thread sleeps in one function, another spins in another: wall-clock mode sees both,
+    /// under root frames named after their threads; CPU mode sees only the spinner. go tool
+    /// pprof reads the wall profile and its thread labels.
+    @Test func wallModeSeesTheSleeperAndCPUModeOnlyTheSpinner() throws {
+        func profileWorkers(_ mode: CPUProfiler.Mode) throws -> Profile {
+            let done = DispatchSemaphore(value: 0)
+            let (_, profile) = try CPUProfiler.profile(rate: 199, mode: mode, options: .init(threadRootFrames: true)) {
+                for (name, work) in [("wall-sleeper", sleepForWallTest), ("wall-spinner", spinForWallTest)] {
+                    // Named from inside: on Linux, Foundation gives the OS thread the name only there.
+                    let thread = Thread {
+                        Thread.current.name = name
+                        _ = work(1.2)
+                        done.signal()
+                    }
+                    thread.start()
+                }
+                done.wait()
+                done.wait()
+            }
+            return profile
+        }
+        func samples(_ profile: Profile, in function: String) -> (count: Int, roots: Set<String>) {
+            let matching = profile.samples.filter { $0.frames.contains { $0.name.contains(function) } }
+            return (matching.reduce(0) { $0 + $1.count }, Set(matching.compactMap(\.frames.first?.name)))
+        }
+        let wall = try profileWorkers(.wall)
+        #expect(wall.mode == .wall)
+        let sleeping = samples(wall, in: "sleepForWallTest"), spinning = samples(wall, in: "spinForWallTest")
+        // 1.2 s at 199 Hz is up to 240 ticks per thread, fewer on a loaded machine.
+        #expect(sleeping.count > 30, "\(wall.topSelf(limit: 8))")
+        #expect(spinning.count > 30)
+        #expect(sleeping.roots == ["wall-sleeper"] && spinning.roots == ["wall-spinner"], "\(sleeping.roots) \(spinning.roots)")
+        #expect(wall.samples.contains { $0.threadName == "wall-sleeper" })
+
+        let cpu = try profileWorkers(.cpu)
+        let cpuSpinning = samples(cpu, in: "spinForWallTest").count
+        #expect(cpuSpinning > 30)
+        #expect(samples(cpu, in: "sleepForWallTest").count * 20 < cpuSpinning, "\(cpu.topSelf(limit: 8))")
+
+        guard let goExecutable else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("guts-wall-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("wall.pb.gz")
+        try Data(try PprofEncoder.encode(wall)).write(to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: goExecutable)
+        process.arguments = ["tool", "pprof", "-tags", file.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = environment["HOME"] ?? directory.path
+        environment["PPROF_TMPDIR"] = directory.path
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("thread: ") && text.contains("wall-sleeper") && text.contains("wall-spinner"), "\(text)")
+        #expect(text.contains("thread_id"))
+    }
+
     @Test func startTwiceAndStopWithoutStartFail() throws {
         #expect(throws: ProfilerError.notRunning) { try CPUProfiler.stopRaw() }
         try CPUProfiler.start(rate: 99)
@@ -291,4 +368,27 @@ extension Thread {
             }
         }
     }
+}
+
+/// Sleeps in short naps until `seconds` have passed (a signal may cut a nap short).
+@inline(never)
+func sleepForWallTest(_ seconds: Double) -> Int {
+    let end = Date().addingTimeInterval(seconds)
+    var naps = 0
+    while Date() < end {
+        usleep(20_000)
+        naps += 1
+    }
+    return naps
+}
+
+/// Spins on the CPU until `seconds` have passed.
+@inline(never)
+func spinForWallTest(_ seconds: Double) -> Int {
+    let end = Date().addingTimeInterval(seconds)
+    var turns = 0
+    while Date() < end {
+        turns = turns &+ Int(hotLoopForProfilerTest(iterations: 10_000) & 1)
+    }
+    return turns
 }

@@ -7,7 +7,8 @@ import Hummingbird
 
 /// CPU and memory profiles of the running node, under `/admin/profile` (admin token).
 ///
-/// - `GET /admin/profile/cpu?seconds=N&rate=HZ&format=folded|svg|speedscope|pprof`
+/// - `GET /admin/profile/cpu?seconds=N&rate=HZ&mode=cpu|wall&format=folded|svg|speedscope|pprof`
+///   (`mode=wall` samples every thread, running or blocked, under a root frame named after it)
 ///   samples the whole node for N seconds (1...300) and answers the rendered profile.
 ///   The sampler is process-wide: a second on-demand request meanwhile answers 409.
 ///   With `--profile-continuous` the request is served from the continuous ring instead
@@ -40,9 +41,15 @@ struct ProfileController: Sendable {
         try requireAdmin(request)
         let query = request.uri.queryParameters
         let format = try Self.format(query.get("format"))
-        let options = Symbolizer.Options(threadRootFrames: query.get("threads") == "1")
+        guard let mode = CPUProfiler.Mode(rawValue: query.get("mode") ?? "cpu") else {
+            throw NodeError(.badRequest, "mode must be cpu or wall")
+        }
+        let options = Symbolizer.Options(threadRootFrames: query.get("threads") == "1" || mode == .wall)
         let profile: Profile
         let source: String
+        if mode == .wall, node.continuousProfiler?.isRunning == true {
+            throw NodeError(.conflict, "continuous CPU profiling holds the sampler; a wall-clock profile needs a node without --profile-continuous")
+        }
         if let sinceText = query.get("since") {
             guard let continuous = node.continuousProfiler else {
                 throw NodeError(.conflict, "continuous profiling is off; start the node with --profile-continuous")
@@ -60,7 +67,7 @@ struct ProfileController: Sendable {
             } else {
                 let rate = try Self.integer(query.get("rate"), name: "rate", default: CPUProfiler.defaultRate, range: 1...1000)
                 do {
-                    try CPUProfiler.start(rate: rate)
+                    try CPUProfiler.start(rate: rate, mode: mode)
                 } catch .alreadyRunning {
                     throw NodeError(.conflict, "a CPU profile is already being recorded in this node; retry when it ends")
                 } catch {
