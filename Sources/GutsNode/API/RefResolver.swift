@@ -20,7 +20,9 @@ struct RefResolver {
     /// that cannot name a tree entry: `.`, `..`, and any holding `/` or NUL once decoded.
     static func decode(_ components: [String]) throws -> [String] {
         try components.map { component in
-            guard let decoded = component.removingPercentEncoding,
+            // Most components hold no escape; Foundation's decoder is the slow part of a raw request.
+            let decoded = component.utf8.contains(UInt8(ascii: "%")) ? component.removingPercentEncoding : component
+            guard let decoded,
                   decoded != ".", decoded != "..", !decoded.contains("/"), !decoded.utf8.contains(0) else {
                 throw NodeError(.badRequest, "invalid path component \(GitProtocolError.quote(component))")
             }
