@@ -241,11 +241,9 @@ struct GraphWalk {
         }
         while let (id, referrer) = treeQueue.popLast() {
             guard seen.insert(id).inserted else { continue }
-            guard let object = try fetch(id, expected: .tree, referencedBy: referrer) else { continue }
+            guard try readEntries(of: id, referrer: referrer, into: &entries) else { continue }
             trees.append(id)
-            entries.removeAll(keepingCapacity: true)
-            try Tree.forEachEntry(in: object.body) { entries.append(($0, $1)) }
-            for (mode, entry) in entries.reversed() {
+            for (mode, entry) in entries {
                 switch mode {
                 case .gitlink:
                     continue
@@ -257,6 +255,17 @@ struct GraphWalk {
             }
         }
         return commitIDs + tagIDs + trees + blobs
+    }
+
+    /// Reads tree `id`'s entries into `entries`, last first (so that pushing them onto a
+    /// stack walks them in order); false when the tree is missing and missing objects are
+    /// being collected.
+    private mutating func readEntries(of id: ObjectID, referrer: ObjectID?, into entries: inout [(FileMode, ObjectID)]) throws -> Bool {
+        guard let object = try fetch(id, expected: .tree, referencedBy: referrer) else { return false }
+        entries.removeAll(keepingCapacity: true)
+        try Tree.forEachEntry(in: object.body) { entries.append(($0, $1)) }
+        entries.reverse()
+        return true
     }
 
     /// Whether the filter (if any) sends a commit or tag the walk reached.
@@ -294,10 +303,8 @@ struct GraphWalk {
                 trees.append(id)
             }
             guard filter.descends(belowDepth: depth) else { continue }
-            guard let object = try fetch(id, expected: .tree, referencedBy: referrer) else { continue }
-            entries.removeAll(keepingCapacity: true)
-            try Tree.forEachEntry(in: object.body) { entries.append(($0, $1)) }
-            for (mode, entry) in entries.reversed() {
+            guard try readEntries(of: id, referrer: referrer, into: &entries) else { continue }
+            for (mode, entry) in entries {
                 switch mode {
                 case .gitlink:
                     continue
