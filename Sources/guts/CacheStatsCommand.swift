@@ -7,7 +7,7 @@ struct CacheStatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache-stats",
         abstract: "Show entries, bytes, hits, misses and evictions of every cache.",
-        discussion: "Caches: objects, hot-tier, block-cache (RocksDB) and archives; lfs shows the Git LFS objects and bytes stored. With --interval, prints deltas per interval."
+        discussion: "Caches: objects, hot-tier, block-cache (RocksDB) and archives; through --node also pack-generations, pack-cache, api-responses (commit pages) and raw-files. lfs shows the Git LFS objects and bytes stored. With --interval, prints deltas per interval."
     )
 
     @OptionGroup var options: AdminOptions

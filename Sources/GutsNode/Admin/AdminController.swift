@@ -26,6 +26,7 @@ final class AdminController: Sendable {
                 var report = CacheStatsReport(storage: node.storage, archives: node.archives, lfs: node.lfsObjects)
                 report.caches.append(node.packGenerations.statistics)
                 report.caches.append(node.packGenerations.cacheStatistics)
+                report.caches += [node.immutableResponses.statistics, node.files.statistics]
                 return report
             }
             return try JSONResponse.make(report)

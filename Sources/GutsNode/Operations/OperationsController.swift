@@ -42,7 +42,7 @@ struct OperationsController: Sendable {
         }
         router.get("/metrics") { _, _ in
             let text = try await node.blockingPool.runAdmitted { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges()
-                + lfsGauges() + JobMetrics.gauges(dataDirectory: node.configuration.dataDirectory)) }
+                + responseCacheGauges() + lfsGauges() + JobMetrics.gauges(dataDirectory: node.configuration.dataDirectory)) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
@@ -86,6 +86,17 @@ struct OperationsController: Sendable {
             ("guts_blocking_pool_running", "Jobs on a blocking-pool thread.", [:], Double(node.blockingPool.running)),
             ("guts_blocking_pool_refused", "Requests refused with 503 because the blocking-pool queue was full.", [:], Double(node.blockingPool.refusedCount)),
         ]
+    }
+
+    /// The API's caches of immutable responses and raw files, labelled by cache.
+    private func responseCacheGauges() -> [(name: String, help: String, labels: [String: String], value: Double)] {
+        [node.immutableResponses.statistics, node.files.statistics].flatMap { cache in
+            [
+                ("guts_api_cache_hits", "API cache hits, by cache.", ["cache": cache.name], Double(cache.hits)),
+                ("guts_api_cache_misses", "API cache misses, by cache.", ["cache": cache.name], Double(cache.misses)),
+                ("guts_api_cache_bytes", "Bytes held by an API cache.", ["cache": cache.name], Double(cache.bytes)),
+            ]
+        }
     }
 
     /// Objects and bytes the Git LFS store holds.
