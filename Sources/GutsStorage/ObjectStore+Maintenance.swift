@@ -18,7 +18,9 @@ extension ObjectStore {
     /// Values in id order strictly after `after`, at most `limit`, read from the store
     /// itself (RocksDB verifies the checksum of every block it reads for them).
     public func storedValues(after: ObjectID? = nil, limit: Int) throws -> [StoredValue] {
-        try store.scan(prefix: prefix, in: .objects, startingAfter: after.map(key), limit: limit).map { entry in
+        let entries = try (store as? RocksDBStore)?.scanWithoutCaching(prefix: prefix, in: .objects, startingAfter: after.map(key), limit: limit)
+            ?? store.scan(prefix: prefix, in: .objects, startingAfter: after.map(key), limit: limit)
+        return entries.map { entry in
             let id = ObjectID(bytes: entry.key[prefix.count...])
             do {
                 return StoredValue(id: id, bytes: entry.value.count, object: try StoredObject(id: id, decoding: entry.value), problem: nil)
