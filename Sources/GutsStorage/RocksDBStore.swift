@@ -45,6 +45,11 @@ public final class RocksDBStore: KeyValueStore {
         public var blockCacheBytes = 64 << 20
         /// Memtable size per column family before it is flushed.
         public var writeBufferBytes = 32 << 20
+        /// WAL bytes kept before the families holding the oldest log are flushed. Without a
+        /// bound, RocksDB keeps every log that a small family's memtable (`refs`, `metadata`)
+        /// still needs, which after a 500 MB push is the whole push, replayed through memory
+        /// at every start. 0: RocksDB's default (4 times all write buffers).
+        public var maxTotalWALBytes: UInt64 = 128 << 20
         public var bloomBitsPerKey = 10.0
         public var enableStatistics = true
         /// fsync the WAL on every write (off: the WAL is written but not synced).
@@ -140,6 +145,7 @@ public final class RocksDBStore: KeyValueStore {
         rocksdb_options_set_create_missing_column_families(dbOptions, 1)
         rocksdb_options_increase_parallelism(dbOptions, options.backgroundThreads)
         rocksdb_options_set_max_open_files(dbOptions, options.maxOpenFiles)
+        rocksdb_options_set_max_total_wal_size(dbOptions, options.maxTotalWALBytes)
         if options.enableStatistics { rocksdb_options_enable_statistics(dbOptions) }
         let cache = rocksdb_cache_create_lru(options.blockCacheBytes)!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
 
