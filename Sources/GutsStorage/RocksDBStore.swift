@@ -326,19 +326,22 @@ public final class RocksDBStore: KeyValueStore {
     }
 
     /// `scan` without adding the blocks it reads to the block cache: for a background job
-    /// reading everything once (fsck, repack), so the node's hot blocks stay cached.
-    public func scanWithoutCaching(prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]?, limit: Int?) throws
+    /// reading everything once (fsck, repack), so the node's hot blocks stay cached. The
+    /// result also ends after the entry that brings its values to `maxBytes`, so a job can
+    /// work in small steps whatever the size of the values.
+    public func scanWithoutCaching(prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]?, limit: Int?, maxBytes: Int = .max) throws
         -> [(key: [UInt8], value: [UInt8])] {
         try withHandles { handles in
             let options = rocksdb_readoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
             defer { rocksdb_readoptions_destroy(options) }
             rocksdb_readoptions_set_fill_cache(options, 0)
-            return try scan(prefix: prefix, in: family, startingAfter: startingAfter, limit: limit, handles: handles, options: options)
+            return try scan(prefix: prefix, in: family, startingAfter: startingAfter, limit: limit, maxBytes: maxBytes, handles: handles, options: options)
         }
     }
 
-    private func scan(prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]?, limit: Int?, handles: Handles, options: OpaquePointer) throws
-        -> [(key: [UInt8], value: [UInt8])] {
+    private func scan(
+        prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]?, limit: Int?, maxBytes: Int = .max, handles: Handles, options: OpaquePointer
+    ) throws -> [(key: [UInt8], value: [UInt8])] {
         let iterator = rocksdb_create_iterator_cf(handles.db, options, handles.families[family])!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
         defer { rocksdb_iter_destroy(iterator) }
         var skipEqual: [UInt8]? = nil
@@ -353,8 +356,10 @@ public final class RocksDBStore: KeyValueStore {
             rocksdb_iter_seek(iterator, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
         }
         var result: [(key: [UInt8], value: [UInt8])] = []
+        var bytes = 0
         while rocksdb_iter_valid(iterator) != 0 {
             if let limit, result.count >= limit { break }
+            if bytes >= maxBytes { break }
             var keyLength = 0
             let keyPointer = rocksdb_iter_key(iterator, &keyLength)
             let key = [UInt8](UnsafeRawBufferPointer(start: keyPointer, count: keyLength))
@@ -367,6 +372,7 @@ public final class RocksDBStore: KeyValueStore {
             var valueLength = 0
             let valuePointer = rocksdb_iter_value(iterator, &valueLength)
             result.append((key, [UInt8](UnsafeRawBufferPointer(start: valuePointer, count: valueLength))))
+            bytes += valueLength
             rocksdb_iter_next(iterator)
         }
         try Self.call("scan") { error in rocksdb_iter_get_error(iterator, error) }

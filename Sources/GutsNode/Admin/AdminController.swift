@@ -151,17 +151,15 @@ final class AdminController: Sendable {
     }
 
     /// Runs a long job on a thread of its own, so it holds no thread of the blocking pool
-    /// that requests need, scheduled as idle work (Linux `SCHED_IDLE`): it gets the CPU
-    /// only when request threads do not want it.
+    /// or event loop that requests need. The thread keeps normal priority: its share of the
+    /// CPU is bounded by the job's rate limit instead. At idle priority (`SCHED_IDLE`) any
+    /// other load on the machine starves it, most likely while it holds a lock request threads
+    /// then wait for (a malloc arena, a cache mutex, the address-space lock): on the shared
+    /// development machine API p99 rose 20–26x during an fsck at idle priority and 1.9x at
+    /// normal priority, at the same load (docs/OPERATIONS.md).
     static func onOwnThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                #if os(Linux)
-                var parameters = sched_param()
-                _ = pthread_setschedparam(pthread_self(), 5, &parameters)  // SCHED_IDLE, which Glibc does not export to Swift
-                #endif
-                continuation.resume(with: Swift.Result { try body() })
-            }.start()
+            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
         }
     }
 
