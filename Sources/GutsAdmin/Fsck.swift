@@ -25,8 +25,9 @@ public struct Fsck: Sendable {
     public var resumeAfter: String?
     public var progress: @Sendable (String) -> Void = { _ in }
 
-    /// The rate an online fsck reads at unless told otherwise: measured to keep the
-    /// node's API p99 within 2x of idle (`scripts/fsck-latency.sh`, docs/OPERATIONS.md).
+    /// The rate an online fsck reads at unless told otherwise, meant to keep the node's
+    /// API p99 within 2x of idle (`scripts/fsck-latency.sh`; docs/OPERATIONS.md has what
+    /// was measured and how far it can be trusted).
     public static let onlineBytesPerSecond = Double(4 << 20)
 
     public init(storage: Storage) {

@@ -131,6 +131,24 @@ import Testing
         #expect(try refsFile(aged).contains("1 year, "))
     }
 
+    /// Decorations of refs git's archive shows but the fixture has not: remote-tracking
+    /// branches, other namespaces and replace refs (expected values from git 2.39's output
+    /// for the same refs).
+    @Test func decorationsOrderAndNameRefsAsGitArchive() {
+        let commit = ObjectID(hex: String(repeating: "1", count: 40))!
+        let other = ObjectID(hex: String(repeating: "2", count: 40))!
+        let refs: [(name: String, peeled: ObjectID?, throughTag: Bool)] = [
+            ("refs/tags/v2", commit, true), ("refs/heads/main", commit, false), ("refs/remotes/origin/main", commit, false),
+            ("refs/notes/foo", commit, false), ("refs/heads/zz", commit, false), ("refs/tags/v1", commit, false),
+            ("refs/heads/elsewhere", other, false), ("refs/replace/\(commit.hex)", other, false), ("refs/replace/\(other.hex)", commit, false),
+        ]
+        #expect(ExportSubstitution.decorations(of: commit, refs: refs, head: "refs/heads/main")
+            == ["HEAD -> main", "tag: v2", "tag: v1", "replaced", "origin/main", "refs/notes/foo", "zz"])
+        #expect(ExportSubstitution.decorations(of: commit, refs: refs, head: "refs/heads/elsewhere")
+            == ["tag: v2", "tag: v1", "replaced", "origin/main", "refs/notes/foo", "zz", "main"])
+        #expect(ExportSubstitution.decorations(of: other, refs: refs, head: "refs/heads/main") == ["replaced", "elsewhere"])
+    }
+
     /// Relative dates against `git log --format=%cr` at the same fixed moment, across
     /// each of git's ranges and their edges.
     @Test func relativeDatesMatchGit() throws {

@@ -216,12 +216,13 @@ final class ExportSubstitution: @unchecked Sendable {
     static func decorations(of commit: ObjectID, refs: [(name: String, peeled: ObjectID?, throughTag: Bool)], head: String?) -> [String] {
         var names: [String] = []
         var currentBranch: String?
-        for ref in refs.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }).reversed() where ref.peeled == commit {
-            if ref.name == "refs/replace/\(commit.hex)" {
-                names.append("replaced")
+        for ref in refs.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }).reversed() {
+            // A replace ref marks the object its name gives, not the one it points at.
+            if ref.name.hasPrefix("refs/replace/") {
+                if ref.name == "refs/replace/\(commit.hex)" { names.append("replaced") }
                 continue
             }
-            if ref.name.hasPrefix("refs/replace/") { continue }
+            guard ref.peeled == commit else { continue }
             if ref.name == head, ref.name.hasPrefix("refs/heads/"), !ref.throughTag {
                 currentBranch = shortName(ref.name)
                 continue
