@@ -1,3 +1,4 @@
+import CSystemSupport
 import Foundation
 import GutsAdmin
 import GutsStorage
@@ -151,15 +152,18 @@ final class AdminController: Sendable {
     }
 
     /// Runs a long job on a thread of its own, so it holds no thread of the blocking pool
-    /// or event loop that requests need. The thread keeps normal priority: its share of the
-    /// CPU is bounded by the job's rate limit instead. At idle priority (`SCHED_IDLE`) any
-    /// other load on the machine starves it, most likely while it holds a lock request threads
-    /// then wait for (a malloc arena, a cache mutex, the address-space lock): on the shared
-    /// development machine API p99 rose 20–26x during an fsck at idle priority and 1.9x at
-    /// normal priority, at the same load (docs/OPERATIONS.md).
+    /// or event loop that requests need, at the lowest nice level (19): request threads
+    /// preempt it, yet it still gets the CPU back soon enough not to stall them on what it
+    /// holds. Idle scheduling (`SCHED_IDLE`) let other load starve it, most likely while it
+    /// held a lock request threads wait for (a malloc arena, a cache mutex, the address-space
+    /// lock); normal priority left its uninterruptible steps (one value's inflate and SHA-1)
+    /// in the requests' way. docs/OPERATIONS.md has the measurements.
     static func onOwnThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
+            Thread {
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(guts_gettid()), 19)
+                continuation.resume(with: Swift.Result { try body() })
+            }.start()
         }
     }
 
