@@ -25,8 +25,9 @@ public struct Fsck: Sendable {
     public var resumeAfter: String?
     public var progress: @Sendable (String) -> Void = { _ in }
 
-    /// The rate an online fsck reads at unless told otherwise: measured to keep the
-    /// node's API p99 within 2x of idle (`scripts/fsck-latency.sh`, docs/OPERATIONS.md).
+    /// The rate an online fsck reads at unless told otherwise, meant to keep the node's
+    /// API p99 within 2x of idle (`scripts/fsck-latency.sh`; docs/OPERATIONS.md has what
+    /// was measured and how far it can be trusted).
     public static let onlineBytesPerSecond = Double(4 << 20)
 
     public init(storage: Storage) {
@@ -147,10 +148,11 @@ public struct Fsck: Sendable {
         }
     }
 
-    /// The object's body, rebuilt from the value itself (and, for a delta, its base).
+    /// The object's body, rebuilt from the value itself (and, for a delta, its base, read
+    /// past the caches so that a run does not push the node's working set out of them).
     static func body(of stored: StoredObject, objects: ObjectStore) throws -> [UInt8] {
         guard let delta = stored.delta else { return try stored.inflate() }
-        guard let base = try objects.load(delta.base) else { throw AdminError.failed("delta base \(delta.base.hex) is missing") }
+        guard let base = try objects.loadBypassingCache(delta.base) else { throw AdminError.failed("delta base \(delta.base.hex) is missing") }
         let body = try Delta.apply(base: base.body, delta: try stored.inflate())
         guard body.count == stored.size else { throw AdminError.failed("delta yields \(body.count) bytes, \(stored.size) recorded") }
         return body
@@ -224,7 +226,7 @@ public struct Fsck: Sendable {
                 missing.append("\(id.hex) is a \(type.name), \(from?.hex ?? "the ref") wants a \(expected.name)")
                 continue
             }
-            guard type != .blob, let object = try? objects.load(id) else { continue }
+            guard type != .blob, let object = try? objects.loadBypassingCache(id) else { continue }
             switch type {
             case .commit:
                 guard let commit = try? Commit(parsing: object.body) else { continue }

@@ -52,6 +52,7 @@ public final class GutsNode: Sendable {
     public init(configuration: NodeConfiguration, logger: Logger) throws {
         try configuration.validate()
         if configuration.mallocArenas > 0 { mallopt(M_ARENA_MAX, Int32(configuration.mallocArenas)) }  // safe: validate() caps it
+        if configuration.mallocMmapThresholdBytes > 0 { mallopt(M_MMAP_THRESHOLD, Int32(configuration.mallocMmapThresholdBytes)) }  // safe: validate() caps it
         self.configuration = configuration
         self.logger = logger
         let blockingPool = BlockingPool(threads: configuration.blockingPoolThreads, queueLimit: configuration.blockingQueueLimit)
@@ -67,6 +68,9 @@ public final class GutsNode: Sendable {
         case .memory:
             storage = Storage.inMemory(options: Self.storageOptions(configuration))
         }
+        // Opening replays the WAL through memtables that are flushed and freed at once:
+        // hand what they took back to the kernel rather than keep it for the process's life.
+        malloc_trim(0)
         temporaryDirectory = dataDirectory + "/tmp"
         archives = ArchiveCache(dataDirectory: dataDirectory)
         archiveService = ArchiveService(storage: storage, cache: archives) { work in try await blockingPool.run(work) }

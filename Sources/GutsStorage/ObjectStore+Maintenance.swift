@@ -15,10 +15,14 @@ extension ObjectStore {
         public var problem: String?
     }
 
-    /// Values in id order strictly after `after`, at most `limit`, read from the store
-    /// itself (RocksDB verifies the checksum of every block it reads for them).
-    public func storedValues(after: ObjectID? = nil, limit: Int) throws -> [StoredValue] {
-        try store.scan(prefix: prefix, in: .objects, startingAfter: after.map(key), limit: limit).map { entry in
+    /// Values in id order strictly after `after`, at most `limit` and, on RocksDB, no more
+    /// after the one that brings their bytes to `maxBytes`; read from the store itself
+    /// (RocksDB verifies the checksum of every block it reads for them) without filling
+    /// the block cache.
+    public func storedValues(after: ObjectID? = nil, limit: Int, maxBytes: Int = .max) throws -> [StoredValue] {
+        let entries = try (store as? RocksDBStore)?.scanWithoutCaching(prefix: prefix, in: .objects, startingAfter: after.map(key), limit: limit, maxBytes: maxBytes)
+            ?? store.scan(prefix: prefix, in: .objects, startingAfter: after.map(key), limit: limit)
+        return entries.map { entry in
             let id = ObjectID(bytes: entry.key[prefix.count...])
             do {
                 return StoredValue(id: id, bytes: entry.value.count, object: try StoredObject(id: id, decoding: entry.value), problem: nil)
@@ -28,14 +32,16 @@ extension ObjectStore {
         }
     }
 
-    /// Calls `body` with every stored value, a page at a time.
-    public func forEachStoredValue(pageSize: Int = 64, _ body: (StoredValue) throws -> Void) throws {
+    /// Calls `body` with every stored value, a page at a time: at most `pageSize` values
+    /// and, past the first, `pageBytes` bytes of them, so that a rate-limited job reads in
+    /// small steps (a page of 64 large blobs was one 64 MB burst).
+    public func forEachStoredValue(pageSize: Int = 64, pageBytes: Int = 1 << 20, _ body: (StoredValue) throws -> Void) throws {
         var cursor: ObjectID?
         while true {
-            let page = try storedValues(after: cursor, limit: pageSize)
+            let page = try storedValues(after: cursor, limit: pageSize, maxBytes: pageBytes)
             for value in page { try body(value) }
-            guard page.count == pageSize else { return }
-            cursor = page.last?.id
+            guard let last = page.last else { return }
+            cursor = last.id
         }
     }
 

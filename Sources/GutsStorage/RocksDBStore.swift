@@ -45,6 +45,11 @@ public final class RocksDBStore: KeyValueStore {
         public var blockCacheBytes = 64 << 20
         /// Memtable size per column family before it is flushed.
         public var writeBufferBytes = 32 << 20
+        /// WAL bytes kept before the families holding the oldest log are flushed. Without a
+        /// bound, RocksDB keeps every log that a small family's memtable (`refs`, `metadata`)
+        /// still needs, which after a 500 MB push is the whole push, replayed through memory
+        /// at every start. 0: RocksDB's default (4 times all write buffers).
+        public var maxTotalWALBytes: UInt64 = 128 << 20
         public var bloomBitsPerKey = 10.0
         public var enableStatistics = true
         /// fsync the WAL on every write (off: the WAL is written but not synced).
@@ -140,6 +145,7 @@ public final class RocksDBStore: KeyValueStore {
         rocksdb_options_set_create_missing_column_families(dbOptions, 1)
         rocksdb_options_increase_parallelism(dbOptions, options.backgroundThreads)
         rocksdb_options_set_max_open_files(dbOptions, options.maxOpenFiles)
+        rocksdb_options_set_max_total_wal_size(dbOptions, options.maxTotalWALBytes)
         if options.enableStatistics { rocksdb_options_enable_statistics(dbOptions) }
         let cache = rocksdb_cache_create_lru(options.blockCacheBytes)!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
 
@@ -316,40 +322,61 @@ public final class RocksDBStore: KeyValueStore {
 
     public func scan(prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]?, limit: Int?) throws
         -> [(key: [UInt8], value: [UInt8])] {
+        try withHandles { handles in try scan(prefix: prefix, in: family, startingAfter: startingAfter, limit: limit, handles: handles, options: handles.readOptions) }
+    }
+
+    /// `scan` without adding the blocks it reads to the block cache: for a background job
+    /// reading everything once (fsck, repack), so the node's hot blocks stay cached. The
+    /// result also ends after the entry that brings its values to `maxBytes`, so a job can
+    /// work in small steps whatever the size of the values.
+    public func scanWithoutCaching(prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]?, limit: Int?, maxBytes: Int = .max) throws
+        -> [(key: [UInt8], value: [UInt8])] {
         try withHandles { handles in
-            let iterator = rocksdb_create_iterator_cf(handles.db, handles.readOptions, handles.families[family])!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
-            defer { rocksdb_iter_destroy(iterator) }
-            var skipEqual: [UInt8]? = nil
-            let seekKey: [UInt8]
-            if let startingAfter, !KeyCoding.lessThan(startingAfter, prefix) {
-                seekKey = startingAfter
-                skipEqual = startingAfter
-            } else {
-                seekKey = prefix
-            }
-            seekKey.withUnsafeBytes { bytes in
-                rocksdb_iter_seek(iterator, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
-            }
-            var result: [(key: [UInt8], value: [UInt8])] = []
-            while rocksdb_iter_valid(iterator) != 0 {
-                if let limit, result.count >= limit { break }
-                var keyLength = 0
-                let keyPointer = rocksdb_iter_key(iterator, &keyLength)
-                let key = [UInt8](UnsafeRawBufferPointer(start: keyPointer, count: keyLength))
-                guard key.starts(with: prefix) else { break }
-                if let skip = skipEqual, key == skip {
-                    skipEqual = nil
-                    rocksdb_iter_next(iterator)
-                    continue
-                }
-                var valueLength = 0
-                let valuePointer = rocksdb_iter_value(iterator, &valueLength)
-                result.append((key, [UInt8](UnsafeRawBufferPointer(start: valuePointer, count: valueLength))))
-                rocksdb_iter_next(iterator)
-            }
-            try Self.call("scan") { error in rocksdb_iter_get_error(iterator, error) }
-            return result
+            let options = rocksdb_readoptions_create()!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
+            defer { rocksdb_readoptions_destroy(options) }
+            rocksdb_readoptions_set_fill_cache(options, 0)
+            return try scan(prefix: prefix, in: family, startingAfter: startingAfter, limit: limit, maxBytes: maxBytes, handles: handles, options: options)
         }
+    }
+
+    private func scan(
+        prefix: [UInt8], in family: ColumnFamily, startingAfter: [UInt8]?, limit: Int?, maxBytes: Int = .max, handles: Handles, options: OpaquePointer
+    ) throws -> [(key: [UInt8], value: [UInt8])] {
+        let iterator = rocksdb_create_iterator_cf(handles.db, options, handles.families[family])!  // safe: RocksDB constructors never return NULL (they abort on allocation failure)
+        defer { rocksdb_iter_destroy(iterator) }
+        var skipEqual: [UInt8]? = nil
+        let seekKey: [UInt8]
+        if let startingAfter, !KeyCoding.lessThan(startingAfter, prefix) {
+            seekKey = startingAfter
+            skipEqual = startingAfter
+        } else {
+            seekKey = prefix
+        }
+        seekKey.withUnsafeBytes { bytes in
+            rocksdb_iter_seek(iterator, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+        }
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        var bytes = 0
+        while rocksdb_iter_valid(iterator) != 0 {
+            if let limit, result.count >= limit { break }
+            if bytes >= maxBytes { break }
+            var keyLength = 0
+            let keyPointer = rocksdb_iter_key(iterator, &keyLength)
+            let key = [UInt8](UnsafeRawBufferPointer(start: keyPointer, count: keyLength))
+            guard key.starts(with: prefix) else { break }
+            if let skip = skipEqual, key == skip {
+                skipEqual = nil
+                rocksdb_iter_next(iterator)
+                continue
+            }
+            var valueLength = 0
+            let valuePointer = rocksdb_iter_value(iterator, &valueLength)
+            result.append((key, [UInt8](UnsafeRawBufferPointer(start: valuePointer, count: valueLength))))
+            bytes += valueLength
+            rocksdb_iter_next(iterator)
+        }
+        try Self.call("scan") { error in rocksdb_iter_get_error(iterator, error) }
+        return result
     }
 
     public func compact(_ family: ColumnFamily?) throws {

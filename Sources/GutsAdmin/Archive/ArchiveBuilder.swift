@@ -58,20 +58,20 @@ public struct ArchiveBuilder: Sendable {
 
     /// The archive of `commit` with every path under `prefix/` (no prefix when empty),
     /// whole in memory (small archives and tests; the node streams with `write`).
-    public func build(commit: ObjectID, format: ArchiveFormat, prefix: String) throws -> [UInt8] {
+    public func build(commit: ObjectID, format: ArchiveFormat, prefix: String, now: Date = Date()) throws -> [UInt8] {
         var out: [UInt8] = []
-        try write(commit: commit, format: format, prefix: prefix) { out += $0 }
+        try write(commit: commit, format: format, prefix: prefix, substitution: substitution(for: commit, now: now)) { out += $0 }
         return out
     }
 
     /// Writes the archive of `commit` to `path` (created or truncated).
-    public func write(commit: ObjectID, format: ArchiveFormat, prefix: String, toFile path: String) throws {
+    func write(commit: ObjectID, format: ArchiveFormat, prefix: String, substitution: ExportSubstitution, toFile path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw AdminError.failed("cannot write an archive file (is the disk full?)")
         }
         defer { try? handle.close() }
         do {
-            try write(commit: commit, format: format, prefix: prefix) { try handle.write(contentsOf: $0) }
+            try write(commit: commit, format: format, prefix: prefix, substitution: substitution) { try handle.write(contentsOf: $0) }
         } catch let error as AdminError {
             throw error
         } catch {
@@ -79,21 +79,48 @@ public struct ArchiveBuilder: Sendable {
         }
     }
 
-    /// Produces the archive of `commit` a chunk at a time: memory holds one blob and about
-    /// `chunkBytes` of output, whatever the size of the tree. Paths the tree's
-    /// `.gitattributes` mark `export-ignore` are left out and files marked `export-subst`
-    /// get their `$Format:...$` placeholders expanded, as `git archive` does.
-    public func write(commit: ObjectID, format: ArchiveFormat, prefix: String, chunkBytes: Int = 256 << 10, to sink: ([UInt8]) throws -> Void) throws {
+    /// What `export-subst` files of `commit`'s tree expand against, with relative dates
+    /// measured from `now`.
+    func substitution(for commit: ObjectID, now: Date) throws -> ExportSubstitution {
         guard let object = try objects.load(commit), object.type == .commit else {
             throw AdminError.notFound("commit \(commit.hex)")
         }
         let parsed = try Commit(parsing: object.body)
+        return ExportSubstitution(
+            commit: parsed, id: commit, now: Int64(now.timeIntervalSince1970.rounded(.down)),
+            abbreviation: { [objects] in ExportSubstitution.automaticAbbreviation(objects: (try? objects.countWithoutValues()) ?? 0) },
+            decorations: { [self] in (try? decorations(of: commit)) ?? [] })
+    }
+
+    /// `%D` of `commit`: every ref peeled, as `ExportSubstitution.decorations` wants them.
+    func decorations(of commit: ObjectID) throws -> [String] {
+        var peeled: [(name: String, peeled: ObjectID?, throughTag: Bool)] = []
+        for ref in try refs.list(prefix: "refs/") {
+            var current = ref.id
+            var throughTag = false
+            for _ in 0..<64 {
+                guard let object = try objects.load(current), object.type == .tag, let tag = try? Tag(parsing: object.body) else { break }
+                current = tag.object
+                throughTag = true
+            }
+            peeled.append((ref.name, current, throughTag))
+        }
+        return ExportSubstitution.decorations(of: commit, refs: peeled, head: try refs.head())
+    }
+
+    /// Produces the archive of `commit` a chunk at a time: memory holds one blob and about
+    /// `chunkBytes` of output, whatever the size of the tree. Paths the tree's
+    /// `.gitattributes` mark `export-ignore` are left out and files marked `export-subst`
+    /// get their `$Format:...$` placeholders expanded, as `git archive` does.
+    public func write(commit: ObjectID, format: ArchiveFormat, prefix: String, chunkBytes: Int = 256 << 10, now: Date = Date(), to sink: ([UInt8]) throws -> Void) throws {
+        try write(commit: commit, format: format, prefix: prefix, chunkBytes: chunkBytes, substitution: substitution(for: commit, now: now), to: sink)
+    }
+
+    func write(commit: ObjectID, format: ArchiveFormat, prefix: String, chunkBytes: Int = 256 << 10, substitution: ExportSubstitution, to sink: ([UInt8]) throws -> Void) throws {
+        let parsed = substitution.commit
         let time = parsed.committer.time
         var base = Array(prefix.utf8)
         while base.last == UInt8(ascii: "/") { base.removeLast() }
-        let substitution = ExportSubstitution(commit: parsed, id: commit) { [objects] in
-            ExportSubstitution.automaticAbbreviation(objects: (try? objects.countWithoutValues()) ?? 0)
-        }
         switch format {
         case .tar, .tarGz:
             let gzip = format == .tarGz ? try GzipStream() : nil

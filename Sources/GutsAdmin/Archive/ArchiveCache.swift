@@ -16,19 +16,24 @@ public final class ArchiveCache: Sendable {
         public var commit: ObjectID
         public var format: ArchiveFormat
         public var prefix: String
+        /// What the archive's `export-subst` expansions depended on besides the commit
+        /// (`ExportSubstitution.fingerprint`); empty for most archives.
+        public var variant: String
 
-        public init(repositoryID: UInt64, commit: ObjectID, format: ArchiveFormat, prefix: String) {
+        public init(repositoryID: UInt64, commit: ObjectID, format: ArchiveFormat, prefix: String, variant: String = "") {
             self.repositoryID = repositoryID
             self.commit = commit
             self.format = format
             self.prefix = prefix
+            self.variant = variant
         }
 
-        /// `<commit>.<SHA-1 of prefix>.<ext>`: the prefix is hashed so that any prefix, of
+        /// `<commit>.<SHA-1 of prefix and variant>.<ext>`: hashed so that any prefix, of
         /// any length, makes a safe file name of fixed length.
         var fileName: String {
             var hasher = SHA1()
             hasher.update(Array(prefix.utf8))
+            if !variant.isEmpty { hasher.update([0] + Array(variant.utf8)) }
             return "\(commit.hex).\(hasher.finalize().hex).\(format.fileExtension)"
         }
     }
@@ -114,6 +119,40 @@ public final class ArchiveCache: Sendable {
             entry.hit = true
         }
         return entry
+    }
+
+    /// What the archives of `commit` were found to depend on when one was last built
+    /// (`record`); empty when nothing, or never built.
+    func dependencies(repositoryID: UInt64, commit: ObjectID) -> Set<ExportSubstitution.Dependency> {
+        guard let text = try? String(contentsOfFile: dependenciesPath(repositoryID: repositoryID, commit: commit), encoding: .utf8) else { return [] }
+        return Set(text.split(separator: "\n").compactMap { ExportSubstitution.Dependency(rawValue: String($0)) })
+    }
+
+    func record(dependencies: Set<ExportSubstitution.Dependency>, repositoryID: UInt64, commit: ObjectID) throws {
+        let path = dependenciesPath(repositoryID: repositoryID, commit: commit)
+        guard !dependencies.isEmpty else {
+            try? FileManager.default.removeItem(atPath: path)
+            return
+        }
+        let text = dependencies.map(\.rawValue).sorted().joined(separator: "\n")
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw AdminError.failed("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    func dependenciesPath(repositoryID: UInt64, commit: ObjectID) -> String {
+        "\(directory)/\(repositoryID)/\(commit.hex).depends"
+    }
+
+    /// Files the archive `entry` under `key` instead.
+    func move(_ entry: Entry, to key: Key) throws -> Entry {
+        let target = path(for: key)
+        guard rename(entry.path, target) == 0 else {
+            throw AdminError.failed("cannot move an archive file into place: \(String(cString: strerror(errno)))")
+        }
+        return Entry(path: target, bytes: entry.bytes, hit: entry.hit)
     }
 
     /// Removes archives last used longer than `olderThan` seconds ago, then the least

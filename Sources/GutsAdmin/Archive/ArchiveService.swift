@@ -14,6 +14,9 @@ public struct ArchiveService: Sendable {
         public var fileName: String
         /// A strong ETag: the same value exactly when the bytes are the same.
         public var etag: String
+        /// The bytes can never change: the ref is a commit id and nothing expanded depends
+        /// on refs or the time.
+        public var immutable: Bool
     }
 
     /// The outcome of `warm`.
@@ -43,19 +46,36 @@ public struct ArchiveService: Sendable {
         "\(repositoryName)-\(ref.replacingOccurrences(of: "/", with: "-"))"
     }
 
-    /// The archive of `ref` in `repository`, built at most once.
-    public func archive(repository: Repository, ref: String, format: ArchiveFormat) async throws -> Served {
+    /// The archive of `ref` in `repository`, built at most once, or once per value of the
+    /// refs and relative dates its `export-subst` files expand (`%d`, `%ar`...).
+    public func archive(repository: Repository, ref: String, format: ArchiveFormat, now: Date = Date()) async throws -> Served {
         let builder = ArchiveBuilder(storage: storage, repository: repository)
         let target = try builder.resolve(ref)
         // One spelling per archive: an id in capitals names the same bytes as in lower case.
         let prefix = Self.prefix(repositoryName: repository.name, ref: target.immutable ? ref.lowercased() : ref)
-        let key = ArchiveCache.Key(repositoryID: repository.id, commit: target.commit, format: format, prefix: prefix)
-        let entry = try await cache.archive(key) { [runBlocking] path in
-            try await runBlocking { try builder.write(commit: target.commit, format: format, prefix: prefix, toFile: path) }
+        let substitution = try builder.substitution(for: target.commit, now: now)
+        for _ in 0..<3 {
+            let known = cache.dependencies(repositoryID: repository.id, commit: target.commit)
+            var key = ArchiveCache.Key(
+                repositoryID: repository.id, commit: target.commit, format: format, prefix: prefix, variant: substitution.fingerprint(known))
+            var entry = try await cache.archive(key) { [runBlocking] path in
+                try await runBlocking { try builder.write(commit: target.commit, format: format, prefix: prefix, substitution: substitution, toFile: path) }
+            }
+            if !entry.hit, substitution.used != known {
+                // The first build of a commit learns what its expansions depend on: file it
+                // under their values, so that later requests find it only while they hold.
+                try cache.record(dependencies: substitution.used, repositoryID: repository.id, commit: target.commit)
+                key.variant = substitution.fingerprint(substitution.used)
+                entry = try cache.move(entry, to: key)
+            } else if entry.hit, ArchiveCache.size(of: entry.path) == nil {
+                continue  // a concurrent first build refiled it under its dependencies' values
+            }
+            let dependencies = entry.hit ? known : substitution.used
+            return Served(
+                entry: entry, target: target, format: format, fileName: "\(prefix).\(format.fileExtension)",
+                etag: "\"\(key.fileName)\"", immutable: target.immutable && dependencies.isEmpty)
         }
-        return Served(
-            entry: entry, target: target, format: format, fileName: "\(prefix).\(format.fileExtension)",
-            etag: "\"\(key.fileName)\"")
+        throw AdminError.failed("the archive of \(target.commit.hex) vanished while it was served (is the cache being pruned?)")
     }
 
     /// Builds tar.gz and zip archives of the default branch and the `tags` newest tags

@@ -1,3 +1,4 @@
+import CSystemSupport
 import Foundation
 import GutsAdmin
 import GutsStorage
@@ -152,15 +153,16 @@ final class AdminController: Sendable {
     }
 
     /// Runs a long job on a thread of its own, so it holds no thread of the blocking pool
-    /// that requests need, scheduled as idle work (Linux `SCHED_IDLE`): it gets the CPU
-    /// only when request threads do not want it.
+    /// or event loop that requests need, at the lowest nice level (19): request threads
+    /// preempt it, yet it still gets the CPU back soon enough not to stall them on what it
+    /// holds. Idle scheduling (`SCHED_IDLE`) let other load starve it, most likely while it
+    /// held a lock request threads wait for (a malloc arena, a cache mutex, the address-space
+    /// lock); normal priority left its uninterruptible steps (one value's inflate and SHA-1)
+    /// in the requests' way. docs/OPERATIONS.md has the measurements.
     static func onOwnThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                #if os(Linux)
-                var parameters = sched_param()
-                _ = pthread_setschedparam(pthread_self(), 5, &parameters)  // SCHED_IDLE, which Glibc does not export to Swift
-                #endif
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(guts_gettid()), 19)
                 continuation.resume(with: Swift.Result { try body() })
             }.start()
         }

@@ -49,7 +49,7 @@ struct ArchiveController: Sendable {
         } catch let error as AdminError {
             throw AdminController.nodeError(error)
         }
-        var headers = ContentController.cachingHeaders(etag: served.etag, immutable: served.target.immutable)
+        var headers = ContentController.cachingHeaders(etag: served.etag, immutable: served.immutable)
         if ContentController.matches(request.headers[.ifNoneMatch], etag: served.etag) {
             return Response(status: .notModified, headers: headers)
         }

@@ -64,6 +64,12 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     /// the tmux push and clone, 2 arenas peaked at 180 MB RSS where the default took 211 MB,
     /// with API throughput unchanged within noise (docs/PERFORMANCE.md).
     public var mallocArenas = 2
+    /// Allocations of at least this many bytes get pages of their own from the kernel and
+    /// give them back when freed (glibc's `M_MMAP_THRESHOLD`). glibc's default starts at 128
+    /// KiB and rises to the largest block freed, after which big buffers (blobs, RocksDB's
+    /// 4 MiB memtable arenas) stay in the heap once freed: a node restarted after a 500 MB
+    /// push held 90 MB more than with a fixed threshold (docs/OPERATIONS.md). 0 keeps glibc's.
+    public var mallocMmapThresholdBytes = 256 << 10
     /// Always-on low-rate CPU sampling into a one-hour ring (`/admin/profile/cpu?since=`).
     public var profileContinuous = false
     /// Rate of continuous sampling in Hz (of process CPU time).
@@ -161,6 +167,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
         guard (0...1024).contains(mallocArenas) else {
             throw NodeConfigurationError.invalidValue("mallocArenas", "\(mallocArenas) (must be within 0...1024)")
+        }
+        guard (0...(32 << 20)).contains(mallocMmapThresholdBytes) else {
+            throw NodeConfigurationError.invalidValue("mallocMmapThresholdBytes", "\(mallocMmapThresholdBytes) (must be within 0...33554432)")
         }
         guard packCacheBytes >= 0 else {
             throw NodeConfigurationError.invalidValue("packCacheBytes", "\(packCacheBytes) (must be 0 or more)")

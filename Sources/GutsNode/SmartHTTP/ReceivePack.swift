@@ -93,7 +93,7 @@ struct ReceivePack {
             head: (try? repository.flatMap { try storage.refs($0).head() }) ?? nil,
             branchCount: current.count { $0.name.hasPrefix("refs/heads/") })
         var outcomes = request.commands.map { command in (name: command.nameBytes, error: precheck(command, before: before, objects: quarantine.objects)) }
-        let admitted = admittedObjects(request.commands, outcomes: &outcomes, pushed: pushed, objects: quarantine.objects)
+        let admitted = admittedObjects(request.commands, outcomes: &outcomes, pushed: pushed, objects: quarantine.objects, checkedAt: quarantine.pruneEpoch)
         if request.capabilities.contains("atomic"), outcomes.contains(where: { $0.error != nil }) {
             return PushReport(unpackError: nil, refs: outcomes.map { ($0.name, $0.error ?? "atomic push failed") })
         }
@@ -196,7 +196,7 @@ struct ReceivePack {
     /// a pack with holes gets one per tip, to tell which updates lack objects (as git's
     /// receive-pack does), each stopping where an earlier tip's walk succeeded.
     private func admittedObjects(_ commands: [RefCommand], outcomes: inout [(name: [UInt8], error: String?)],
-                                 pushed: PushedObjects, objects: ObjectStore) -> Admitted {
+                                 pushed: PushedObjects, objects: ObjectStore, checkedAt epoch: UInt64) -> Admitted {
         let updating = commands.indices.filter { outcomes[$0].error == nil && !commands[$0].isDelete }
         if (try? pushed.isClosed(tips: updating.map { commands[$0].new }, in: objects)) == true { return .all }
         let check = ConnectivityCheck(objects: objects, added: pushed.types)
@@ -205,7 +205,10 @@ struct ReceivePack {
             do {
                 reached.formUnion(try check.reachableAdded(from: [commands[index].new], complete: reached))
             } catch is ConnectivityCheck.MissingObject {
-                outcomes[index].error = "missing necessary objects"
+                // A prune since the quarantine opened may have taken an object the client
+                // rightly assumed the node had: that push is worth retrying.
+                outcomes[index].error = storage.pruneEpoch.current != epoch
+                    ? Self.unpackReason(StorageError.objectsPruned) : "missing necessary objects"
             } catch {
                 outcomes[index].error = Self.unpackReason(error)
             }
