@@ -23,11 +23,12 @@ public final class GutsNode: Sendable {
     let pushSerializer = PushSerializer()
     /// Which commits each repository's refs reach, for routes that name commits by id.
     let reachableCommits = ReachableCommits()
-    /// Encoded API responses that depend only on object ids (a commit page from a given
-    /// commit), so they never go stale: keyed by the SHA-1 of what determines them.
+    /// Encoded `/api/repos` pages, until the registry changes.
     let repositoryPages = RepositoryPages()
     /// Small files by commit and path, for the raw route.
     let files = BoundedCache<ContentController.File>(maxEntries: 20_000, maxBytes: 64 << 20, name: "raw-files")
+    /// Encoded API responses that depend only on object ids (a commit page from a given
+    /// commit), so they never go stale: keyed by the SHA-1 of what determines them.
     let immutableResponses = BoundedCache<[UInt8]>(maxEntries: 20_000, maxBytes: 64 << 20, name: "api-responses")
     /// The last full clone of each repository, for the next one to start from.
     let clonePlans = ClonePlans()
