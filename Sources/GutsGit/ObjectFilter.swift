@@ -133,6 +133,7 @@ public indirect enum ObjectFilter: Sendable, Hashable, CustomStringConvertible {
                 bytes.append(byte)
                 continue
             }
+            // safe: UInt8(_:radix:) is failable; it returns nil rather than trapping.
             guard input.count >= 2, let value = UInt8(String(decoding: input.prefix(2), as: UTF8.self), radix: 16) else { return nil }
             bytes.append(value)
             input = input.dropFirst(2)

@@ -131,22 +131,11 @@ public struct ZipWriter: Sendable {
     }
 
     static func dosDateTime(_ seconds: Int64) -> (time: UInt16, date: UInt16) {
-        // Civil date from days since the epoch (proleptic Gregorian, UTC).
-        let clamped = max(seconds, 315_532_800)  // 1980-01-01, the DOS epoch
-        let days = clamped / 86_400
-        let secondsOfDay = clamped % 86_400
-        let z = days + 719_468
-        let era = z / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = min(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), 2107)
+        var civil = CivilTime(secondsSince1970: Int(max(seconds, 315_532_800)))  // 1980-01-01, the DOS epoch
+        civil.year = min(civil.year, 2107)
         // safe: each field is within its bit width (hours < 24, year clamped to 1980...2107).
-        let time = UInt16(secondsOfDay / 3600) << 11 | UInt16(secondsOfDay % 3600 / 60) << 5 | UInt16(secondsOfDay % 60 / 2)
-        let date = UInt16(year - 1980) << 9 | UInt16(month) << 5 | UInt16(day)  // safe: year is clamped to 1980...2107
+        let time = UInt16(civil.hour) << 11 | UInt16(civil.minute) << 5 | UInt16(civil.second / 2)
+        let date = UInt16(civil.year - 1980) << 9 | UInt16(civil.month) << 5 | UInt16(civil.day)  // safe: year is clamped to 1980...2107
         return (time, date)
     }
 
