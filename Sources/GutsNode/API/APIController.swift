@@ -31,9 +31,10 @@ struct APIController: Sendable {
             description = repository.description
             defaultBranch = repository.defaultBranch
             allowForcePush = repository.allowForcePush
-            cloneUrl = "\(base)/\(repository.fullName).git"
-            htmlUrl = "\(base)/\(repository.fullName)"
-            url = "\(base)/api/repos/\(repository.fullName)"
+            let links = RepositoryLinks(base: base, fullName: repository.fullName)
+            cloneUrl = links.clone
+            htmlUrl = links.html
+            url = links.api
         }
     }
 

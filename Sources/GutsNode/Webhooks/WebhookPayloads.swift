@@ -135,11 +135,12 @@ enum WebhookPayloads {
     }
 
     static func repositoryInfo(_ repository: Repository, baseURL: String) -> RepositoryInfo {
-        RepositoryInfo(
+        let links = RepositoryLinks(base: baseURL, fullName: repository.fullName)
+        return RepositoryInfo(
             id: repository.id, name: repository.name, full_name: repository.fullName, private: repository.isPrivate,
             owner: Owner(login: repository.owner, name: repository.owner), description: repository.description,
-            html_url: "\(baseURL)/\(repository.fullName)", url: "\(baseURL)/api/repos/\(repository.fullName)",
-            clone_url: "\(baseURL)/\(repository.fullName).git", default_branch: repository.defaultBranch, master_branch: repository.defaultBranch)
+            html_url: links.html, url: links.api, clone_url: links.clone,
+            default_branch: repository.defaultBranch, master_branch: repository.defaultBranch)
     }
 
     static func ping(hook: Webhook, repository: Repository, baseURL: String, sender: String) throws -> [UInt8] {
