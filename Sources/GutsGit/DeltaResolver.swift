@@ -1,3 +1,4 @@
+import GutsCompression
 /// Pass 2 and 3 of `PackReader`: turns delta entries into objects.
 ///
 /// Pass 2 (`resolveAll`) builds every delta exactly once: it inflates each base, applies

@@ -1,3 +1,4 @@
+import GutsCompression
 /// Writes a version 2 pack incrementally; the caller drains bytes with `takeOutput()`
 /// as it goes, so a pack can be streamed to the network without being held whole.
 ///

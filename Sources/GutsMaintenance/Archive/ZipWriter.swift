@@ -1,3 +1,4 @@
+import GutsCompression
 import GutsGit
 
 /// Writes a zip archive with the same entries as `git archive --format=zip`: the same

@@ -1,6 +1,6 @@
 import Foundation
 import GutsTestSupport
-import GutsAdmin
+import GutsMaintenance
 import GutsStorage
 
 /// A git repository with every entry kind `git archive` treats specially, imported into storage.

@@ -53,7 +53,7 @@ public struct Pruner: Sendable {
         let start = Date()
         var report = Report()
         var throttle = Throttle(bytesPerSecond: bytesPerSecond)
-        for repository in try AdminTarget.select(repositories, in: storage) {
+        for repository in try RepositorySelection.resolve(repositories, in: storage) {
             progress("pruning \(repository.fullName)")
             try prune(repository, into: &report, throttle: &throttle)
             report.repositories += 1

@@ -1,6 +1,6 @@
 import Foundation
 import GutsTestSupport
-import GutsAdmin
+import GutsMaintenance
 import GutsGit
 import GutsStorage
 import Testing

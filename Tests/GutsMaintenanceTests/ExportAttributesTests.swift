@@ -1,5 +1,5 @@
 import Foundation
-@testable import GutsAdmin
+@testable import GutsMaintenance
 import GutsGit
 import GutsStorage
 import GutsTestSupport

@@ -1,5 +1,6 @@
 import Dispatch
 import GutsGit
+import GutsStorage
 import Synchronization
 
 extension StorageBenchmark {
@@ -83,7 +84,7 @@ extension StorageBenchmark {
         var rawGetSeconds: Double?
         if let rocksDB = storage.rocksDB {
             let prefix = Array("raw/\(size)/\(threads)/\(batchSize)/".utf8)
-            @Sendable func key(_ index: Int) -> [UInt8] { prefix + KeyCoding.bigEndian(UInt64(index)) }
+            @Sendable func key(_ index: Int) -> [UInt8] { prefix + bigEndian(index) }
             rawPutSeconds = try parallel(threads) { thread in
                 for chunkStart in stride(from: slices[thread].lowerBound, to: slices[thread].upperBound, by: batchSize) {
                     let chunk = chunkStart..<min(chunkStart + batchSize, slices[thread].upperBound)

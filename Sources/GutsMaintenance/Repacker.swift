@@ -1,4 +1,5 @@
 import Foundation
+import GutsCompression
 import GutsGit
 import GutsStorage
 
@@ -51,7 +52,7 @@ public struct Repacker: Sendable {
         let start = Date()
         var report = Report()
         var throttle = Throttle(bytesPerSecond: bytesPerSecond)
-        for repository in try AdminTarget.select(repositories, in: storage) {
+        for repository in try RepositorySelection.resolve(repositories, in: storage) {
             progress("repacking \(repository.fullName)")
             try repack(repository, into: &report, throttle: &throttle)
             report.repositories += 1

@@ -5,6 +5,8 @@ public enum AdminError: Error, CustomStringConvertible, Sendable, Equatable {
     case usage(String)
     /// Another run of `job` holds its lock.
     case jobBusy(job: String, lockPath: String)
+    /// The operation changes the storage under a running node: stop it first.
+    case needsStoppedNode(String)
     /// RocksDB reports stopped or delayed writes; compacting now would make it worse.
     case writeStalled(String)
     /// The node answered with an error status.
@@ -20,6 +22,7 @@ public enum AdminError: Error, CustomStringConvertible, Sendable, Equatable {
         switch self {
         case .usage(let message): message
         case .jobBusy(let job, let lockPath): "another \(job) job is running (lock \(lockPath) held)"
+        case .needsStoppedNode(let operation): "\(operation) needs the node stopped first"
         case .writeStalled(let reason): "refusing to compact: \(reason)"
         case .nodeRefused(let status, let message): "node answered \(status): \(message)"
         case .nodeUnreachable(let url, let reason): "cannot reach node at \(url): \(reason)"
@@ -32,7 +35,7 @@ public enum AdminError: Error, CustomStringConvertible, Sendable, Equatable {
     public var exitCode: Int32 {
         switch self {
         case .usage: 64
-        case .jobBusy, .writeStalled: 75
+        case .jobBusy, .writeStalled, .needsStoppedNode: 75
         case .nodeRefused(let status, _):
             switch status {
             case 400, 422: 64

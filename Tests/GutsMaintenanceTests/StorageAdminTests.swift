@@ -1,6 +1,7 @@
 import Foundation
 import GutsTestSupport
 import GutsAdmin
+import GutsMaintenance
 import GutsGit
 import GutsStorage
 import Testing

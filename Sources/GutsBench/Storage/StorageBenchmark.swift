@@ -1,8 +1,8 @@
-import CRocksDB
 import GutsGit
+import GutsStorage
 
-/// Storage throughput: the same puts and gets through `ObjectStore` and through
-/// raw RocksDB C calls on the same database and options, so the object layer's
+/// Storage throughput: the same puts and gets through `ObjectStore` and through the
+/// bare `KeyValueStore` on the same database and options, so the object layer's
 /// overhead shows as a ratio measured in one run (the machine is noisy; compare
 /// ratios, not absolute numbers across runs).
 ///
@@ -53,13 +53,13 @@ public enum StorageBenchmark {
             elapsed = .zero
             for index in 0..<count {
                 stamp(&body, index)
-                let key = rawPrefix + KeyCoding.bigEndian(UInt64(index))
+                let key = rawPrefix + bigEndian(index)
                 elapsed += try clock.measure { try rawPut(rocksDB, key: key, value: body) }
             }
             let rawPutSeconds = seconds(elapsed)
             elapsed = .zero
             for index in 0..<count {
-                let key = rawPrefix + KeyCoding.bigEndian(UInt64(index))
+                let key = rawPrefix + bigEndian(index)
                 elapsed += try clock.measure {
                     guard try rawGet(rocksDB, key: key) == size else {
                         throw StorageError.corruptValue(key: "raw benchmark key \(index)", reason: "missing or wrong size")
@@ -105,42 +105,24 @@ public enum StorageBenchmark {
         return body
     }
 
+    /// `value` as 8 big-endian bytes, so keys sort by index.
+    static func bigEndian(_ value: Int) -> [UInt8] {
+        withUnsafeBytes(of: UInt64(truncatingIfNeeded: value).bigEndian, Array.init)
+    }
+
     /// Makes each body distinct by writing the index into its first bytes.
     static func stamp(_ body: inout [UInt8], _ index: Int) {
-        let bytes = KeyCoding.bigEndian(UInt64(index))
+        let bytes = bigEndian(index)
         for offset in 0..<min(8, body.count) { body[offset] = bytes[offset] }
     }
 
+    /// The baseline path: one `KeyValueStore` put, the thinnest layer over `rocksdb_put_cf`.
     static func rawPut(_ store: RocksDBStore, key: [UInt8], value: [UInt8]) throws {
-        try store.withHandles { handles in
-            try key.withUnsafeBytes { keyBytes in
-                try value.withUnsafeBytes { valueBytes in
-                    try RocksDBStore.call("put") { error in
-                        rocksdb_put_cf(
-                            handles.db, handles.writeOptions, handles.families[.objects],
-                            keyBytes.baseAddress?.assumingMemoryBound(to: CChar.self), keyBytes.count,
-                            valueBytes.baseAddress?.assumingMemoryBound(to: CChar.self), valueBytes.count, error)
-                    }
-                }
-            }
-        }
+        try store.put(key, value, in: .objects)
     }
 
-    /// Raw `rocksdb_get_cf`; copies the value out as a caller would, returns its length or nil.
+    /// The baseline path: one `KeyValueStore` get, which copies the value out as a caller would; its length or nil.
     static func rawGet(_ store: RocksDBStore, key: [UInt8]) throws -> Int? {
-        try store.withHandles { handles in
-            try key.withUnsafeBytes { keyBytes in
-                var length = 0
-                let value = try RocksDBStore.call("get") { error in
-                    rocksdb_get_cf(
-                        handles.db, handles.readOptions, handles.families[.objects],
-                        keyBytes.baseAddress?.assumingMemoryBound(to: CChar.self), keyBytes.count, &length, error)
-                }
-                guard let value else { return nil }
-                defer { rocksdb_free(value) }
-                let copy = [UInt8](UnsafeRawBufferPointer(start: value, count: length))
-                return copy.count
-            }
-        }
+        try store.get(key, in: .objects)?.count
     }
 }

@@ -3,17 +3,17 @@ import CZlib
 /// Gzip compression a chunk at a time, so a tar.gz is written as the tar is produced
 /// (the same stream `Zlib.compress(_, level:, format: .gzip)` makes in one go: header
 /// with no name and mtime 0).
-final class GzipStream {
+public final class GzipStream {
     private let stream: UnsafeMutablePointer<z_stream>
     private var finished = false
 
-    init(level: Int32 = 6) throws {
+    public init(level: Int32 = 6) throws {
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = guts_deflateInit2(stream, level, 31, 8, Z_DEFAULT_STRATEGY)
+        let status = guts_deflateInit2(stream, level, ZlibFormat.gzip.windowBits, 8, Z_DEFAULT_STRATEGY)
         guard status == Z_OK else {
             stream.deallocate()
-            throw AdminError.failed("cannot start gzip compression (zlib \(status))")
+            throw ZlibError(operation: "deflateInit", code: status, message: "cannot start gzip compression")
         }
     }
 
@@ -23,12 +23,12 @@ final class GzipStream {
     }
 
     /// Compresses `input`, returning what zlib produced so far.
-    func compress(_ input: [UInt8]) throws -> [UInt8] {
+    public func compress(_ input: [UInt8]) throws -> [UInt8] {
         try run(input, flush: Z_NO_FLUSH)
     }
 
     /// Ends the stream and returns its last bytes.
-    func finish() throws -> [UInt8] {
+    public func finish() throws -> [UInt8] {
         guard !finished else { return [] }
         finished = true
         return try run([], flush: Z_FINISH)
@@ -52,7 +52,7 @@ final class GzipStream {
                         return deflate(stream, last ? flush : Z_NO_FLUSH)
                     }
                     guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                        throw AdminError.failed("gzip compression failed (zlib \(status))")
+                        throw ZlibError(operation: "deflate", code: status, message: Zlib.message(of: stream.pointee))
                     }
                     output += chunk[..<(chunk.count - Int(stream.pointee.avail_out))]
                     if status == Z_STREAM_END { return }
