@@ -108,7 +108,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
         ),
 
-        .target(name: "GutsTestSupport", path: "Tests/GutsTestSupport"),
+        .target(name: "GutsTestSupport", dependencies: ["GutsGit"], path: "Tests/GutsTestSupport"),
         .testTarget(name: "GutsGitTests", dependencies: ["GutsGit", "GutsCompression"]),
         .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit", "GutsCompression"]),
         .testTarget(name: "GutsMaintenanceTests", dependencies: ["GutsMaintenance", "GutsAdmin", "GutsStorage", "GutsGit", "GutsCompression", "GutsTestSupport"]),

@@ -1,6 +1,7 @@
 import Foundation
+import GutsGit
 
-/// Runs the stock `git` with an environment isolated from the user's configuration.
+/// Runs the stock `git` in `GitEnvironment.isolated`.
 public enum GitCommand {
     /// Runs `git arguments` in `directory` with `input` on stdin; returns stdout, throwing
     /// `AdminError.failed` with git's stderr when it exits non-zero.
@@ -10,10 +11,7 @@ public enum GitCommand {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git"] + arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_TERMINAL_PROMPT"] = "0"
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        process.environment = environment
+        process.environment = GitEnvironment.isolated(from: ProcessInfo.processInfo.environment)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("guts-git-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
