@@ -1,61 +1,74 @@
-/// The least-recently-used bookkeeping behind `ObjectCache` and `TieredStore`.
+/// The one least-recently-used structure: behind `ObjectCache`, `TieredStore` and the
+/// delta resolver's base cache.
 ///
 /// A dictionary from key to slot plus a doubly linked list threaded through arrays
 /// (`previous`/`next` slot indices), so lookup, touch, insert and evict are all O(1)
 /// and no per-entry objects are allocated. Freed slots are reused.
 /// Bounded by an entry count and a total cost (bytes); not thread-safe by itself.
-struct LRUList<Key: Hashable, Value> {
-    private struct Slot {
-        var key: Key?
-        var value: Value?
-        var cost: Int
-        var previous: Int
-        var next: Int
+/// Inlinable, so each client module specializes it for its keys (an unspecialized generic
+/// dictionary lookup costs a witness-table call per hash and compare).
+public struct LRUList<Key: Hashable, Value> {
+    @usableFromInline struct Slot {
+        @usableFromInline var key: Key?
+        @usableFromInline var value: Value?
+        @usableFromInline var cost: Int
+        @usableFromInline var previous: Int
+        @usableFromInline var next: Int
+
+        @inlinable init(key: Key?, value: Value?, cost: Int, previous: Int, next: Int) {
+            self.key = key
+            self.value = value
+            self.cost = cost
+            self.previous = previous
+            self.next = next
+        }
     }
 
-    private var index: [Key: Int] = [:]
-    private var slots: [Slot] = []
-    private var freeSlots: [Int] = []
+    @usableFromInline var index: [Key: Int] = [:]
+    @usableFromInline var slots: [Slot] = []
+    @usableFromInline var freeSlots: [Int] = []
     /// Most recently used slot, or -1.
-    private var head = -1
+    @usableFromInline var head = -1
     /// Least recently used slot, or -1.
-    private var tail = -1
+    @usableFromInline var tail = -1
 
-    let maxEntries: Int
-    let maxCost: Int
-    private(set) var totalCost = 0
+    public let maxEntries: Int
+    public let maxCost: Int
+    @usableFromInline var costSum = 0
+    /// The summed cost of the entries held.
+    @inlinable public var totalCost: Int { costSum }
 
-    init(maxEntries: Int, maxCost: Int) {
+    @inlinable public init(maxEntries: Int, maxCost: Int) {
         self.maxEntries = max(0, maxEntries)
         self.maxCost = max(0, maxCost)
     }
 
-    var count: Int { index.count }
+    @inlinable public var count: Int { index.count }
 
-    func contains(_ key: Key) -> Bool { index[key] != nil }
+    @inlinable public func contains(_ key: Key) -> Bool { index[key] != nil }
 
     /// The value for `key`, marking it most recently used.
-    mutating func get(_ key: Key) -> Value? {
+    @inlinable public mutating func get(_ key: Key) -> Value? {
         guard let slot = index[key] else { return nil }
         moveToFront(slot)
         return slots[slot].value
     }
 
     /// The value for `key` without changing the order.
-    func peek(_ key: Key) -> Value? {
+    @inlinable public func peek(_ key: Key) -> Value? {
         index[key].flatMap { slots[$0].value }
     }
 
     /// Inserts or replaces `key`, then evicts least recently used entries until within
     /// bounds. Returns the evicted entries (never the one just inserted), or nil when
     /// `cost` alone exceeds the bound and nothing was inserted.
-    mutating func insert(_ key: Key, _ value: Value, cost: Int) -> [(key: Key, value: Value, cost: Int)]? {
+    @inlinable @discardableResult public mutating func insert(_ key: Key, _ value: Value, cost: Int) -> [(key: Key, value: Value, cost: Int)]? {
         guard maxEntries > 0, cost <= maxCost else {
             _ = remove(key)
             return nil
         }
         if let slot = index[key] {
-            totalCost += cost - slots[slot].cost
+            costSum += cost - slots[slot].cost
             slots[slot].value = value
             slots[slot].cost = cost
             moveToFront(slot)
@@ -70,7 +83,7 @@ struct LRUList<Key: Hashable, Value> {
                 slots.append(fresh)
             }
             index[key] = slot
-            totalCost += cost
+            costSum += cost
             linkAtFront(slot)
         }
         var evicted: [(key: Key, value: Value, cost: Int)] = []
@@ -84,30 +97,29 @@ struct LRUList<Key: Hashable, Value> {
     }
 
     /// Removes `key`, returning its value and cost.
-    @discardableResult
-    mutating func remove(_ key: Key) -> (value: Value, cost: Int)? {
+    @inlinable @discardableResult public mutating func remove(_ key: Key) -> (value: Value, cost: Int)? {
         guard let slot = index.removeValue(forKey: key) else { return nil }
         unlink(slot)
         let entry = slots[slot]
-        totalCost -= entry.cost
+        costSum -= entry.cost
         slots[slot] = Slot(key: nil, value: nil, cost: 0, previous: -1, next: -1)
         freeSlots.append(slot)
         return (entry.value!, entry.cost)  // safe: listed slots always hold an entry
     }
 
     /// Removes every entry whose key matches; O(n).
-    mutating func removeAll(where predicate: (Key) -> Bool) -> Int {
+    @inlinable public mutating func removeAll(where predicate: (Key) -> Bool) -> Int {
         let doomed = index.keys.filter(predicate)
         for key in doomed { remove(key) }
         return doomed.count
     }
 
-    mutating func removeAll() {
+    @inlinable public mutating func removeAll() {
         self = LRUList(maxEntries: maxEntries, maxCost: maxCost)
     }
 
     /// Keys from most to least recently used (for tests and debugging).
-    var keysByRecency: [Key] {
+    public var keysByRecency: [Key] {
         var keys: [Key] = []
         var slot = head
         while slot != -1 {
@@ -117,7 +129,7 @@ struct LRUList<Key: Hashable, Value> {
         return keys
     }
 
-    private mutating func linkAtFront(_ slot: Int) {
+    @inlinable mutating func linkAtFront(_ slot: Int) {
         slots[slot].previous = -1
         slots[slot].next = head
         if head != -1 { slots[head].previous = slot }
@@ -125,7 +137,7 @@ struct LRUList<Key: Hashable, Value> {
         if tail == -1 { tail = slot }
     }
 
-    private mutating func unlink(_ slot: Int) {
+    @inlinable mutating func unlink(_ slot: Int) {
         let previous = slots[slot].previous
         let next = slots[slot].next
         if previous != -1 { slots[previous].next = next } else { head = next }
@@ -134,7 +146,7 @@ struct LRUList<Key: Hashable, Value> {
         slots[slot].next = -1
     }
 
-    private mutating func moveToFront(_ slot: Int) {
+    @inlinable mutating func moveToFront(_ slot: Int) {
         guard head != slot else { return }
         unlink(slot)
         linkAtFront(slot)
