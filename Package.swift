@@ -87,6 +87,7 @@ let package = Package(
                 "GutsGit",
                 "GutsStorage",
                 "GutsNode",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
