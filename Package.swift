@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "GutsNode",
             dependencies: [
+                "GutsCompression",
                 "GutsGit",
                 "GutsStorage",
                 "GutsMaintenance",
@@ -67,7 +68,6 @@ let package = Package(
             name: "GutsAdmin",
             dependencies: [
                 "GutsMaintenance",
-                "GutsStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
