@@ -50,16 +50,7 @@ public struct Pruner: Sendable {
     }
 
     public func run() throws -> Report {
-        let start = Date()
-        var report = Report()
-        var throttle = Throttle(bytesPerSecond: bytesPerSecond)
-        for repository in try RepositorySelection.resolve(repositories, in: storage) {
-            progress("pruning \(repository.fullName)")
-            try prune(repository, into: &report, throttle: &throttle)
-            report.repositories += 1
-        }
-        report.seconds = Date().timeIntervalSince(start)
-        return report
+        try RepositorySelection.run(repositories, in: storage, bytesPerSecond: bytesPerSecond, verb: "pruning", progress: progress, prune)
     }
 
     func prune(_ repository: Repository, into report: inout Report, throttle: inout Throttle) throws {
@@ -95,3 +86,5 @@ public struct Pruner: Sendable {
         report.removedBytes += removed.reduce(0) { $0 + (graph.nodes[$1]?.bytes ?? 0) }
     }
 }
+
+extension Pruner.Report: RepositoryJobReport {}

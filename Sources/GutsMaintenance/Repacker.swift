@@ -49,16 +49,7 @@ public struct Repacker: Sendable {
     }
 
     public func run() throws -> Report {
-        let start = Date()
-        var report = Report()
-        var throttle = Throttle(bytesPerSecond: bytesPerSecond)
-        for repository in try RepositorySelection.resolve(repositories, in: storage) {
-            progress("repacking \(repository.fullName)")
-            try repack(repository, into: &report, throttle: &throttle)
-            report.repositories += 1
-        }
-        report.seconds = Date().timeIntervalSince(start)
-        return report
+        try RepositorySelection.run(repositories, in: storage, bytesPerSecond: bytesPerSecond, verb: "repacking", progress: progress, repack)
     }
 
     /// One object in the window: its body, depth and (built on first use) delta index.
@@ -177,3 +168,5 @@ public struct Repacker: Sendable {
         return hash
     }
 }
+
+extension Repacker.Report: RepositoryJobReport {}
