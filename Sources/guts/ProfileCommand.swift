@@ -13,6 +13,7 @@ struct ProfileCommand: AsyncParsableCommand {
         guts profile --duration 30s --svg cpu.svg -- <guts subcommand ...>
         guts profile --node URL --duration 30s --svg cpu.svg --folded cpu.folded
         guts profile --node URL --since 10m --svg incident.svg   (node started with --profile-continuous)
+        guts profile --node URL --heap --svg heap.svg --pprof heap.pb.gz   (node started with --profile-allocations)
         guts profile --alloc-svg alloc.svg --inuse-svg inuse.svg -- <guts subcommand ...>
         guts profile diff BEFORE.folded AFTER.folded --svg diff.svg
         """,
@@ -126,6 +127,12 @@ extension ProfileCommand {
         @Flag(help: "Add a root frame per thread (thread <tid>) to every stack.")
         var threads = false
 
+        @Flag(help: "With --node: write the node's sampled heap (in use now and allocated since start, by stack) instead of CPU; needs a node started with --profile-allocations.")
+        var heap = false
+
+        @Option(name: .customLong("heap-sample"), help: "With --heap: the value folded, SVG and speedscope show: inuse_space, inuse_objects, alloc_space or alloc_objects (pprof has all four).")
+        var heapSample = "inuse_space"
+
         @Argument(parsing: .postTerminator, help: "The guts subcommand to profile, after --.")
         var command: [String] = []
 
@@ -137,11 +144,18 @@ extension ProfileCommand {
             if isRemote {
                 guard command.isEmpty else { throw ValidationError("give either --node/--data-dir or a subcommand after --, not both") }
                 if let since { _ = try ProfileCommand.parseDuration(since) }
-                if since != nil && (wantsMemory || wantsAllocations) {
-                    throw ValidationError("--since dumps CPU samples only; the memory and allocation options need --duration")
+                if since != nil && wantsAllocations {
+                    throw ValidationError("--since dumps CPU samples and memory readings; the allocation options need --duration (or use --heap)")
+                }
+                if heap && (since != nil || wantsMemory || wantsAllocations) {
+                    throw ValidationError("--heap writes the heap in use to --folded, --svg, --speedscope or --pprof; it takes no --since, memory or allocation options")
+                }
+                guard !heap || HeapProfiler.sampleTypes.contains(where: { $0.type == heapSample }) else {
+                    throw ValidationError("--heap-sample must be one of \(HeapProfiler.sampleTypes.map(\.type).joined(separator: ", "))")
                 }
                 return
             }
+            guard !heap else { throw ValidationError("--heap needs --node (a node started with --profile-allocations)") }
             guard since == nil else { throw ValidationError("--since needs --node (a node started with --profile-continuous)") }
             guard !command.isEmpty else {
                 throw ValidationError("give the guts subcommand to profile after --, e.g. guts profile -- profile selftest --workload-only")
@@ -234,6 +248,7 @@ extension ProfileCommand {
                 ProfileCommand.printError("guts profile: \(error)")
                 throw ExitCode(error.exitCode)
             }
+            if heap { return try await writeHeap(client: client) }
             let seconds = try ProfileCommand.parseDuration(duration)
             var query = ["format": "folded", "rate": String(rate), "mode": mode.rawValue]
             if threads { query["threads"] = "1" }
@@ -242,8 +257,8 @@ extension ProfileCommand {
             } else {
                 query["seconds"] = "\(Int((seconds * 1000).rounded()))ms"
             }
-            let memoryQuery = ["format": "json", "seconds": query["seconds"] ?? "1",
-                               "interval": "\(Int((try ProfileCommand.parseDuration(memoryInterval) * 1000).rounded()))"]
+            var memoryQuery = ["format": "json", "interval": "\(Int((try ProfileCommand.parseDuration(memoryInterval) * 1000).rounded()))"]
+            if let since = query["since"] { memoryQuery["since"] = since } else { memoryQuery["seconds"] = query["seconds"] }
             let wantsMemory = self.wantsMemory
             // The node has one allocation sampler: allocated and in-use windows run one
             // after the other, each beside the CPU window.
@@ -276,6 +291,29 @@ extension ProfileCommand {
                 try writeAllocationOutputs(allocated: allocationProfiles["allocated"], inUse: allocationProfiles["inuse"], title: title)
                 ProfileCommand.printError("profile: node \(client.baseURL), \(answer.headers["x-profile-source"] ?? "on-demand") sampling, \(window)")
                 report(profile: profile)
+            } catch let error as AdminError {
+                ProfileCommand.printError("guts profile: \(error)")
+                throw ExitCode(error.exitCode)
+            }
+        }
+
+        /// `--heap`: one snapshot per requested format (each is a moment, not a window).
+        private func writeHeap(client: NodeClient) async throws {
+            var requested: [(ProfileFormat, String)] = [(.folded, folded), (.svg, svg), (.speedscope, speedscope), (.pprof, pprof)]
+                .compactMap { format, path in path.map { (format, $0) } }
+            if requested.isEmpty {
+                ProfileCommand.printError("no output requested (--folded, --svg, --speedscope, --pprof); folded stacks follow on stdout")
+                requested = [(.folded, "-")]
+            }
+            do {
+                var statistics: HeapProfiler.Statistics?
+                for (format, path) in requested {
+                    let answer = try await client.exchange("GET", "/admin/profile/heap", query: ["format": format.rawValue, "sample": heapSample])
+                    try ProfileCommand.write(Array(answer.body), to: path)
+                    statistics = answer.headers["x-heap-statistics"]
+                        .flatMap { try? JSONDecoder().decode(HeapProfiler.Statistics.self, from: Data($0.utf8)) } ?? statistics
+                }
+                ProfileCommand.printError("profile: node \(client.baseURL), " + (statistics?.summary ?? "heap"))
             } catch let error as AdminError {
                 ProfileCommand.printError("guts profile: \(error)")
                 throw ExitCode(error.exitCode)

@@ -16,7 +16,13 @@ import Hummingbird
 /// - `GET /admin/profile/cpu?since=10m&format=…` dumps the continuous ring's buckets
 ///   covering the last 10 minutes (409 when continuous profiling is off).
 /// - `GET /admin/profile/memory?seconds=N&interval=MS&format=csv|json|svg` records the
-///   malloc/RSS timeline with RocksDB's memtables, block cache and table readers.
+///   malloc/RSS timeline with RocksDB's memtables, block cache and table readers;
+///   `since=10m` instead answers the continuous ring's readings over that window.
+/// - `GET /admin/profile/heap?format=…&sample=inuse_space|inuse_objects|alloc_space|alloc_objects`
+///   answers the sampled heap of a node started with `--profile-allocations`: bytes and
+///   allocations in use now, and allocated since start, by allocating stack (409 when
+///   off). pprof carries all four sample types; the other formats show `sample`
+///   (default `inuse_space`). Statistics travel in `x-heap-statistics` (JSON).
 /// - `GET /admin/profile/allocations?seconds=N&kind=allocated|inuse&interval=BYTES&format=…`
 ///   samples allocation stacks for N seconds (one sample per `interval` bytes, default
 ///   512 KiB) and answers the bytes allocated meanwhile, or those still in use at the
@@ -35,6 +41,7 @@ struct ProfileController: Sendable {
         profile.get("/cpu") { request, _ in try await cpu(request) }
         profile.get("/memory") { request, _ in try await memory(request) }
         profile.get("/allocations") { request, _ in try await allocations(request) }
+        profile.get("/heap") { request, _ in try await heap(request) }
     }
 
     func cpu(_ request: Request) async throws -> Response {
@@ -92,19 +99,27 @@ struct ProfileController: Sendable {
     func memory(_ request: Request) async throws -> Response {
         try requireAdmin(request)
         let query = request.uri.queryParameters
-        let seconds = try Self.seconds(query.get("seconds") ?? "10", name: "seconds", range: Self.secondsRange)
-        let intervalText = query.get("interval") ?? "100"
-        let interval = try Self.seconds(Int(intervalText) != nil ? intervalText + "ms" : intervalText,
-                                        name: "interval", range: 0.01...60)
         let format = query.get("format") ?? "json"
         guard ["csv", "json", "svg"].contains(format) else {
             throw NodeError(.badRequest, "format must be csv, json or svg")
         }
-        let sampler = MemorySampler(interval: interval, gauges: Self.storageGauges(node.storage))
-        sampler.start()
-        // Stop whatever happens to the request: the sampler has a thread of its own.
-        try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        let timeline = try await node.blockingPool.runEvenIfCancelled { sampler.stop() }
+        let timeline: MemoryTimeline
+        if let sinceText = query.get("since") {
+            guard let continuous = node.continuousProfiler else {
+                throw NodeError(.conflict, "continuous profiling is off; start the node with --profile-continuous")
+            }
+            timeline = continuous.memoryTimeline(since: try Self.seconds(sinceText, name: "since", range: 1...continuous.retentionSeconds))
+        } else {
+            let seconds = try Self.seconds(query.get("seconds") ?? "10", name: "seconds", range: Self.secondsRange)
+            let intervalText = query.get("interval") ?? "100"
+            let interval = try Self.seconds(Int(intervalText) != nil ? intervalText + "ms" : intervalText,
+                                            name: "interval", range: 0.01...60)
+            let sampler = MemorySampler(interval: interval, gauges: Self.storageGauges(node.storage))
+            sampler.start()
+            // Stop whatever happens to the request: the sampler has a thread of its own.
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            timeline = try await node.blockingPool.runEvenIfCancelled { sampler.stop() }
+        }
         let body: [UInt8]
         let contentType: String
         switch format {
@@ -125,6 +140,9 @@ struct ProfileController: Sendable {
         let interval = try Self.integer(query.get("interval"), name: "interval",
                                         default: AllocationProfiler.defaultSampleInterval, range: 1...(1 << 30))
         let options = Symbolizer.Options(threadRootFrames: query.get("threads") == "1")
+        if node.heapProfiler != nil {
+            throw NodeError(.conflict, "allocation sampling is always on in this node (--profile-allocations): read /admin/profile/heap")
+        }
         do {
             try AllocationProfiler.start(sampleInterval: interval)
         } catch .allocationProfileRunning {
@@ -141,6 +159,29 @@ struct ProfileController: Sendable {
         var headers: HTTPFields = [.contentType: format.contentType]
         if let json = try? JSONEncoder().encode(result.statistics) {
             headers[HTTPField.Name("x-allocation-statistics")!] = String(decoding: json, as: UTF8.self)  // safe: a constant, valid header name
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    func heap(_ request: Request) async throws -> Response {
+        try requireAdmin(request)
+        let query = request.uri.queryParameters
+        let format = try Self.format(query.get("format"))
+        let sampleType = query.get("sample") ?? "inuse_space"
+        guard HeapProfiler.sampleTypes.contains(where: { $0.type == sampleType }) else {
+            throw NodeError(.badRequest, "sample must be one of \(HeapProfiler.sampleTypes.map(\.type).joined(separator: ", "))")
+        }
+        guard let heapProfiler = node.heapProfiler, heapProfiler.isRunning else {
+            throw NodeError(.conflict, "allocation sampling is off; start the node with --profile-allocations BYTES (e.g. 524288)")
+        }
+        let (snapshot, statistics) = try await node.blockingPool.run { try heapProfiler.snapshot() }
+        // pprof keeps all four columns (`-sample_index` picks one); the others show one.
+        let profile = format == .pprof ? snapshot : (snapshot.selecting(sampleType) ?? snapshot)
+        let title = "guts node heap, \(sampleType) (\(statistics.stacks) stacks)"
+        let body = try await node.blockingPool.run { try format.render(profile, title: title) }
+        var headers: HTTPFields = [.contentType: format.contentType]
+        if let json = try? JSONEncoder().encode(statistics) {
+            headers[HTTPField.Name("x-heap-statistics")!] = String(decoding: json, as: UTF8.self)  // safe: a constant, valid header name
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
