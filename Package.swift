@@ -86,7 +86,7 @@ let package = Package(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]
         ),
-        .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler", "GutsGit"]),
+        .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler", "GutsGit", "GutsTestSupport"]),
         .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]),
     ]
 )
