@@ -157,7 +157,7 @@ public final class HeapProfiler: Sendable {
     }
 
     /// Folds freed records into the totals; returns the live ones with the totals.
-    private func harvest() -> (live: [RawCPUProfile.StackKey: AllocationProfiler.Weight],
+    func harvest() -> (live: [RawCPUProfile.StackKey: AllocationProfiler.Weight],
                                released: [RawCPUProfile.StackKey: AllocationProfiler.Weight],
                                overflow: Double, startWall: Int64, duration: Int64)? {
         state.withLock { state in

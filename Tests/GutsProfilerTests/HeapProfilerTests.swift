@@ -41,7 +41,7 @@ extension CPUProfilerTests {
         defer { for block in held { block.deallocate() } }
         for _ in 0..<40 {
             ProfilerSelfTest.sink &+= UInt64(churnMemoryForHeapTest(totalBytes: churnedBytes / 40, blockSize: 16 << 10))
-            _ = try profiler.snapshot()
+            _ = profiler.harvest()
         }
         let (profile, statistics) = try profiler.snapshot()
         print("heap test: \(statistics.summary)")
