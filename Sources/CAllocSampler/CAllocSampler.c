@@ -29,6 +29,12 @@
  *    fresh index. Record states are stored with release and loaded with acquire, so a
  *    reader seeing LIVE or FREED sees the frames; only the reader recycles, so no record
  *    it is reading can be rewritten meanwhile.
+ *  - Tombstones would pile up over a long session until every free of an unsampled
+ *    pointer probed MAX_PROBES slots; the reader sweeps those followed by an empty slot
+ *    back to empty (guts_alloc_sampler_sweep_tombstones). The window it leaves (an insert
+ *    that passed the slot while it was live, claiming the next slot between the sweep's
+ *    check and its re-check) can only hide that one sample from its free: a
+ *    mis-accounted sample, never a memory error.
  *  - On, per free: bounded probe of the live table; a matching LIVE key is swapped for
  *    a tombstone by one CAS and its record marked FREED, before the memory goes back to
  *    glibc, so the address cannot be reallocated and re-sampled meanwhile.
@@ -421,6 +427,30 @@ int guts_alloc_sampler_recycle(long index) {
     } while (!atomic_compare_exchange_weak_explicit(&g_free_head, &head, replacement,
                                                     memory_order_release, memory_order_relaxed));
     return 0;
+}
+
+long guts_alloc_sampler_sweep_tombstones(void) {
+    live_entry_t *live = atomic_load(&g_live);
+    if (live == NULL) return 0;
+    long cleared = 0;
+    /* Downwards, so a run of tombstones before an empty slot empties in one pass. */
+    for (long slot = LIVE_CAPACITY - 1; slot >= 0; slot--) {
+        _Atomic uintptr_t *key = &live[slot].key;
+        _Atomic uintptr_t *next = &live[(slot + 1) & (LIVE_CAPACITY - 1)].key;
+        uintptr_t current = KEY_TOMBSTONE;
+        if (atomic_load_explicit(key, memory_order_relaxed) != KEY_TOMBSTONE
+            || atomic_load_explicit(next, memory_order_acquire) != 0) continue;
+        if (!atomic_compare_exchange_strong(key, &current, 0)) continue;
+        /* An insert that probed past this slot while it was live may have claimed the
+         * next one meanwhile: put the tombstone back so lookups still reach it. */
+        if (atomic_load(next) != 0) {
+            uintptr_t empty = 0;
+            atomic_compare_exchange_strong(key, &empty, KEY_TOMBSTONE);
+        } else {
+            cleared++;
+        }
+    }
+    return cleared;
 }
 
 uintptr_t guts_alloc_sampler_load_state(const guts_alloc_sample_t *entry) {

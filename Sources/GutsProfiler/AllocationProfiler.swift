@@ -171,6 +171,7 @@ public enum AllocationProfiler {
                     released[stack, default: Weight()] += weight
                 }
             }
+            _ = guts_alloc_sampler_sweep_tombstones()
             return (live, active.sampleInterval)
         }
     }

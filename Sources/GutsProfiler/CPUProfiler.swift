@@ -54,7 +54,10 @@ public enum CPUProfiler {
             SamplerState.store(.slotWords, slotWords)
             SamplerState.store(.maxDepth, depth)
 
-            let reader = RingReader(ring: ring, capacity: capacity, slotWords: slotWords)
+            // ITIMER_PROF fires `rate` times per second of CPU time, on any core; wall mode
+            // samples every thread each tick (bounded by the ring's drops, not here).
+            let perSecond = mode == .cpu ? rate * ProcessInfo.processInfo.activeProcessorCount : rate * 1000
+            let reader = RingReader(ring: ring, capacity: capacity, slotWords: slotWords, samplesPerSecond: perSecond)
             reader.start()
             let signalsBefore = SamplerState.load(.signals)
             SamplerState.store(.enabled, 1)

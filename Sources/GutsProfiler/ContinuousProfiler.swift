@@ -31,6 +31,7 @@ public final class ContinuousProfiler: Sendable {
 
     private let state: LockedValue<State>
     private let stopped = DispatchSemaphore(value: 0)
+    private let wake = DispatchSemaphore(value: 0)
 
     /// One harvested interval: stack ids with counts.
     struct Bucket: Sendable {
@@ -46,7 +47,6 @@ public final class ContinuousProfiler: Sendable {
         var stacks: [Int: (key: RawCPUProfile.StackKey, references: Int)] = [:]
         var nextID = 0
         var overflowSamples = 0
-        var stopRequested = false
         var running = false
         /// Memory readings with their wall-clock time, oldest first.
         var memory: [(wallNanos: Int64, point: MemoryTimeline.Point)] = []
@@ -81,20 +81,21 @@ public final class ContinuousProfiler: Sendable {
         try CPUProfiler.start(rate: rate, ringCapacity: max(256, rate * 4))
         state.withLock { $0.running = true }
         let thread = Thread { [self] in
+            // Sleeps until the next reading or bucket is due, or until stop() signals.
             var nextMemory = CPUProfiler.monotonicNanos()
+            var nextBucket = nextMemory + Int64(bucketSeconds * 1e9)
             while true {
-                let deadline = CPUProfiler.monotonicNanos() + Int64(bucketSeconds * 1e9)
-                var stop = false
-                while !stop && CPUProfiler.monotonicNanos() < deadline {
-                    if CPUProfiler.monotonicNanos() >= nextMemory {
-                        recordMemory()
-                        nextMemory += Int64(memoryIntervalSeconds * 1e9)
-                    }
-                    usleep(UInt32(min(50_000, memoryIntervalSeconds * 1e6)))
-                    stop = state.withLock { $0.stopRequested }
+                let now = CPUProfiler.monotonicNanos()
+                if now >= nextMemory {
+                    recordMemory()
+                    nextMemory = max(nextMemory + Int64(memoryIntervalSeconds * 1e9), now)
                 }
-                if stop { break }
-                flush()
+                if now >= nextBucket {
+                    flush()
+                    nextBucket = now + Int64(bucketSeconds * 1e9)
+                }
+                let pause = max(0, min(nextMemory, nextBucket) - CPUProfiler.monotonicNanos())
+                if wake.wait(timeout: .now() + .nanoseconds(Int(pause))) == .success { break }
             }
             stopped.signal()
         }
@@ -106,11 +107,11 @@ public final class ContinuousProfiler: Sendable {
     public func stop() {
         let wasRunning = state.withLock { state -> Bool in
             let running = state.running
-            state.stopRequested = true
             state.running = false
             return running
         }
         guard wasRunning else { return }
+        wake.signal()
         stopped.wait()
         if let raw = try? CPUProfiler.stopRaw() { store(raw) }
     }

@@ -27,6 +27,7 @@ public final class HeapProfiler: Sendable {
 
     private let state = LockedValue(State())
     private let stopped = DispatchSemaphore(value: 0)
+    private let wake = DispatchSemaphore(value: 0)
 
     private struct State: Sendable {
         var released: [RawCPUProfile.StackKey: AllocationProfiler.Weight] = [:]
@@ -34,7 +35,6 @@ public final class HeapProfiler: Sendable {
         var startWallNanos: Int64 = 0
         var startMonotonicNanos: Int64 = 0
         var running = false
-        var stopRequested = false
     }
 
     /// What a snapshot holds, for the `x-heap-statistics` header and the CLI's summary.
@@ -79,14 +79,7 @@ public final class HeapProfiler: Sendable {
             state.startMonotonicNanos = CPUProfiler.monotonicNanos()
         }
         let thread = Thread { [self] in
-            while true {
-                let deadline = CPUProfiler.monotonicNanos() + Int64(harvestSeconds * 1e9)
-                var stop = false
-                while !stop && CPUProfiler.monotonicNanos() < deadline {
-                    usleep(50_000)
-                    stop = state.withLock { $0.stopRequested }
-                }
-                if stop { break }
+            while wake.wait(timeout: .now() + .nanoseconds(Int(harvestSeconds * 1e9))) == .timedOut {
                 _ = harvest()
             }
             stopped.signal()
@@ -99,10 +92,10 @@ public final class HeapProfiler: Sendable {
     public func stop() {
         let wasRunning = state.withLock { state -> Bool in
             defer { state.running = false }
-            state.stopRequested = true
             return state.running
         }
         guard wasRunning else { return }
+        wake.signal()
         stopped.wait()
         _ = try? AllocationProfiler.stopRaw()
     }

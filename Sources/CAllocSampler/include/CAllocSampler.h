@@ -83,6 +83,11 @@ guts_alloc_counters_t guts_alloc_sampler_counters(void);
  * fills after LOG_CAPACITY samples. */
 int guts_alloc_sampler_recycle(long index);
 
+/* Empties live-table tombstones that end a probe chain, so that frees keep finding an
+ * empty slot within a few probes in a session of any length. Called by the one reader.
+ * Returns the number of slots emptied. */
+long guts_alloc_sampler_sweep_tombstones(void);
+
 /* Atomic load of a record's state, for readers. */
 uintptr_t guts_alloc_sampler_load_state(const guts_alloc_sample_t *entry);
 
