@@ -5,7 +5,10 @@
 # connections, RUN seconds each): one without profiling, one with, the order swapped
 # from pair to pair so that drift on a shared machine falls on both sides alike. Every
 # run gets a fresh node (same flags but the part's). The cost of a part is
-# 1 - median(with / without) over its pairs.
+# 1 - median(with / without) over its pairs. Beside throughput, each run records the
+# node's CPU time (utime + stime from /proc) per request served: on a machine shared
+# with other work, throughput follows the CPU share the node gets, while CPU per
+# request is what the profiler adds to each request (perf's own process is not in it).
 #
 # Parts (PARTS, space-separated):
 #   continuous19  guts serve --profile-continuous (19 Hz ring, with memory readings)
@@ -58,7 +61,10 @@ start_node() {
     exit 1
 }
 
-# measure PART on|off INDEX: prints requests per second of one run.
+# The node's user + system CPU time so far, in clock ticks.
+node_ticks() { awk '{ print $14 + $15 }' "/proc/$NODE/stat"; }
+
+# measure PART on|off INDEX: prints "requests/s CPU-µs/request" of one run.
 measure() {
     local part=$1 side=$2 index=$3 label="$1-$2-$3" flags=() profiler=
     if [ "$side" = on ]; then
@@ -83,22 +89,31 @@ measure() {
         esac
         [ -n "$profiler" ] && sleep 0.5
     fi
+    local before after
+    before=$(node_ticks)
     wrk -t2 -c"$CONNECTIONS" -d"${RUN}s" "$URL/api/repos" >"$OUT/$label.wrk.txt"
+    after=$(node_ticks)
     [ -n "$profiler" ] && wait "$profiler"
     stop_node
-    awk '/^Requests\/sec:/ { print $2 }' "$OUT/$label.wrk.txt"
+    awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+        /^Requests\/sec:/ { rate = $2 }
+        / requests in / { requests = $1 }
+        END { printf "%s %.2f\n", rate, ticks / hz * 1e6 / requests }' "$OUT/$label.wrk.txt"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "| part | pairs | median without (req/s) | median with (req/s) | median with/without | cost | ratios |"
-echo "|---|---|---|---|---|---|---|"
+ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
+column() { printf '%s\n' "${@:2}" | awk -v field="$1" '{ print $field }' | median; }
+
+echo "| part | pairs | req/s without | req/s with | throughput with/without | throughput cost | CPU µs/request without | with | CPU cost | throughput ratios |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for part in $PARTS; do
     if [ "$part" = perf99 ] && ! command -v perf >/dev/null; then
-        echo "| $part | skipped: perf is not installed (apt-get install linux-perf) | | | | | |"
+        echo "| $part | skipped: perf is not installed (apt-get install linux-perf) | | | | | | | | |"
         continue
     fi
-    offs=() ons=() ratios=()
+    offs=() ons=() ratios=() cpu_ratios=()
     for index in $(seq "$PAIRS"); do
         if [ $((index % 2)) = 1 ]; then
             off=$(measure "$part" off "$index"); on=$(measure "$part" on "$index")
@@ -106,11 +121,13 @@ for part in $PARTS; do
             on=$(measure "$part" on "$index"); off=$(measure "$part" off "$index")
         fi
         offs+=("$off"); ons+=("$on")
-        ratios+=("$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.4f", a / b }')")
+        ratios+=("$(ratio_of "${on% *}" "${off% *}")")
+        cpu_ratios+=("$(ratio_of "${on#* }" "${off#* }")")
     done
     ratio=$(printf '%s\n' "${ratios[@]}" | median)
-    printf '| %s | %d | %.0f | %.0f | %.4f | %.1f %% | %s |\n' "$part" "$PAIRS" \
-        "$(printf '%s\n' "${offs[@]}" | median)" "$(printf '%s\n' "${ons[@]}" | median)" \
-        "$ratio" "$(awk -v r="$ratio" 'BEGIN { print (1 - r) * 100 }')" "${ratios[*]}"
+    cpu_ratio=$(printf '%s\n' "${cpu_ratios[@]}" | median)
+    printf '| %s | %d | %.0f | %.0f | %.4f | %.1f %% | %.1f | %.1f | %.1f %% | %s |\n' "$part" "$PAIRS" \
+        "$(column 1 "${offs[@]}")" "$(column 1 "${ons[@]}")" "$ratio" "$(awk -v r="$ratio" 'BEGIN { print (1 - r) * 100 }')" \
+        "$(column 2 "${offs[@]}")" "$(column 2 "${ons[@]}")" "$(awk -v r="$cpu_ratio" 'BEGIN { print (r - 1) * 100 }')" "${ratios[*]}"
 done
 echo "outputs in $OUT" >&2

@@ -83,6 +83,11 @@ extern void *__libc_pvalloc(size_t size);
 #define LIVE_BITS 16
 #define LIVE_CAPACITY (1L << LIVE_BITS)
 #define MAX_PROBES 64
+/* Live samples per address bucket, 2^14 saturating 8-bit counters (16 KiB, cache-resident):
+ * a free whose bucket counts zero skips the live table, whose 1 MiB would otherwise put
+ * a likely cache miss on almost every free of the process while sampling is on. */
+#define FILTER_BITS 14
+#define FILTER_CAPACITY (1L << FILTER_BITS)
 
 /* Live-table keys: 0 empty, TOMBSTONE (reusable), pointer | WRITING, pointer | LIVE.
  * malloc pointers are 16-byte aligned, so the low bits are free and no key equals 3. */
@@ -112,6 +117,7 @@ static _Atomic uint32_t *_Atomic g_free_next;
 static atomic_long g_samples;
 static atomic_long g_dropped_full;
 static atomic_long g_sampled_frees;
+static _Atomic uint8_t g_filter[FILTER_CAPACITY];
 
 struct thread_state {
     /* Bytes left before the next sample. */
@@ -172,6 +178,21 @@ static inline long slot_for(uintptr_t address) {
     return (long)(((address >> 4) * 0x9E3779B97F4A7C15ULL) >> (64 - LIVE_BITS));
 }
 
+static inline _Atomic uint8_t *filter_for(uintptr_t address) {
+    return &g_filter[((address >> 4) * 0x9E3779B97F4A7C15ULL) >> (64 - FILTER_BITS)];
+}
+
+/* Saturating: a counter at 255 stays there (its frees just always probe), and a stale
+ * free of a previous session cannot wrap a zeroed counter below 0. */
+static inline void filter_add(uintptr_t address, int delta) {
+    _Atomic uint8_t *counter = filter_for(address);
+    uint8_t current = atomic_load_explicit(counter, memory_order_relaxed);
+    while (current != 255 && !(delta < 0 && current == 0)
+           && !atomic_compare_exchange_weak_explicit(counter, &current, (uint8_t)(current + delta),
+                                                     memory_order_relaxed, memory_order_relaxed)) {
+    }
+}
+
 static inline _Atomic uintptr_t *record_state(guts_alloc_sample_t *record) {
     return (_Atomic uintptr_t *)&record->state;
 }
@@ -224,6 +245,8 @@ static __attribute__((noinline)) void record_sample(void *pointer, size_t size) 
             if (entry != NULL) {
                 atomic_store_explicit(record_state(record), GUTS_ALLOC_RECORD_LIVE, memory_order_release);
                 entry->index = index;
+                /* Counted before the pointer is returned, so its free sees the count. */
+                filter_add(address, 1);
                 atomic_store_explicit(&entry->key, address | KEY_LIVE, memory_order_release);
             } else {
                 atomic_store_explicit(record_state(record), GUTS_ALLOC_RECORD_UNTRACKED, memory_order_release);
@@ -259,6 +282,7 @@ static inline __attribute__((always_inline)) void note_free(void *pointer) {
     guts_alloc_sample_t *log = atomic_load_explicit(&g_log, memory_order_acquire);
     if (live == NULL || log == NULL) return;
     uintptr_t address = (uintptr_t)pointer & ~KEY_FLAGS;
+    if (atomic_load_explicit(filter_for(address), memory_order_relaxed) == 0) return;
     long slot = slot_for(address);
     for (int probe = 0; probe < MAX_PROBES; probe++) {
         live_entry_t *entry = &live[(slot + probe) & (LIVE_CAPACITY - 1)];
@@ -272,6 +296,7 @@ static inline __attribute__((always_inline)) void note_free(void *pointer) {
                     atomic_store_explicit(record_state(&log[index]), GUTS_ALLOC_RECORD_FREED, memory_order_release);
                 }
                 atomic_fetch_add_explicit(&g_sampled_frees, 1, memory_order_relaxed);
+                filter_add(address, -1);
             }
             return;
         }
@@ -370,6 +395,7 @@ int guts_alloc_sampler_start(long mean_interval_bytes) {
         atomic_store(&g_free_next, next_links);
     }
     atomic_store(&g_free_head, 0);
+    for (long bucket = 0; bucket < FILTER_CAPACITY; bucket++) atomic_store_explicit(&g_filter[bucket], 0, memory_order_relaxed);
     /* Resolve libunwind's lazy state before the first sample. */
     void *warm[GUTS_ALLOC_MAX_DEPTH];
     (void)unw_backtrace(warm, GUTS_ALLOC_MAX_DEPTH);
