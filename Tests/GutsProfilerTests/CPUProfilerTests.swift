@@ -174,8 +174,13 @@ struct CPUProfilerTests {
         #expect(throws: ProfilerError.alreadyRunning) { try CPUProfiler.start() }
         let start = continuous.beginWindow()
         _ = ProfilerSelfTest.burn(seconds: 1.5)
-        let window = continuous.profile(fromWallNanos: start)
-        let recent = continuous.profile(since: 0.3)
+        // Both windows cut at one instant, before symbolizing (whose own CPU time, sampled
+        // at 499 Hz, would otherwise fill the later window on a loaded machine).
+        continuous.flush()
+        let windowRaw = continuous.raw(from: start)
+        let recentRaw = continuous.raw(from: CPUProfiler.wallNanos() - 300_000_000)
+        let window = Symbolizer().symbolize(windowRaw)
+        let recent = Symbolizer().symbolize(recentRaw)
         let status = continuous.status
         continuous.stop()
         #expect(!CPUProfiler.isRunning)
