@@ -11,6 +11,7 @@
 # request is what the profiler adds to each request (perf's own process is not in it).
 #
 # Parts (PARTS, space-separated):
+#   baseline      no profiler on either side: the noise floor of the method on this machine
 #   continuous19  guts serve --profile-continuous (19 Hz ring, with memory readings)
 #   continuous99  guts serve --profile-continuous --profile-rate 99
 #   ondemand99    guts profile --node URL --rate 99 over the run
@@ -26,7 +27,7 @@ PAIRS=${PAIRS:-5}
 RUN=${RUN:-10}
 CONNECTIONS=${CONNECTIONS:-50}
 PORT=${PORT:-18490}
-PARTS=${PARTS:-continuous19 continuous99 ondemand99 perf99 alloc}
+PARTS=${PARTS:-baseline continuous19 continuous99 ondemand99 perf99 alloc}
 OUT=${OUT:-$(mktemp -d /tmp/guts-overhead.XXXXXX)}
 mkdir -p "$OUT"
 TOKEN=overhead-token-0123456789
