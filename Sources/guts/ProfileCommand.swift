@@ -181,44 +181,11 @@ extension ProfileCommand {
                 throw ValidationError("guts profile cannot profile another guts profile recording")
             }
             let target = CommandBox(parsed)
-            let memory = wantsMemory ? MemorySampler(interval: try ProfileCommand.parseDuration(memoryInterval)) : nil
-
-            memory?.start()
-            try CPUProfiler.start(rate: rate, mode: mode)
-            if wantsAllocations {
-                do {
-                    try AllocationProfiler.start(sampleInterval: allocInterval)
-                } catch {
-                    _ = try? CPUProfiler.stopRaw()
-                    _ = memory?.stop()
-                    throw error
-                }
-            }
-            let (events, continuation) = AsyncStream.makeStream(of: Outcome.self)
-            let work = Task.detached {
-                do {
-                    try await target.run()
-                    continuation.yield(.finished)
-                } catch {
-                    continuation.yield(.failed(error))
-                }
-            }
-            let timer = Task {
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                continuation.yield(.timedOut)
-            }
-            var outcome = Outcome.timedOut
-            for await event in events {
-                outcome = event
-                break
-            }
-            timer.cancel()
-            if case .timedOut = outcome { work.cancel() }
-
-            let allocations = wantsAllocations
-                ? try AllocationProfiler.stopWithStatistics(options: Symbolizer.Options(threadRootFrames: threads)) : nil
-            let profile = try CPUProfiler.stop(options: Symbolizer.Options(threadRootFrames: threads || mode == .wall))
-            let timeline = memory?.stop()
+            let options = ProfilingSession.Options(
+                rate: rate, mode: mode, memoryInterval: wantsMemory ? try ProfileCommand.parseDuration(memoryInterval) : nil,
+                allocationInterval: wantsAllocations ? allocInterval : nil, threadRootFrames: threads)
+            let result = try await ProfilingSession.record(options, seconds: seconds) { try await target.run() }
+            let (profile, timeline, allocations, outcome) = (result.cpu, result.memory, result.allocations, result.outcome)
             let title = "guts " + command.joined(separator: " ")
             try writeOutputs(profile: profile, timeline: timeline, title: title)
             if let allocations {
@@ -369,11 +336,6 @@ extension ProfileCommand {
             }
         }
 
-        enum Outcome: Sendable {
-            case finished
-            case failed(any Error)
-            case timedOut
-        }
     }
 
     /// Holds the parsed subcommand so it can run in a detached task; the command is
