@@ -21,16 +21,6 @@ struct ProfileCommand: AsyncParsableCommand {
         defaultSubcommand: Record.self
     )
 
-    /// Parses `30s`, `500ms`, `2m`, `1h`, or plain seconds.
-    static func parseDuration(_ text: String) throws -> Double {
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for unit in units where text.hasSuffix(unit.suffix) {
-            if let value = Double(text.dropLast(unit.suffix.count)), value > 0 { return value * unit.seconds }
-        }
-        if let value = Double(text), value > 0 { return value }
-        throw ValidationError("cannot read duration '\(text)' (use e.g. 30s, 500ms, 2m)")
-    }
-
     /// Writes `bytes` to `path`, or to standard output for "-".
     static func write(_ bytes: [UInt8], to path: String) throws {
         if path == "-" {
@@ -74,10 +64,10 @@ extension ProfileCommand {
         var dataDirectory: String?
 
         @Option(help: "With --node: dump the node's continuous profile over this window (e.g. 10m) instead of sampling now.")
-        var since: String?
+        var since: DurationArgument?
 
         @Option(help: "Stop after this long even if the subcommand is still running (e.g. 30s, 500ms).")
-        var duration: String = "30s"
+        var duration = DurationArgument(seconds: 30)
 
         @Option(help: "CPU samples per second of process CPU time (wall: per second of wall time, on every thread).")
         var rate: Int = CPUProfiler.defaultRate
@@ -107,7 +97,7 @@ extension ProfileCommand {
         var memorySVG: String?
 
         @Option(name: .customLong("memory-interval"), help: "Memory sampling interval.")
-        var memoryInterval: String = "100ms"
+        var memoryInterval = DurationArgument(seconds: NodeProfileRequest.defaultMemoryInterval)
 
         @Option(name: .customLong("alloc-svg"), help: "Write an SVG flamegraph of sampled allocated bytes here.")
         var allocSVG: String?
@@ -131,19 +121,19 @@ extension ProfileCommand {
         var heap = false
 
         @Option(name: .customLong("heap-sample"), help: "With --heap: the value folded, SVG and speedscope show: inuse_space, inuse_objects, alloc_space or alloc_objects (pprof has all four).")
-        var heapSample = "inuse_space"
+        var heapSample = NodeProfileRequest.defaultSample
 
         @Argument(parsing: .postTerminator, help: "The guts subcommand to profile, after --.")
         var command: [String] = []
 
         func validate() throws {
             guard (1...10_000).contains(rate) else { throw ValidationError("--rate must be within 1...10000") }
-            _ = try ProfileCommand.parseDuration(duration)
-            _ = try ProfileCommand.parseDuration(memoryInterval)
+            guard duration.seconds > 0, memoryInterval.seconds > 0, (since?.seconds ?? 1) > 0 else {
+                throw ValidationError("--duration, --since and --memory-interval must be positive")
+            }
             guard (1...(1 << 30)).contains(allocInterval) else { throw ValidationError("--alloc-interval must be within 1...1073741824 bytes") }
             if isRemote {
                 guard command.isEmpty else { throw ValidationError("give either --node/--data-dir or a subcommand after --, not both") }
-                if let since { _ = try ProfileCommand.parseDuration(since) }
                 if since != nil && wantsAllocations {
                     throw ValidationError("--since dumps CPU samples and memory readings; the allocation options need --duration (or use --heap)")
                 }
@@ -170,7 +160,6 @@ extension ProfileCommand {
 
         func run() async throws {
             if isRemote { return try await runRemote() }
-            let seconds = try ProfileCommand.parseDuration(duration)
             let parsed: ParsableCommand
             do {
                 parsed = try Guts.parseAsRoot(command)
@@ -182,9 +171,9 @@ extension ProfileCommand {
             }
             let target = CommandBox(parsed)
             let options = ProfilingSession.Options(
-                rate: rate, mode: mode, memoryInterval: wantsMemory ? try ProfileCommand.parseDuration(memoryInterval) : nil,
+                rate: rate, mode: mode, memoryInterval: wantsMemory ? memoryInterval.seconds : nil,
                 allocationInterval: wantsAllocations ? allocInterval : nil, threadRootFrames: threads)
-            let result = try await ProfilingSession.record(options, seconds: seconds) { try await target.run() }
+            let result = try await ProfilingSession.record(options, seconds: duration.seconds) { try await target.run() }
             let (profile, timeline, allocations, outcome) = (result.cpu, result.memory, result.allocations, result.outcome)
             let title = "guts " + command.joined(separator: " ")
             try writeOutputs(profile: profile, timeline: timeline, title: title)
@@ -195,7 +184,7 @@ extension ProfileCommand {
             switch outcome {
             case .finished: ProfileCommand.printError("profile: subcommand finished")
             case .failed(let error): ProfileCommand.printError("profile: subcommand failed: \(error)")
-            case .timedOut: ProfileCommand.printError("profile: stopped after \(duration); the subcommand was still running")
+            case .timedOut: ProfileCommand.printError("profile: stopped after \(duration.defaultValueDescription); the subcommand was still running")
             }
             report(profile: profile)
             if case .failed(let error) = outcome { throw error }
@@ -216,27 +205,18 @@ extension ProfileCommand {
                 throw ExitCode(error.exitCode)
             }
             if heap { return try await writeHeap(client: client) }
-            let seconds = try ProfileCommand.parseDuration(duration)
-            var query = ["format": "folded", "rate": String(rate), "mode": mode.rawValue]
-            if threads { query["threads"] = "1" }
-            if let since {
-                query["since"] = "\(Int((try ProfileCommand.parseDuration(since) * 1000).rounded()))ms"
-            } else {
-                query["seconds"] = "\(Int((seconds * 1000).rounded()))ms"
-            }
-            var memoryQuery = ["format": "json", "interval": "\(Int((try ProfileCommand.parseDuration(memoryInterval) * 1000).rounded()))"]
-            if let since = query["since"] { memoryQuery["since"] = since } else { memoryQuery["seconds"] = query["seconds"] }
+            let window: NodeProfileRequest.Window = since.map { .since($0.seconds) } ?? .seconds(duration.seconds)
+            let cpuRequest = NodeProfileRequest.cpu(window: window, rate: rate, mode: mode, threads: threads, format: .folded)
+            let memoryRequest = NodeProfileRequest.memory(window: window, intervalSeconds: memoryInterval.seconds, format: .json)
             let wantsMemory = self.wantsMemory
             // The node has one allocation sampler: allocated and in-use windows run one
             // after the other, each beside the CPU window.
-            var allocationKinds: [String] = []
-            if wantsAllocated { allocationKinds.append("allocated") }
-            if wantsInUse { allocationKinds.append("inuse") }
-            let allocationQuery = ["format": "folded", "seconds": query["seconds"] ?? "1", "interval": String(allocInterval)]
+            let allocationRequests = [(wantsAllocated, NodeProfileRequest.AllocationKind.allocated), (wantsInUse, .inuse)]
+                .filter(\.0).map { NodeProfileRequest.allocations(seconds: duration.seconds, kind: $0.1, interval: allocInterval, threads: false, format: .folded) }
             do {
-                async let cpu = client.exchange("GET", "/admin/profile/cpu", query: query)
-                async let memory: Data? = wantsMemory ? client.send("GET", "/admin/profile/memory", query: memoryQuery) : nil
-                async let allocationBodies = Self.fetchAllocations(client: client, kinds: allocationKinds, query: allocationQuery)
+                async let cpu = client.exchange("GET", cpuRequest.path, query: cpuRequest.query)
+                async let memory: Data? = wantsMemory ? client.send("GET", memoryRequest.path, query: memoryRequest.query) : nil
+                async let allocationBodies = Self.fetch(allocationRequests, client: client)
                 let (answer, memoryData, allocationData) = try await (cpu, memory, allocationBodies)
                 var profile = try FoldedStacks.parse(String(decoding: answer.body, as: UTF8.self))
                 if let header = answer.headers["x-profile-statistics"],
@@ -246,16 +226,17 @@ extension ProfileCommand {
                     profile.durationNanos = Int64(statistics.durationNanos)
                 }
                 let timeline = try memoryData.map { try JSONDecoder().decode(MemoryTimeline.self, from: $0) }
-                let window = since.map { "last \($0)" } ?? duration
+                let window = since.map { "last \($0.defaultValueDescription)" } ?? duration.defaultValueDescription
                 let title = "guts node \(client.baseURL) (\(window))"
                 try writeOutputs(profile: profile, timeline: timeline, title: title)
-                var allocationProfiles: [String: Profile] = [:]
-                for (kind, data) in zip(allocationKinds, allocationData) {
+                var allocationProfiles: [NodeProfileRequest.AllocationKind: Profile] = [:]
+                for (request, data) in zip(allocationRequests, allocationData) {
+                    guard case .allocations(_, let kind, _, _, _) = request else { continue }
                     var parsed = try FoldedStacks.parse(String(decoding: data, as: UTF8.self))
                     parsed.valueUnit = .bytes
                     allocationProfiles[kind] = parsed
                 }
-                try writeAllocationOutputs(allocated: allocationProfiles["allocated"], inUse: allocationProfiles["inuse"], title: title)
+                try writeAllocationOutputs(allocated: allocationProfiles[.allocated], inUse: allocationProfiles[.inuse], title: title)
                 ProfileCommand.printError("profile: node \(client.baseURL), \(answer.headers["x-profile-source"] ?? "on-demand") sampling, \(window)")
                 report(profile: profile)
             } catch let error as AdminError {
@@ -275,7 +256,8 @@ extension ProfileCommand {
             do {
                 var statistics: HeapProfiler.Statistics?
                 for (format, path) in requested {
-                    let answer = try await client.exchange("GET", "/admin/profile/heap", query: ["format": format.rawValue, "sample": heapSample])
+                    let request = NodeProfileRequest.heap(sample: heapSample, format: format)
+                    let answer = try await client.exchange("GET", request.path, query: request.query)
                     try ProfileCommand.write(Array(answer.body), to: path)
                     statistics = answer.headers["x-heap-statistics"]
                         .flatMap { try? JSONDecoder().decode(HeapProfiler.Statistics.self, from: Data($0.utf8)) } ?? statistics
@@ -304,13 +286,10 @@ extension ProfileCommand {
             }
         }
 
-        private static func fetchAllocations(client: NodeClient, kinds: [String], query: [String: String]) async throws -> [Data] {
+        /// One after the other: the node has one allocation sampler.
+        private static func fetch(_ requests: [NodeProfileRequest], client: NodeClient) async throws -> [Data] {
             var bodies: [Data] = []
-            for kind in kinds {
-                var kindQuery = query
-                kindQuery["kind"] = kind
-                bodies.append(try await client.send("GET", "/admin/profile/allocations", query: kindQuery))
-            }
+            for request in requests { bodies.append(try await client.send("GET", request.path, query: request.query)) }
             return bodies
         }
 
