@@ -14,7 +14,7 @@ public enum CPUProfiler {
     public static let defaultRate = 99
 
     /// What a sample stands for.
-    public enum Mode: String, Sendable, CaseIterable {
+    public enum Mode: String, Sendable, CaseIterable, Codable {
         /// `1/rate` s of process CPU time (`ITIMER_PROF`): only running threads are sampled.
         case cpu
         /// `1/rate` s of wall-clock time of every thread, running or blocked (`WallClockTicker`).

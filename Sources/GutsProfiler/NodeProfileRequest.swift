@@ -12,6 +12,9 @@ public enum NodeProfileRequest: Sendable, Equatable {
     case allocations(seconds: Double, kind: AllocationKind, interval: Int, threads: Bool, format: ProfileFormat)
     /// The heap of a node started with `--profile-allocations`, `sample` one of `HeapProfiler.sampleTypes`.
     case heap(sample: String, format: ProfileFormat)
+    /// The same snapshot whole, all four sample types, as `Profile` JSON (`snapshotFormat`):
+    /// `guts profile --heap` renders every output from this one answer.
+    case heapSnapshot
 
     public enum Window: Sendable, Equatable {
         case seconds(Double)
@@ -41,6 +44,8 @@ public enum NodeProfileRequest: Sendable, Equatable {
     public static let defaultMemorySeconds = 10.0
     public static let defaultMemoryInterval = 0.1
     public static let defaultSample = "inuse_space"
+    /// The `format` of `heapSnapshot`.
+    public static let snapshotFormat = "profile-json"
 
     /// The routes under `routePrefix`.
     public enum Route: String, Sendable, CaseIterable {
@@ -54,7 +59,7 @@ public enum NodeProfileRequest: Sendable, Equatable {
         case .cpu: return .cpu
         case .memory: return .memory
         case .allocations: return .allocations
-        case .heap: return .heap
+        case .heap, .heapSnapshot: return .heap
         }
     }
 
@@ -88,6 +93,8 @@ public enum NodeProfileRequest: Sendable, Equatable {
         case .heap(let sample, let format):
             query[.sample] = sample
             query[.format] = format.rawValue
+        case .heapSnapshot:
+            query[.format] = Self.snapshotFormat
         }
         return Dictionary(uniqueKeysWithValues: query.map { ($0.key.rawValue, $0.value) })
     }

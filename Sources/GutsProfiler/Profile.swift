@@ -1,9 +1,10 @@
 /// A symbolized profile: stacks of named frames with sample counts.
 ///
 /// The common currency of the encoders (`FoldedStacks`, `SpeedscopeEncoder`,
-/// `PprofEncoder`, `FlameGraphSVG`). Frames are root first.
-public struct Profile: Sendable {
-    public struct Frame: Hashable, Sendable {
+/// `PprofEncoder`, `FlameGraphSVG`). Frames are root first. Codable, so a node can hand a
+/// whole profile (every value column, addresses, mappings) to a client that renders it.
+public struct Profile: Sendable, Codable {
+    public struct Frame: Hashable, Sendable, Codable {
         /// Display name: demangled function, or `module+0xoffset`.
         public var name: String
         /// Module short name (`libc.so.6`), "" when unknown.
@@ -24,7 +25,7 @@ public struct Profile: Sendable {
         }
     }
 
-    public struct Sample: Sendable {
+    public struct Sample: Sendable, Codable {
         /// Root first.
         public var frames: [Frame]
         public var count: Int
@@ -45,7 +46,7 @@ public struct Profile: Sendable {
     }
 
     /// A loaded object, for pprof's mapping table.
-    public struct Mapping: Sendable, Hashable {
+    public struct Mapping: Sendable, Hashable, Codable {
         public var start: UInt
         public var limit: UInt
         public var fileOffset: UInt
@@ -68,7 +69,7 @@ public struct Profile: Sendable {
     }
 
     /// A named value column of pprof (`inuse_space` in bytes, `alloc_objects` in counts...).
-    public struct SampleType: Sendable, Hashable {
+    public struct SampleType: Sendable, Hashable, Codable {
         public var type: String
         public var unit: String
 

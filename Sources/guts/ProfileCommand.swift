@@ -245,7 +245,7 @@ extension ProfileCommand {
             }
         }
 
-        /// `--heap`: one snapshot per requested format (each is a moment, not a window).
+        /// `--heap`: one snapshot of the node's heap, rendered here into every requested format.
         private func writeHeap(client: NodeClient) async throws {
             var requested: [(ProfileFormat, String)] = [(.folded, folded), (.svg, svg), (.speedscope, speedscope), (.pprof, pprof)]
                 .compactMap { format, path in path.map { (format, $0) } }
@@ -254,14 +254,22 @@ extension ProfileCommand {
                 requested = [(.folded, "-")]
             }
             do {
-                var statistics: HeapProfiler.Statistics?
-                for (format, path) in requested {
-                    let request = NodeProfileRequest.heap(sample: heapSample, format: format)
-                    let answer = try await client.exchange("GET", request.path, query: request.query)
-                    try ProfileCommand.write(Array(answer.body), to: path)
-                    statistics = answer.headers["x-heap-statistics"]
-                        .flatMap { try? JSONDecoder().decode(HeapProfiler.Statistics.self, from: Data($0.utf8)) } ?? statistics
+                let request = NodeProfileRequest.heapSnapshot
+                let answer = try await client.exchange("GET", request.path, query: request.query)
+                let snapshot: Profile
+                do {
+                    snapshot = try JSONDecoder().decode(Profile.self, from: answer.body)
+                } catch {
+                    throw ProfilerError.malformedInput("the node's heap snapshot: \(error)")
                 }
+                let title = "guts node \(client.baseURL) heap, \(heapSample)"
+                for (format, path) in requested {
+                    // pprof keeps all four columns (`-sample_index` picks one); the others show one.
+                    let profile = format == .pprof ? snapshot : (snapshot.selecting(heapSample) ?? snapshot)
+                    try ProfileCommand.write(try format.render(profile, title: title), to: path)
+                }
+                let statistics = answer.headers["x-heap-statistics"]
+                    .flatMap { try? JSONDecoder().decode(HeapProfiler.Statistics.self, from: Data($0.utf8)) }
                 ProfileCommand.printError("profile: node \(client.baseURL), " + (statistics?.summary ?? "heap"))
             } catch let error as AdminError {
                 ProfileCommand.printError("guts profile: \(error)")

@@ -22,7 +22,9 @@ import Hummingbird
 ///   answers the sampled heap of a node started with `--profile-allocations`: bytes and
 ///   allocations in use now, and allocated since start, by allocating stack (409 when
 ///   off). pprof carries all four sample types; the other formats show `sample`
-///   (default `inuse_space`). Statistics travel in `x-heap-statistics` (JSON).
+///   (default `inuse_space`); `format=profile-json` answers the snapshot whole (every
+///   column, addresses, mappings), which `guts profile --heap` renders into each output.
+///   Statistics travel in `x-heap-statistics` (JSON).
 /// - `GET /admin/profile/allocations?seconds=N&kind=allocated|inuse&interval=BYTES&format=…`
 ///   samples allocation stacks for N seconds (one sample per `interval` bytes, default
 ///   512 KiB) and answers the bytes allocated meanwhile, or those still in use at the
@@ -167,7 +169,8 @@ struct ProfileController: Sendable {
     func heap(_ request: Request) async throws -> Response {
         try requireAdmin(request)
         let query = request.uri.queryParameters
-        let format = try Self.format(query.get(Contract.Parameter.format.rawValue))
+        let formatText = query.get(Contract.Parameter.format.rawValue)
+        let format = formatText == Contract.snapshotFormat ? nil : try Self.format(formatText)
         let sampleType = query.get(Contract.Parameter.sample.rawValue) ?? Contract.defaultSample
         guard HeapProfiler.sampleTypes.contains(where: { $0.type == sampleType }) else {
             throw NodeError(.badRequest, "sample must be one of \(HeapProfiler.sampleTypes.map(\.type).joined(separator: ", "))")
@@ -176,11 +179,18 @@ struct ProfileController: Sendable {
             throw NodeError(.conflict, "allocation sampling is off; start the node with --profile-allocations BYTES (e.g. 524288)")
         }
         let (snapshot, statistics) = try await node.blockingPool.run { try heapProfiler.snapshot() }
-        // pprof keeps all four columns (`-sample_index` picks one); the others show one.
-        let profile = format == .pprof ? snapshot : (snapshot.selecting(sampleType) ?? snapshot)
-        let title = "guts node heap, \(sampleType) (\(statistics.stacks) stacks)"
-        let body = try await node.blockingPool.run { try format.render(profile, title: title) }
-        var headers: HTTPFields = [.contentType: format.contentType]
+        let body: [UInt8]
+        var headers: HTTPFields
+        if let format {
+            // pprof keeps all four columns (`-sample_index` picks one); the others show one.
+            let profile = format == .pprof ? snapshot : (snapshot.selecting(sampleType) ?? snapshot)
+            let title = "guts node heap, \(sampleType) (\(statistics.stacks) stacks)"
+            body = try await node.blockingPool.run { try format.render(profile, title: title) }
+            headers = [.contentType: format.contentType]
+        } else {
+            body = Array(try JSONEncoder().encode(snapshot))
+            headers = [.contentType: "application/json"]
+        }
         if let json = try? JSONEncoder().encode(statistics) {
             headers[HTTPField.Name("x-heap-statistics")!] = String(decoding: json, as: UTF8.self)  // safe: a constant, valid header name
         }
