@@ -22,7 +22,7 @@ public final class HeapProfiler: Sendable {
     public let sampleInterval: Int
     public let harvestSeconds: Double
     /// Distinct stacks kept in the cumulative totals; freed samples of further new stacks
-    /// are counted in `Statistics.overflowSamples`.
+    /// are counted in `Statistics.overflowBytes`.
     public let maxStacks: Int
 
     private let state = LockedValue(State())
