@@ -188,7 +188,7 @@ _guts_serve() {
     repeating_flags=()
     non_repeating_flags=(--profile-continuous --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --request-timeout --profile-rate --public-url --webhook-allowed-hosts)
+    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --request-timeout --profile-rate --profile-allocations --public-url --webhook-allowed-hosts)
     __guts_offer_flags_options 0
 
     # Offer option value completions
@@ -221,6 +221,9 @@ _guts_serve() {
         return
         ;;
     '--profile-rate')
+        return
+        ;;
+    '--profile-allocations')
         return
         ;;
     '--public-url')
@@ -372,9 +375,9 @@ _guts_profile() {
 
 _guts_profile_record() {
     repeating_flags=()
-    non_repeating_flags=(--threads --version -h --help)
+    non_repeating_flags=(--threads --heap --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node --token --data-dir --since --duration --rate --mode --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval --alloc-svg --alloc-folded --inuse-svg --inuse-folded --alloc-interval)
+    non_repeating_options=(--node --token --data-dir --since --duration --rate --mode --folded --svg --speedscope --pprof --memory-csv --memory-json --memory-svg --memory-interval --alloc-svg --alloc-folded --inuse-svg --inuse-folded --alloc-interval --heap-sample)
     __guts_offer_flags_options -1
 
     # Offer option value completions
@@ -438,6 +441,9 @@ _guts_profile_record() {
         return
         ;;
     '--alloc-interval')
+        return
+        ;;
+    '--heap-sample')
         return
         ;;
     esac

@@ -23,14 +23,14 @@ function __guts_parse_tokens -S
         __guts_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'serve'
-            __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'request-timeout=' 'profile-continuous' 'profile-rate=' 'public-url=' 'webhook-allowed-hosts=' 'version' 'h/help'
+            __guts_parse_subcommand 0 'listen=' 'data-dir=' 'config=' 'storage=' 'block-cache=' 'object-cache=' 'log-format=' 'log-level=' 'request-timeout=' 'profile-continuous' 'profile-rate=' 'profile-allocations=' 'public-url=' 'webhook-allowed-hosts=' 'version' 'h/help'
         case 'bench'
             __guts_parse_subcommand -r 1 'url=' 'token=' 'json' 'html=' 'save-baseline=' 'baseline=' 'baseline-dir=' 'threshold=' 'fail-on=+' 'duration=' 'warmup=' 'samples=' 'connections=' 'write-connections=' 'rate=' 'clone-rate=' 'push-rate=' 'rate-concurrency=' 'path=' 'sizes=' 'threads=' 'batches=' 'backends=' 'objects=' 'clone-mb=' 'repository=' 'peer=' 'push-samples=' 'push-bytes=' 'mix=' 'mix-rate=' 'interval=' 'drift=' 'hold=' 'repos=' 'version' 'h/help'
         case 'profile'
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'record'
-                __guts_parse_subcommand -r 1 'node=' 'token=' 'data-dir=' 'since=' 'duration=' 'rate=' 'mode=' 'folded=' 'svg=' 'speedscope=' 'pprof=' 'memory-csv=' 'memory-json=' 'memory-svg=' 'memory-interval=' 'alloc-svg=' 'alloc-folded=' 'inuse-svg=' 'inuse-folded=' 'alloc-interval=' 'threads' 'version' 'h/help'
+                __guts_parse_subcommand -r 1 'node=' 'token=' 'data-dir=' 'since=' 'duration=' 'rate=' 'mode=' 'folded=' 'svg=' 'speedscope=' 'pprof=' 'memory-csv=' 'memory-json=' 'memory-svg=' 'memory-interval=' 'alloc-svg=' 'alloc-folded=' 'inuse-svg=' 'inuse-folded=' 'alloc-interval=' 'threads' 'heap' 'heap-sample=' 'version' 'h/help'
             case 'diff'
                 __guts_parse_subcommand 2 'svg=' 'title=' 'version' 'h/help'
             end
@@ -154,6 +154,7 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" request-timeout' -l 'request-timeout' -d 'Time a whole request may take, response included, e.g. 300 or 10m; 0 for no limit (default 1h).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" profile-continuous' -l 'profile-continuous' -d 'Sample CPU continuously at a low rate into a one-hour ring (dump with guts profile --node URL --since 10m).'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" profile-rate' -l 'profile-rate' -d 'Continuous sampling rate in Hz (default 19).' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" profile-allocations' -l 'profile-allocations' -d 'Sample allocations, one per this many bytes on average (e.g. 524288), for the heap in use (guts profile --node URL --heap).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" public-url' -l 'public-url' -d 'The node\'s URL as clients reach it, for clone_url and html_url, Git LFS and webhook links (default: the listen address).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" webhook-allowed-hosts' -l 'webhook-allowed-hosts' -d 'Comma-separated webhook destinations allowed besides public addresses: loopback, private, *, CIDR blocks or host names.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" version' -l 'version' -d 'Show the version.'
@@ -220,6 +221,8 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" inuse-folded' -l 'inuse-folded' -d 'Write folded stacks of sampled bytes still in use at the end here.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" alloc-interval' -l 'alloc-interval' -d 'Mean bytes allocated between allocation samples.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" threads' -l 'threads' -d 'Add a root frame per thread (thread <tid>) to every stack.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" heap' -l 'heap' -d 'With --node: write the node\'s sampled heap (in use now and allocated since start, by stack) instead of CPU; needs a node started with --profile-allocations.'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" heap-sample' -l 'heap-sample' -d 'With --heap: the value folded, SVG and speedscope show: inuse_space, inuse_objects, alloc_space or alloc_objects (pprof has all four).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" version' -l 'version' -d 'Show the version.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile record" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts profile diff" svg' -l 'svg' -d 'Write the SVG here (default: standard output).' -rfka ''

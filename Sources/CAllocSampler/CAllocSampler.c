@@ -22,6 +22,19 @@
  *    pointer into a fixed live table (open addressing by pointer, bounded probes, slots
  *    claimed by CAS, tombstones reused, no resizing; no slot nearby means the sample
  *    counts as allocated but untracked, and as dropped).
+ *  - Records are recycled for long sessions (a node's always-on heap profile): the one
+ *    reader (under the Swift session lock) folds a FREED or untracked record into its
+ *    totals and pushes its index onto a free list, a Treiber stack whose head carries a
+ *    tag bumped by every push and pop (no ABA). A writer pops from it before taking a
+ *    fresh index. Record states are stored with release and loaded with acquire, so a
+ *    reader seeing LIVE or FREED sees the frames; only the reader recycles, so no record
+ *    it is reading can be rewritten meanwhile.
+ *  - Tombstones would pile up over a long session until every free of an unsampled
+ *    pointer probed MAX_PROBES slots; the reader sweeps those followed by an empty slot
+ *    back to empty (guts_alloc_sampler_sweep_tombstones). The window it leaves (an insert
+ *    that passed the slot while it was live, claiming the next slot between the sweep's
+ *    check and its re-check) can only hide that one sample from its free: a
+ *    mis-accounted sample, never a memory error.
  *  - On, per free: bounded probe of the live table; a matching LIVE key is swapped for
  *    a tombstone by one CAS and its record marked FREED, before the memory goes back to
  *    glibc, so the address cannot be reallocated and re-sampled meanwhile.
@@ -70,6 +83,11 @@ extern void *__libc_pvalloc(size_t size);
 #define LIVE_BITS 16
 #define LIVE_CAPACITY (1L << LIVE_BITS)
 #define MAX_PROBES 64
+/* Live samples per address bucket, 2^14 saturating 8-bit counters (16 KiB, cache-resident):
+ * a free whose bucket counts zero skips the live table, whose 1 MiB would otherwise put
+ * a likely cache miss on almost every free of the process while sampling is on. */
+#define FILTER_BITS 14
+#define FILTER_CAPACITY (1L << FILTER_BITS)
 
 /* Live-table keys: 0 empty, TOMBSTONE (reusable), pointer | WRITING, pointer | LIVE.
  * malloc pointers are 16-byte aligned, so the low bits are free and no key equals 3. */
@@ -78,9 +96,6 @@ extern void *__libc_pvalloc(size_t size);
 #define KEY_LIVE ((uintptr_t)2)
 #define KEY_FLAGS ((uintptr_t)15)
 
-/* Record state for a sample that could not be entered in the live table: it counts as
- * allocated but, never being matched by a free, not as in use. */
-#define RECORD_UNTRACKED 3
 
 typedef struct live_entry {
     _Atomic uintptr_t key;
@@ -95,9 +110,14 @@ static atomic_long g_mean_interval = 512 * 1024;
 static guts_alloc_sample_t *_Atomic g_log;
 static live_entry_t *_Atomic g_live;
 static atomic_long g_log_next;
+/* Free list of recycled records: (tag << 32) | (index + 1), 0 when empty; the next
+ * link of each listed record (index + 1, 0 at the end) in g_free_next. */
+static _Atomic uint64_t g_free_head;
+static _Atomic uint32_t *_Atomic g_free_next;
 static atomic_long g_samples;
 static atomic_long g_dropped_full;
 static atomic_long g_sampled_frees;
+static _Atomic uint8_t g_filter[FILTER_CAPACITY];
 
 struct thread_state {
     /* Bytes left before the next sample. */
@@ -158,8 +178,38 @@ static inline long slot_for(uintptr_t address) {
     return (long)(((address >> 4) * 0x9E3779B97F4A7C15ULL) >> (64 - LIVE_BITS));
 }
 
+static inline _Atomic uint8_t *filter_for(uintptr_t address) {
+    return &g_filter[((address >> 4) * 0x9E3779B97F4A7C15ULL) >> (64 - FILTER_BITS)];
+}
+
+/* Saturating: a counter at 255 stays there (its frees just always probe), and a stale
+ * free of a previous session cannot wrap a zeroed counter below 0. */
+static inline void filter_add(uintptr_t address, int delta) {
+    _Atomic uint8_t *counter = filter_for(address);
+    uint8_t current = atomic_load_explicit(counter, memory_order_relaxed);
+    while (current != 255 && !(delta < 0 && current == 0)
+           && !atomic_compare_exchange_weak_explicit(counter, &current, (uint8_t)(current + delta),
+                                                     memory_order_relaxed, memory_order_relaxed)) {
+    }
+}
+
 static inline _Atomic uintptr_t *record_state(guts_alloc_sample_t *record) {
     return (_Atomic uintptr_t *)&record->state;
+}
+
+/* A recycled record index, or -1 when the free list is empty. */
+static long pop_recycled(_Atomic uint32_t *next_links) {
+    uint64_t head = atomic_load_explicit(&g_free_head, memory_order_acquire);
+    while ((uint32_t)head != 0) {
+        uint32_t index = (uint32_t)head - 1;
+        uint64_t replacement = (((head >> 32) + 1) << 32)
+            | atomic_load_explicit(&next_links[index], memory_order_relaxed);
+        if (atomic_compare_exchange_weak_explicit(&g_free_head, &head, replacement,
+                                                  memory_order_acquire, memory_order_acquire)) {
+            return (long)index;
+        }
+    }
+    return -1;
 }
 
 /* Records `pointer` (just allocated, not yet returned to its caller). noinline: its
@@ -169,10 +219,13 @@ static __attribute__((noinline)) void record_sample(void *pointer, size_t size) 
     atomic_fetch_add(&g_inflight, 1);
     guts_alloc_sample_t *log = atomic_load_explicit(&g_log, memory_order_acquire);
     live_entry_t *live = atomic_load_explicit(&g_live, memory_order_acquire);
-    if (atomic_load(&g_enabled) && log != NULL && live != NULL && pointer != NULL) {
-        long index = atomic_fetch_add_explicit(&g_log_next, 1, memory_order_relaxed);
+    _Atomic uint32_t *next_links = atomic_load_explicit(&g_free_next, memory_order_acquire);
+    if (atomic_load(&g_enabled) && log != NULL && live != NULL && next_links != NULL && pointer != NULL) {
+        long index = pop_recycled(next_links);
+        if (index < 0) index = atomic_fetch_add_explicit(&g_log_next, 1, memory_order_relaxed);
         if (index < LOG_CAPACITY) {
             guts_alloc_sample_t *record = &log[index];
+            atomic_store_explicit(record_state(record), GUTS_ALLOC_RECORD_WRITING, memory_order_relaxed);
             record->size = size;
             record->thread = (int32_t)syscall(SYS_gettid);
             int depth = unw_backtrace((void **)record->frames, GUTS_ALLOC_MAX_DEPTH);
@@ -190,11 +243,13 @@ static __attribute__((noinline)) void record_sample(void *pointer, size_t size) 
                 }
             }
             if (entry != NULL) {
-                atomic_store_explicit(record_state(record), GUTS_ALLOC_RECORD_LIVE, memory_order_relaxed);
+                atomic_store_explicit(record_state(record), GUTS_ALLOC_RECORD_LIVE, memory_order_release);
                 entry->index = index;
+                /* Counted before the pointer is returned, so its free sees the count. */
+                filter_add(address, 1);
                 atomic_store_explicit(&entry->key, address | KEY_LIVE, memory_order_release);
             } else {
-                atomic_store_explicit(record_state(record), RECORD_UNTRACKED, memory_order_relaxed);
+                atomic_store_explicit(record_state(record), GUTS_ALLOC_RECORD_UNTRACKED, memory_order_release);
                 atomic_fetch_add_explicit(&g_dropped_full, 1, memory_order_relaxed);
             }
             atomic_fetch_add_explicit(&g_samples, 1, memory_order_relaxed);
@@ -227,6 +282,7 @@ static inline __attribute__((always_inline)) void note_free(void *pointer) {
     guts_alloc_sample_t *log = atomic_load_explicit(&g_log, memory_order_acquire);
     if (live == NULL || log == NULL) return;
     uintptr_t address = (uintptr_t)pointer & ~KEY_FLAGS;
+    if (atomic_load_explicit(filter_for(address), memory_order_relaxed) == 0) return;
     long slot = slot_for(address);
     for (int probe = 0; probe < MAX_PROBES; probe++) {
         live_entry_t *entry = &live[(slot + probe) & (LIVE_CAPACITY - 1)];
@@ -237,9 +293,10 @@ static inline __attribute__((always_inline)) void note_free(void *pointer) {
             long index = entry->index;
             if (atomic_compare_exchange_strong(&entry->key, &current, KEY_TOMBSTONE)) {
                 if (index >= 0 && index < LOG_CAPACITY) {
-                    atomic_store_explicit(record_state(&log[index]), GUTS_ALLOC_RECORD_FREED, memory_order_relaxed);
+                    atomic_store_explicit(record_state(&log[index]), GUTS_ALLOC_RECORD_FREED, memory_order_release);
                 }
                 atomic_fetch_add_explicit(&g_sampled_frees, 1, memory_order_relaxed);
+                filter_add(address, -1);
             }
             return;
         }
@@ -330,6 +387,15 @@ int guts_alloc_sampler_start(long mean_interval_bytes) {
     atomic_store(&g_log, log);
     live_entry_t *live = map_zeroed(atomic_load(&g_live), (size_t)LIVE_CAPACITY * sizeof(live_entry_t));
     if (live == NULL) return -2;
+    atomic_store(&g_live, live);
+    _Atomic uint32_t *next_links = atomic_load(&g_free_next);
+    if (next_links == NULL) {
+        next_links = map_zeroed(NULL, (size_t)LOG_CAPACITY * sizeof(uint32_t));
+        if (next_links == NULL) return -2;
+        atomic_store(&g_free_next, next_links);
+    }
+    atomic_store(&g_free_head, 0);
+    for (long bucket = 0; bucket < FILTER_CAPACITY; bucket++) atomic_store_explicit(&g_filter[bucket], 0, memory_order_relaxed);
     /* Resolve libunwind's lazy state before the first sample. */
     void *warm[GUTS_ALLOC_MAX_DEPTH];
     (void)unw_backtrace(warm, GUTS_ALLOC_MAX_DEPTH);
@@ -370,6 +436,47 @@ guts_alloc_counters_t guts_alloc_sampler_counters(void) {
         .sampled_frees = atomic_load(&g_sampled_frees),
     };
     return counters;
+}
+
+int guts_alloc_sampler_recycle(long index) {
+    guts_alloc_sample_t *log = atomic_load(&g_log);
+    _Atomic uint32_t *next_links = atomic_load(&g_free_next);
+    if (log == NULL || next_links == NULL || index < 0 || index >= guts_alloc_sampler_count()) return -1;
+    uintptr_t state = atomic_load_explicit(record_state(&log[index]), memory_order_acquire);
+    if (state != GUTS_ALLOC_RECORD_FREED && state != GUTS_ALLOC_RECORD_UNTRACKED) return -1;
+    atomic_store_explicit(record_state(&log[index]), GUTS_ALLOC_RECORD_RECYCLED, memory_order_relaxed);
+    uint64_t head = atomic_load_explicit(&g_free_head, memory_order_relaxed);
+    uint64_t replacement;
+    do {
+        atomic_store_explicit(&next_links[index], (uint32_t)head, memory_order_relaxed);
+        replacement = (((head >> 32) + 1) << 32) | (uint64_t)(index + 1);
+    } while (!atomic_compare_exchange_weak_explicit(&g_free_head, &head, replacement,
+                                                    memory_order_release, memory_order_relaxed));
+    return 0;
+}
+
+long guts_alloc_sampler_sweep_tombstones(void) {
+    live_entry_t *live = atomic_load(&g_live);
+    if (live == NULL) return 0;
+    long cleared = 0;
+    /* Downwards, so a run of tombstones before an empty slot empties in one pass. */
+    for (long slot = LIVE_CAPACITY - 1; slot >= 0; slot--) {
+        _Atomic uintptr_t *key = &live[slot].key;
+        _Atomic uintptr_t *next = &live[(slot + 1) & (LIVE_CAPACITY - 1)].key;
+        uintptr_t current = KEY_TOMBSTONE;
+        if (atomic_load_explicit(key, memory_order_relaxed) != KEY_TOMBSTONE
+            || atomic_load_explicit(next, memory_order_acquire) != 0) continue;
+        if (!atomic_compare_exchange_strong(key, &current, 0)) continue;
+        /* An insert that probed past this slot while it was live may have claimed the
+         * next one meanwhile: put the tombstone back so lookups still reach it. */
+        if (atomic_load(next) != 0) {
+            uintptr_t empty = 0;
+            atomic_compare_exchange_strong(key, &empty, KEY_TOMBSTONE);
+        } else {
+            cleared++;
+        }
+    }
+    return cleared;
 }
 
 uintptr_t guts_alloc_sampler_load_state(const guts_alloc_sample_t *entry) {

@@ -47,6 +47,8 @@ public final class GutsNode: Sendable {
     let startedAt = Date()
     /// The always-on CPU sampler of `--profile-continuous`, nil when off.
     let continuousProfiler: ContinuousProfiler?
+    /// The always-on allocation sampler of `--profile-allocations`, nil when off.
+    let heapProfiler: HeapProfiler?
 
     /// Opens the storage the configuration names. When no token is configured, creates
     /// (once) an admin token in `<data-dir>/admin-token`, readable only by its owner.
@@ -90,7 +92,9 @@ public final class GutsNode: Sendable {
             tokens = [try Self.initialAdminToken(in: dataDirectory, logger: logger)]
         }
         access = AccessControl(tokens: tokens)
-        continuousProfiler = configuration.profileContinuous ? ContinuousProfiler(rate: configuration.profileRate) : nil
+        continuousProfiler = configuration.profileContinuous
+            ? ContinuousProfiler(rate: configuration.profileRate, memoryGauges: ProfileController.storageGauges(storage)) : nil
+        heapProfiler = configuration.profileAllocations > 0 ? HeapProfiler(sampleInterval: configuration.profileAllocations) : nil
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
@@ -104,6 +108,11 @@ public final class GutsNode: Sendable {
             logger.info("continuous CPU profiling on", metadata: ["rate-hz": "\(continuousProfiler.rate)"])
         }
         defer { continuousProfiler?.stop() }
+        if let heapProfiler {
+            try heapProfiler.start()
+            logger.info("allocation sampling on", metadata: ["mean-interval-bytes": "\(heapProfiler.sampleInterval)"])
+        }
+        defer { heapProfiler?.stop() }
         // On SIGTERM the group stops the webhook deliverer first (what it has not sent
         // stays queued), then the server.
         let group = ServiceGroup(configuration: .init(

@@ -70,7 +70,7 @@ public enum AllocationProfiler {
                 for index in 0..<guts_alloc_sampler_count() {
                     let state = guts_alloc_sampler_load_state(table + index)
                     // LIVE, FREED, or untracked (allocated, never matched by a free).
-                    guard state != UInt(GUTS_ALLOC_RECORD_WRITING) else { continue }
+                    guard state != UInt(GUTS_ALLOC_RECORD_WRITING), state != UInt(GUTS_ALLOC_RECORD_RECYCLED) else { continue }
                     var entry = table[index]
                     let depth = Int(max(0, min(entry.depth, GUTS_ALLOC_MAX_DEPTH)))
                     let addresses = withUnsafeBytes(of: &entry.frames) { Array($0.bindMemory(to: UInt.self).prefix(depth)) }
@@ -126,6 +126,54 @@ public enum AllocationProfiler {
             throw error
         }
         return (value, try stopWithStatistics(options: options))
+    }
+
+    /// Estimated allocations and bytes one record stands for.
+    struct Weight: Sendable, Equatable {
+        var objects: Double = 0
+        var bytes: Double = 0
+
+        static func += (total: inout Weight, other: Weight) {
+            total.objects += other.objects
+            total.bytes += other.bytes
+        }
+    }
+
+    /// A record of `size` bytes, sampled with probability `1 - exp(-size / interval)`,
+    /// stands for `1 / p` allocations of `size / p` bytes.
+    static func weight(size: UInt64, sampleInterval: Int) -> Weight {
+        let size = Double(size)
+        guard size > 0 else { return Weight(objects: 1, bytes: 0) }
+        let probability = -expm1(-size / Double(sampleInterval))
+        return Weight(objects: 1 / probability, bytes: size / probability)
+    }
+
+    /// Reads the open session without stopping it: records freed (or untracked) since
+    /// the last harvest are added to `released` and recycled, so a session can run for
+    /// the life of the process; records still live are returned. Stacks are keyed
+    /// without their thread. Nil when no session is open.
+    static func harvest(into released: inout [RawCPUProfile.StackKey: Weight]) -> (live: [RawCPUProfile.StackKey: Weight], sampleInterval: Int)? {
+        session.withLock { (current: inout Session?) -> (live: [RawCPUProfile.StackKey: Weight], sampleInterval: Int)? in
+            guard let active = current, let table = guts_alloc_sampler_table() else { return nil }
+            var live: [RawCPUProfile.StackKey: Weight] = [:]
+            for index in 0..<guts_alloc_sampler_count() {
+                let state = guts_alloc_sampler_load_state(table + index)
+                let isLive = state == UInt(GUTS_ALLOC_RECORD_LIVE)
+                guard isLive || state == UInt(GUTS_ALLOC_RECORD_FREED) || state == UInt(GUTS_ALLOC_RECORD_UNTRACKED) else { continue }
+                var entry = table[index]
+                let depth = Int(max(0, min(entry.depth, GUTS_ALLOC_MAX_DEPTH)))
+                let addresses = withUnsafeBytes(of: &entry.frames) { Array($0.bindMemory(to: UInt.self).prefix(depth)) }
+                let stack = RawCPUProfile.StackKey(thread: 0, addresses: addresses)
+                let weight = weight(size: entry.size, sampleInterval: active.sampleInterval)
+                if isLive {
+                    live[stack, default: Weight()] += weight
+                } else if guts_alloc_sampler_recycle(index) == 0 {
+                    released[stack, default: Weight()] += weight
+                }
+            }
+            _ = guts_alloc_sampler_sweep_tombstones()
+            return (live, active.sampleInterval)
+        }
     }
 
     // MARK: - Internals

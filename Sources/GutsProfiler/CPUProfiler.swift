@@ -14,7 +14,7 @@ public enum CPUProfiler {
     public static let defaultRate = 99
 
     /// What a sample stands for.
-    public enum Mode: String, Sendable, CaseIterable {
+    public enum Mode: String, Sendable, CaseIterable, Codable {
         /// `1/rate` s of process CPU time (`ITIMER_PROF`): only running threads are sampled.
         case cpu
         /// `1/rate` s of wall-clock time of every thread, running or blocked (`WallClockTicker`).
@@ -54,7 +54,10 @@ public enum CPUProfiler {
             SamplerState.store(.slotWords, slotWords)
             SamplerState.store(.maxDepth, depth)
 
-            let reader = RingReader(ring: ring, capacity: capacity, slotWords: slotWords)
+            // ITIMER_PROF fires `rate` times per second of CPU time, on any core; wall mode
+            // samples every thread each tick (bounded by the ring's drops, not here).
+            let perSecond = mode == .cpu ? rate * ProcessInfo.processInfo.activeProcessorCount : rate * 1000
+            let reader = RingReader(ring: ring, capacity: capacity, slotWords: slotWords, samplesPerSecond: perSecond)
             reader.start()
             let signalsBefore = SamplerState.load(.signals)
             SamplerState.store(.enabled, 1)

@@ -13,6 +13,10 @@ import Glibc
 /// `profile(since:)` dumps the buckets covering a window; `record(seconds:)` serves
 /// an on-demand request from the ring while it keeps running, so the two never fight
 /// over the sampler.
+///
+/// The same thread reads process memory (`MemorySampler.read`: mallinfo2 and RSS, plus
+/// the embedder's gauges, such as RocksDB's) every `memoryIntervalSeconds` into a ring
+/// with the same retention, dumped by `memoryTimeline(since:)`.
 public final class ContinuousProfiler: Sendable {
     /// The continuous default: 19 Hz, low and odd so it neither costs much nor locks
     /// onto periodic work.
@@ -22,9 +26,12 @@ public final class ContinuousProfiler: Sendable {
     public let bucketSeconds: Double
     public let retentionSeconds: Double
     public let maxStacks: Int
+    public let memoryIntervalSeconds: Double
+    private let memoryGauges: (@Sendable () -> [String: Int])?
 
     private let state: LockedValue<State>
     private let stopped = DispatchSemaphore(value: 0)
+    private let wake = DispatchSemaphore(value: 0)
 
     /// One harvested interval: stack ids with counts.
     struct Bucket: Sendable {
@@ -40,8 +47,9 @@ public final class ContinuousProfiler: Sendable {
         var stacks: [Int: (key: RawCPUProfile.StackKey, references: Int)] = [:]
         var nextID = 0
         var overflowSamples = 0
-        var stopRequested = false
         var running = false
+        /// Memory readings with their wall-clock time, oldest first.
+        var memory: [(wallNanos: Int64, point: MemoryTimeline.Point)] = []
     }
 
     /// What the ring holds now, for logs and metrics.
@@ -54,11 +62,15 @@ public final class ContinuousProfiler: Sendable {
         public var oldestNanos: Int64?
     }
 
-    public init(rate: Int = defaultRate, bucketSeconds: Double = 10, retentionSeconds: Double = 3600, maxStacks: Int = 50_000) {
+    /// - Parameter memoryGauges: extra byte counts read with each memory point, as `MemorySampler`'s.
+    public init(rate: Int = defaultRate, bucketSeconds: Double = 10, retentionSeconds: Double = 3600, maxStacks: Int = 50_000,
+                memoryIntervalSeconds: Double = 1, memoryGauges: (@Sendable () -> [String: Int])? = nil) {
         self.rate = rate
         self.bucketSeconds = max(0.05, bucketSeconds)
         self.retentionSeconds = max(self.bucketSeconds, retentionSeconds)
         self.maxStacks = max(16, maxStacks)
+        self.memoryIntervalSeconds = max(0.05, memoryIntervalSeconds)
+        self.memoryGauges = memoryGauges
         state = LockedValue(State())
     }
 
@@ -69,15 +81,21 @@ public final class ContinuousProfiler: Sendable {
         try CPUProfiler.start(rate: rate, ringCapacity: max(256, rate * 4))
         state.withLock { $0.running = true }
         let thread = Thread { [self] in
+            // Sleeps until the next reading or bucket is due, or until stop() signals.
+            var nextMemory = CPUProfiler.monotonicNanos()
+            var nextBucket = nextMemory + Int64(bucketSeconds * 1e9)
             while true {
-                let deadline = CPUProfiler.monotonicNanos() + Int64(bucketSeconds * 1e9)
-                var stop = false
-                while !stop && CPUProfiler.monotonicNanos() < deadline {
-                    usleep(50_000)
-                    stop = state.withLock { $0.stopRequested }
+                let now = CPUProfiler.monotonicNanos()
+                if now >= nextMemory {
+                    recordMemory()
+                    nextMemory = max(nextMemory + Int64(memoryIntervalSeconds * 1e9), now)
                 }
-                if stop { break }
-                flush()
+                if now >= nextBucket {
+                    flush()
+                    nextBucket = now + Int64(bucketSeconds * 1e9)
+                }
+                let pause = max(0, min(nextMemory, nextBucket) - CPUProfiler.monotonicNanos())
+                if wake.wait(timeout: .now() + .nanoseconds(Int(pause))) == .success { break }
             }
             stopped.signal()
         }
@@ -89,11 +107,11 @@ public final class ContinuousProfiler: Sendable {
     public func stop() {
         let wasRunning = state.withLock { state -> Bool in
             let running = state.running
-            state.stopRequested = true
             state.running = false
             return running
         }
         guard wasRunning else { return }
+        wake.signal()
         stopped.wait()
         if let raw = try? CPUProfiler.stopRaw() { store(raw) }
     }
@@ -125,6 +143,33 @@ public final class ContinuousProfiler: Sendable {
     public func profile(fromWallNanos start: Int64, options: Symbolizer.Options = Symbolizer.Options()) -> Profile {
         flush()
         return Symbolizer(options: options).symbolize(raw(from: start))
+    }
+
+    /// The memory readings of the last `seconds`, `seconds` of each point counted from
+    /// the first one (whose wall-clock time is the timeline's `startNanos`).
+    public func memoryTimeline(since seconds: Double) -> MemoryTimeline {
+        let from = CPUProfiler.wallNanos() - Int64(seconds * 1e9)
+        let readings = state.withLock { $0.memory.filter { $0.wallNanos >= from } }
+        let origin = readings.first?.wallNanos ?? from
+        var timeline = MemoryTimeline(intervalSeconds: memoryIntervalSeconds, points: readings.map { reading in
+            var point = reading.point
+            point.seconds = Double(reading.wallNanos - origin) / 1e9
+            return point
+        })
+        timeline.startNanos = origin
+        return timeline
+    }
+
+    private func recordMemory() {
+        var point = MemorySampler.read()
+        if let memoryGauges { point.gauges = memoryGauges() }
+        let now = CPUProfiler.wallNanos()
+        let horizon = now - Int64(retentionSeconds * 1e9)
+        state.withLock { state in
+            state.memory.append((now, point))
+            let expired = state.memory.prefix { $0.wallNanos < horizon }.count
+            if expired > 0 { state.memory.removeFirst(expired) }
+        }
     }
 
     public var status: Status {

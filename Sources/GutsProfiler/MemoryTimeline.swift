@@ -55,6 +55,9 @@ public struct MemoryTimeline: Sendable, Codable {
 
     public var intervalSeconds: Double
     public var points: [Point]
+    /// Wall-clock time of the first point, nanoseconds since the Unix epoch, when known
+    /// (a window of the continuous ring).
+    public var startNanos: Int64?
 
     public init(intervalSeconds: Double, points: [Point]) {
         self.intervalSeconds = intervalSeconds

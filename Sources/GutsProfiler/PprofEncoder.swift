@@ -2,7 +2,8 @@ import GutsCompression
 /// pprof's `profile.proto`, hand-encoded, gzip-compressed as `go tool pprof` expects.
 ///
 /// Sample values are `samples/count` and `cpu/nanoseconds` (`wall/nanoseconds` for a
-/// wall-clock profile); each distinct frame address becomes a Location with one Line pointing
+/// wall-clock profile), bytes for an allocation profile, or the profile's own `sampleTypes`
+/// (a heap profile's `alloc_objects`, `alloc_space`, `inuse_objects`, `inuse_space`); each distinct frame address becomes a Location with one Line pointing
 /// at its Function. Each sample carries its thread as labels: `thread` (the name, where known)
 /// and `thread_id`.
 public enum PprofEncoder {
@@ -46,22 +47,30 @@ public enum PprofEncoder {
 
         var writer = ProtobufWriter()
         let isBytes = profile.valueUnit == .bytes
-        let valueTypes = isBytes ? [(strings.index("space"), strings.index("bytes"))]
+        let multiValued = !profile.sampleTypes.isEmpty
+        let valueTypes = multiValued ? profile.sampleTypes.map { (strings.index($0.type), strings.index($0.unit)) }
+            : isBytes ? [(strings.index("space"), strings.index("bytes"))]
             : [(samplesType, countUnit), (cpuType, nanosUnit)]
+        func values(_ sample: Profile.Sample) -> [Int64] {
+            if multiValued { return profile.sampleTypes.indices.map { Int64($0 < sample.values.count ? sample.values[$0] : 0) } }
+            return isBytes ? [Int64(sample.count)] : [Int64(sample.count), Int64(sample.count) * period]
+        }
         for (type, unit) in valueTypes {
             writer.message(1) { valueType in
                 valueType.int64(1, type)
                 valueType.int64(2, unit)
             }
         }
-        for sample in profile.samples where sample.count > 0 {
+        for sample in profile.samples {
+            let sampleValues = values(sample)
+            guard sampleValues.contains(where: { $0 > 0 }) else { continue }
             // pprof lists locations leaf first.
             let ids = sample.frames.reversed().map(locationID)
             let labels = sample.threadName.map { [(strings.index("thread"), strings.index($0))] } ?? []
             let threadID = sample.thread != 0 ? strings.index("thread_id") : nil
             writer.message(2) { message in
                 message.packedUInt64(1, ids)
-                message.packedInt64(2, isBytes ? [Int64(sample.count)] : [Int64(sample.count), Int64(sample.count) * period])
+                message.packedInt64(2, sampleValues)
                 for (key, value) in labels {
                     message.message(3) { label in
                         label.int64(1, key)
@@ -111,12 +120,13 @@ public enum PprofEncoder {
         }
         writer.int64(9, profile.startNanos)
         writer.int64(10, profile.durationNanos)
+        // The default: the last column (a heap profile's inuse_space, as Go's), or CPU time.
         let periodType = valueTypes[valueTypes.count - 1]
         writer.message(11) { valueType in
             valueType.int64(1, periodType.0)
             valueType.int64(2, periodType.1)
         }
-        writer.int64(12, isBytes ? 1 : period)
+        writer.int64(12, isBytes || multiValued ? 1 : period)
         if let comment { writer.packedInt64(13, [comment]) }
         writer.int64(14, periodType.0)
         return writer.bytes

@@ -1,9 +1,10 @@
 /// A symbolized profile: stacks of named frames with sample counts.
 ///
 /// The common currency of the encoders (`FoldedStacks`, `SpeedscopeEncoder`,
-/// `PprofEncoder`, `FlameGraphSVG`). Frames are root first.
-public struct Profile: Sendable {
-    public struct Frame: Hashable, Sendable {
+/// `PprofEncoder`, `FlameGraphSVG`). Frames are root first. Codable, so a node can hand a
+/// whole profile (every value column, addresses, mappings) to a client that renders it.
+public struct Profile: Sendable, Codable {
+    public struct Frame: Hashable, Sendable, Codable {
         /// Display name: demangled function, or `module+0xoffset`.
         public var name: String
         /// Module short name (`libc.so.6`), "" when unknown.
@@ -24,7 +25,7 @@ public struct Profile: Sendable {
         }
     }
 
-    public struct Sample: Sendable {
+    public struct Sample: Sendable, Codable {
         /// Root first.
         public var frames: [Frame]
         public var count: Int
@@ -32,6 +33,9 @@ public struct Profile: Sendable {
         public var thread: Int32
         /// The thread's name, when known (wall-clock mode).
         public var threadName: String?
+        /// One value per `Profile.sampleTypes` entry, when the profile has several; `count`
+        /// is then the one of them the single-valued encoders show.
+        public var values: [Int] = []
 
         public init(frames: [Frame], count: Int, thread: Int32 = 0, threadName: String? = nil) {
             self.frames = frames
@@ -42,7 +46,7 @@ public struct Profile: Sendable {
     }
 
     /// A loaded object, for pprof's mapping table.
-    public struct Mapping: Sendable, Hashable {
+    public struct Mapping: Sendable, Hashable, Codable {
         public var start: UInt
         public var limit: UInt
         public var fileOffset: UInt
@@ -64,7 +68,21 @@ public struct Profile: Sendable {
         case bytes
     }
 
+    /// A named value column of pprof (`inuse_space` in bytes, `alloc_objects` in counts...).
+    public struct SampleType: Sendable, Hashable, Codable {
+        public var type: String
+        public var unit: String
+
+        public init(type: String, unit: String) {
+            self.type = type
+            self.unit = unit
+        }
+    }
+
     public var samples: [Sample]
+    /// The columns of `Sample.values` (a heap profile's four); empty when `count` is the
+    /// only value. pprof writes them all, with the last as the default.
+    public var sampleTypes: [SampleType] = []
     /// What `Sample.count` measures; encoders label their output with it.
     public var valueUnit: ValueUnit = .samples
     /// CPU time or wall-clock time, for CPU-sampler profiles.
@@ -89,6 +107,20 @@ public struct Profile: Sendable {
     }
 
     public var totalCount: Int { samples.reduce(0) { $0 + $1.count } }
+
+    /// This profile with `count` set to the values of the sample type named `type`
+    /// (for the single-valued formats); nil when it has no such column.
+    public func selecting(_ type: String) -> Profile? {
+        guard let column = sampleTypes.firstIndex(where: { $0.type == type }) else { return nil }
+        var result = self
+        result.samples = samples.map { sample in
+            var sample = sample
+            sample.count = column < sample.values.count ? sample.values[column] : 0
+            return sample
+        }
+        result.valueUnit = sampleTypes[column].unit == "bytes" ? .bytes : .samples
+        return result
+    }
 
     /// Fraction of samples with a frame satisfying `predicate` anywhere on the stack.
     public func inclusiveFraction(where predicate: (Frame) -> Bool) -> Double {

@@ -19,10 +19,19 @@ final class RingReader: @unchecked Sendable {
         var stacks: [RawCPUProfile.StackKey: Int] = [:]
     }
 
-    init(ring: UnsafeMutablePointer<Int>, capacity: Int, slotWords: Int) {
+    /// Microseconds between drains.
+    private let pollMicros: UInt32
+
+    /// - Parameter samplesPerSecond: the most samples the handler can write per second;
+    ///   the reader wakes often enough to drain a quarter of the ring at that pace, and at
+    ///   most every 10 ms and at least every 250 ms. (A fixed 10 ms poll woke the reader
+    ///   100 times a second at 19 Hz, for under two samples per wake.)
+    init(ring: UnsafeMutablePointer<Int>, capacity: Int, slotWords: Int, samplesPerSecond: Int) {
         self.ring = ring
         self.capacity = capacity
         self.slotWords = slotWords
+        let micros = Double(capacity) * 1e6 / Double(4 * max(1, samplesPerSecond))
+        pollMicros = UInt32(min(250_000, max(10_000, micros)))
     }
 
     func start() {
@@ -35,7 +44,7 @@ final class RingReader: @unchecked Sendable {
                     return state.stopRequested
                 }
                 if stopping { break }
-                usleep(10_000)
+                usleep(pollMicros)
             }
             finished.signal()
         }

@@ -9,7 +9,7 @@
 /// Works on text only: it never fails, and a name it does not recognise comes back with just
 /// its generic arguments and parameter types removed.
 public enum SwiftNameSimplifier {
-    public enum Role: Sendable, Hashable {
+    public enum Role: Sendable, Hashable, Codable {
         case function
         /// Only adapts a call; fold into the caller.
         case thunk

@@ -33,10 +33,34 @@ public struct Symbolizer: Sendable {
     }
 
     public func symbolize(_ raw: RawCPUProfile, modules: ModuleMap) -> Profile {
-        let cache = Cache(modules: modules, options: options)
+        let entries = Array(raw.stacks)
+        let (stacks, mappings) = frames(of: entries.map(\.key), threadNames: raw.threadNames, modules: modules)
         var merged: [[Profile.Frame]: (count: Int, thread: Int32)] = [:]
         var order: [[Profile.Frame]] = []
-        for (key, count) in raw.stacks {
+        for ((key, count), frames) in zip(entries, stacks) {
+            if let existing = merged[frames] {
+                merged[frames] = (existing.count + count, existing.thread == key.thread ? key.thread : 0)
+            } else {
+                merged[frames] = (count, key.thread)
+                order.append(frames)
+            }
+        }
+        let samples = order.map { frames in
+            Profile.Sample(frames: frames, count: merged[frames]!.count, thread: merged[frames]!.thread,
+                           threadName: raw.threadNames[merged[frames]!.thread])
+        }
+        var profile = Profile(samples: samples, periodNanos: raw.periodNanos, durationNanos: Int64(raw.statistics.durationNanos),
+                              startNanos: raw.startNanos, mappings: mappings, statistics: raw.statistics)
+        profile.mode = raw.mode
+        return profile
+    }
+
+    /// The frames of each stack (root first, trampolines cut, forwarders folded and thread
+    /// roots added as the options say), and the mappings of the modules they touch.
+    func frames(of keys: [RawCPUProfile.StackKey], threadNames: [Int32: String] = [:],
+                modules: ModuleMap) -> (stacks: [[Profile.Frame]], mappings: [Profile.Mapping]) {
+        let cache = Cache(modules: modules, options: options)
+        let stacks = keys.map { key in
             var frames: [Profile.Frame] = []
             frames.reserveCapacity(key.addresses.count + 1)
             for (index, address) in key.addresses.enumerated() {
@@ -49,18 +73,9 @@ public struct Symbolizer: Sendable {
             frames.reverse()
             if options.simplifyNames { frames = Self.foldingForwarders(frames) }
             if options.threadRootFrames {
-                frames.insert(Profile.Frame(name: raw.threadNames[key.thread] ?? "thread \(key.thread)"), at: 0)
+                frames.insert(Profile.Frame(name: threadNames[key.thread] ?? "thread \(key.thread)"), at: 0)
             }
-            if let existing = merged[frames] {
-                merged[frames] = (existing.count + count, existing.thread == key.thread ? key.thread : 0)
-            } else {
-                merged[frames] = (count, key.thread)
-                order.append(frames)
-            }
-        }
-        let samples = order.map { frames in
-            Profile.Sample(frames: frames, count: merged[frames]!.count, thread: merged[frames]!.thread,
-                           threadName: raw.threadNames[merged[frames]!.thread])
+            return frames
         }
         let mappings = cache.usedModules.sorted { $0.lowestAddress < $1.lowestAddress }.map { module in
             let text = module.segments.first(where: \.executable) ?? module.segments.first
@@ -68,10 +83,7 @@ public struct Symbolizer: Sendable {
                                    fileOffset: text.map { $0.fileOffset - ($0.start - module.lowestAddress) } ?? 0,
                                    path: module.path.isEmpty ? module.loaderName : module.path)
         }
-        var profile = Profile(samples: samples, periodNanos: raw.periodNanos, durationNanos: Int64(raw.statistics.durationNanos),
-                              startNanos: raw.startNanos, mappings: mappings, statistics: raw.statistics)
-        profile.mode = raw.mode
-        return profile
+        return (stacks, mappings)
     }
 
     /// `frames` (root first) without thunks, and without forwarders beside a frame of the same

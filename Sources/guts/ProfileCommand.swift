@@ -14,22 +14,13 @@ struct ProfileCommand: AsyncParsableCommand {
         guts profile --duration 30s --svg cpu.svg -- <guts subcommand ...>
         guts profile --node URL --duration 30s --svg cpu.svg --folded cpu.folded
         guts profile --node URL --since 10m --svg incident.svg   (node started with --profile-continuous)
+        guts profile --node URL --heap --svg heap.svg --pprof heap.pb.gz   (node started with --profile-allocations)
         guts profile --alloc-svg alloc.svg --inuse-svg inuse.svg -- <guts subcommand ...>
         guts profile diff BEFORE.folded AFTER.folded --svg diff.svg
         """,
         subcommands: [Record.self, Diff.self, SelfTest.self],
         defaultSubcommand: Record.self
     )
-
-    /// Parses `30s`, `500ms`, `2m`, `1h`, or plain seconds.
-    static func parseDuration(_ text: String) throws -> Double {
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for unit in units where text.hasSuffix(unit.suffix) {
-            if let value = Double(text.dropLast(unit.suffix.count)), value > 0 { return value * unit.seconds }
-        }
-        if let value = Double(text), value > 0 { return value }
-        throw ValidationError("cannot read duration '\(text)' (use e.g. 30s, 500ms, 2m)")
-    }
 
     /// Writes `bytes` to `path`, or to standard output for "-".
     static func write(_ bytes: [UInt8], to path: String) throws {
@@ -74,10 +65,10 @@ extension ProfileCommand {
         var dataDirectory: String?
 
         @Option(help: "With --node: dump the node's continuous profile over this window (e.g. 10m) instead of sampling now.")
-        var since: String?
+        var since: DurationArgument?
 
         @Option(help: "Stop after this long even if the subcommand is still running (e.g. 30s, 500ms).")
-        var duration: String = "30s"
+        var duration = DurationArgument(seconds: 30)
 
         @Option(help: "CPU samples per second of process CPU time (wall: per second of wall time, on every thread).")
         var rate: Int = CPUProfiler.defaultRate
@@ -107,7 +98,7 @@ extension ProfileCommand {
         var memorySVG: String?
 
         @Option(name: .customLong("memory-interval"), help: "Memory sampling interval.")
-        var memoryInterval: String = "100ms"
+        var memoryInterval = DurationArgument(seconds: NodeProfileRequest.defaultMemoryInterval)
 
         @Option(name: .customLong("alloc-svg"), help: "Write an SVG flamegraph of sampled allocated bytes here.")
         var allocSVG: String?
@@ -127,22 +118,35 @@ extension ProfileCommand {
         @Flag(help: "Add a root frame per thread (thread <tid>) to every stack.")
         var threads = false
 
+        @Flag(help: "With --node: write the node's sampled heap (in use now and allocated since start, by stack) instead of CPU; needs a node started with --profile-allocations.")
+        var heap = false
+
+        @Option(name: .customLong("heap-sample"), help: "With --heap: the value folded, SVG and speedscope show: inuse_space, inuse_objects, alloc_space or alloc_objects (pprof has all four).")
+        var heapSample = NodeProfileRequest.defaultSample
+
         @Argument(parsing: .postTerminator, help: "The guts subcommand to profile, after --.")
         var command: [String] = []
 
         func validate() throws {
             guard (1...10_000).contains(rate) else { throw ValidationError("--rate must be within 1...10000") }
-            _ = try ProfileCommand.parseDuration(duration)
-            _ = try ProfileCommand.parseDuration(memoryInterval)
+            guard duration.seconds > 0, memoryInterval.seconds > 0, (since?.seconds ?? 1) > 0 else {
+                throw ValidationError("--duration, --since and --memory-interval must be positive")
+            }
             guard (1...(1 << 30)).contains(allocInterval) else { throw ValidationError("--alloc-interval must be within 1...1073741824 bytes") }
             if isRemote {
                 guard command.isEmpty else { throw ValidationError("give either --node/--data-dir or a subcommand after --, not both") }
-                if let since { _ = try ProfileCommand.parseDuration(since) }
-                if since != nil && (wantsMemory || wantsAllocations) {
-                    throw ValidationError("--since dumps CPU samples only; the memory and allocation options need --duration")
+                if since != nil && wantsAllocations {
+                    throw ValidationError("--since dumps CPU samples and memory readings; the allocation options need --duration (or use --heap)")
+                }
+                if heap && (since != nil || wantsMemory || wantsAllocations) {
+                    throw ValidationError("--heap writes the heap in use to --folded, --svg, --speedscope or --pprof; it takes no --since, memory or allocation options")
+                }
+                guard !heap || HeapProfiler.sampleTypes.contains(where: { $0.type == heapSample }) else {
+                    throw ValidationError("--heap-sample must be one of \(HeapProfiler.sampleTypes.map(\.type).joined(separator: ", "))")
                 }
                 return
             }
+            guard !heap else { throw ValidationError("--heap needs --node (a node started with --profile-allocations)") }
             guard since == nil else { throw ValidationError("--since needs --node (a node started with --profile-continuous)") }
             guard !command.isEmpty else {
                 throw ValidationError("give the guts subcommand to profile after --, e.g. guts profile -- profile selftest --workload-only")
@@ -157,7 +161,6 @@ extension ProfileCommand {
 
         func run() async throws {
             if isRemote { return try await runRemote() }
-            let seconds = try ProfileCommand.parseDuration(duration)
             let parsed: ParsableCommand
             do {
                 parsed = try Guts.parseAsRoot(command)
@@ -168,44 +171,11 @@ extension ProfileCommand {
                 throw ValidationError("guts profile cannot profile another guts profile recording")
             }
             let target = CommandBox(parsed)
-            let memory = wantsMemory ? MemorySampler(interval: try ProfileCommand.parseDuration(memoryInterval)) : nil
-
-            memory?.start()
-            try CPUProfiler.start(rate: rate, mode: mode)
-            if wantsAllocations {
-                do {
-                    try AllocationProfiler.start(sampleInterval: allocInterval)
-                } catch {
-                    _ = try? CPUProfiler.stopRaw()
-                    _ = memory?.stop()
-                    throw error
-                }
-            }
-            let (events, continuation) = AsyncStream.makeStream(of: Outcome.self)
-            let work = Task.detached {
-                do {
-                    try await target.run()
-                    continuation.yield(.finished)
-                } catch {
-                    continuation.yield(.failed(error))
-                }
-            }
-            let timer = Task {
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                continuation.yield(.timedOut)
-            }
-            var outcome = Outcome.timedOut
-            for await event in events {
-                outcome = event
-                break
-            }
-            timer.cancel()
-            if case .timedOut = outcome { work.cancel() }
-
-            let allocations = wantsAllocations
-                ? try AllocationProfiler.stopWithStatistics(options: Symbolizer.Options(threadRootFrames: threads)) : nil
-            let profile = try CPUProfiler.stop(options: Symbolizer.Options(threadRootFrames: threads || mode == .wall))
-            let timeline = memory?.stop()
+            let options = ProfilingSession.Options(
+                rate: rate, mode: mode, memoryInterval: wantsMemory ? memoryInterval.seconds : nil,
+                allocationInterval: wantsAllocations ? allocInterval : nil, threadRootFrames: threads)
+            let result = try await ProfilingSession.record(options, seconds: duration.seconds) { try await target.run() }
+            let (profile, timeline, allocations, outcome) = (result.cpu, result.memory, result.allocations, result.outcome)
             let title = "guts " + command.joined(separator: " ")
             try writeOutputs(profile: profile, timeline: timeline, title: title)
             if let allocations {
@@ -215,7 +185,7 @@ extension ProfileCommand {
             switch outcome {
             case .finished: ProfileCommand.printError("profile: subcommand finished")
             case .failed(let error): ProfileCommand.printError("profile: subcommand failed: \(error)")
-            case .timedOut: ProfileCommand.printError("profile: stopped after \(duration); the subcommand was still running")
+            case .timedOut: ProfileCommand.printError("profile: stopped after \(duration.defaultValueDescription); the subcommand was still running")
             }
             report(profile: profile)
             if case .failed(let error) = outcome { throw error }
@@ -230,27 +200,19 @@ extension ProfileCommand {
                 ProfileCommand.printError("guts profile: \(error)")
                 throw ExitCode(error.exitCode)
             }
-            let seconds = try ProfileCommand.parseDuration(duration)
-            var query = ["format": "folded", "rate": String(rate), "mode": mode.rawValue]
-            if threads { query["threads"] = "1" }
-            if let since {
-                query["since"] = "\(Int((try ProfileCommand.parseDuration(since) * 1000).rounded()))ms"
-            } else {
-                query["seconds"] = "\(Int((seconds * 1000).rounded()))ms"
-            }
-            let memoryQuery = ["format": "json", "seconds": query["seconds"] ?? "1",
-                               "interval": "\(Int((try ProfileCommand.parseDuration(memoryInterval) * 1000).rounded()))"]
+            if heap { return try await writeHeap(client: client) }
+            let window: NodeProfileRequest.Window = since.map { .since($0.seconds) } ?? .seconds(duration.seconds)
+            let cpuRequest = NodeProfileRequest.cpu(window: window, rate: rate, mode: mode, threads: threads, format: .folded)
+            let memoryRequest = NodeProfileRequest.memory(window: window, intervalSeconds: memoryInterval.seconds, format: .json)
             let wantsMemory = self.wantsMemory
             // The node has one allocation sampler: allocated and in-use windows run one
             // after the other, each beside the CPU window.
-            var allocationKinds: [String] = []
-            if wantsAllocated { allocationKinds.append("allocated") }
-            if wantsInUse { allocationKinds.append("inuse") }
-            let allocationQuery = ["format": "folded", "seconds": query["seconds"] ?? "1", "interval": String(allocInterval)]
+            let allocationRequests = [(wantsAllocated, NodeProfileRequest.AllocationKind.allocated), (wantsInUse, .inuse)]
+                .filter(\.0).map { NodeProfileRequest.allocations(seconds: duration.seconds, kind: $0.1, interval: allocInterval, threads: false, format: .folded) }
             do {
-                async let cpu = client.exchange("GET", "/admin/profile/cpu", query: query)
-                async let memory: Data? = wantsMemory ? client.send("GET", "/admin/profile/memory", query: memoryQuery) : nil
-                async let allocationBodies = Self.fetchAllocations(client: client, kinds: allocationKinds, query: allocationQuery)
+                async let cpu = client.exchange("GET", cpuRequest.path, query: cpuRequest.query)
+                async let memory: Data? = wantsMemory ? client.send("GET", memoryRequest.path, query: memoryRequest.query) : nil
+                async let allocationBodies = Self.fetch(allocationRequests, client: client)
                 let (answer, memoryData, allocationData) = try await (cpu, memory, allocationBodies)
                 var profile = try FoldedStacks.parse(String(decoding: answer.body, as: UTF8.self))
                 if let header = answer.headers["x-profile-statistics"],
@@ -260,18 +222,51 @@ extension ProfileCommand {
                     profile.durationNanos = Int64(statistics.durationNanos)
                 }
                 let timeline = try memoryData.map { try JSONDecoder().decode(MemoryTimeline.self, from: $0) }
-                let window = since.map { "last \($0)" } ?? duration
+                let window = since.map { "last \($0.defaultValueDescription)" } ?? duration.defaultValueDescription
                 let title = "guts node \(client.baseURL) (\(window))"
                 try writeOutputs(profile: profile, timeline: timeline, title: title)
-                var allocationProfiles: [String: Profile] = [:]
-                for (kind, data) in zip(allocationKinds, allocationData) {
+                var allocationProfiles: [NodeProfileRequest.AllocationKind: Profile] = [:]
+                for (request, data) in zip(allocationRequests, allocationData) {
+                    guard case .allocations(_, let kind, _, _, _) = request else { continue }
                     var parsed = try FoldedStacks.parse(String(decoding: data, as: UTF8.self))
                     parsed.valueUnit = .bytes
                     allocationProfiles[kind] = parsed
                 }
-                try writeAllocationOutputs(allocated: allocationProfiles["allocated"], inUse: allocationProfiles["inuse"], title: title)
+                try writeAllocationOutputs(allocated: allocationProfiles[.allocated], inUse: allocationProfiles[.inuse], title: title)
                 ProfileCommand.printError("profile: node \(client.baseURL), \(answer.headers["x-profile-source"] ?? "on-demand") sampling, \(window)")
                 report(profile: profile)
+            } catch let error as AdminError {
+                ProfileCommand.printError("guts profile: \(error)")
+                throw ExitCode(error.exitCode)
+            }
+        }
+
+        /// `--heap`: one snapshot of the node's heap, rendered here into every requested format.
+        private func writeHeap(client: NodeClient) async throws {
+            var requested: [(ProfileFormat, String)] = [(.folded, folded), (.svg, svg), (.speedscope, speedscope), (.pprof, pprof)]
+                .compactMap { format, path in path.map { (format, $0) } }
+            if requested.isEmpty {
+                ProfileCommand.printError("no output requested (--folded, --svg, --speedscope, --pprof); folded stacks follow on stdout")
+                requested = [(.folded, "-")]
+            }
+            do {
+                let request = NodeProfileRequest.heapSnapshot
+                let answer = try await client.exchange("GET", request.path, query: request.query)
+                let snapshot: Profile
+                do {
+                    snapshot = try JSONDecoder().decode(Profile.self, from: answer.body)
+                } catch {
+                    throw ProfilerError.malformedInput("the node's heap snapshot: \(error)")
+                }
+                let title = "guts node \(client.baseURL) heap, \(heapSample)"
+                for (format, path) in requested {
+                    // pprof keeps all four columns (`-sample_index` picks one); the others show one.
+                    let profile = format == .pprof ? snapshot : (snapshot.selecting(heapSample) ?? snapshot)
+                    try ProfileCommand.write(try format.render(profile, title: title), to: path)
+                }
+                let statistics = answer.headers["x-heap-statistics"]
+                    .flatMap { try? JSONDecoder().decode(HeapProfiler.Statistics.self, from: Data($0.utf8)) }
+                ProfileCommand.printError("profile: node \(client.baseURL), " + (statistics?.summary ?? "heap"))
             } catch let error as AdminError {
                 ProfileCommand.printError("guts profile: \(error)")
                 throw ExitCode(error.exitCode)
@@ -295,13 +290,10 @@ extension ProfileCommand {
             }
         }
 
-        private static func fetchAllocations(client: NodeClient, kinds: [String], query: [String: String]) async throws -> [Data] {
+        /// One after the other: the node has one allocation sampler.
+        private static func fetch(_ requests: [NodeProfileRequest], client: NodeClient) async throws -> [Data] {
             var bodies: [Data] = []
-            for kind in kinds {
-                var kindQuery = query
-                kindQuery["kind"] = kind
-                bodies.append(try await client.send("GET", "/admin/profile/allocations", query: kindQuery))
-            }
+            for request in requests { bodies.append(try await client.send("GET", request.path, query: request.query)) }
             return bodies
         }
 
@@ -327,11 +319,6 @@ extension ProfileCommand {
             }
         }
 
-        enum Outcome: Sendable {
-            case finished
-            case failed(any Error)
-            case timedOut
-        }
     }
 
     /// Holds the parsed subcommand so it can run in a detached task; the command is
@@ -350,112 +337,6 @@ extension ProfileCommand {
             } else {
                 try command.run()
             }
-        }
-    }
-
-    /// Differential flamegraph of two folded profiles.
-    struct Diff: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "diff",
-            abstract: "Render a differential flamegraph (growth red, shrinkage blue) of two folded profiles."
-        )
-
-        @Argument(help: "The baseline folded profile.")
-        var before: String
-
-        @Argument(help: "The folded profile to compare.")
-        var after: String
-
-        @Option(help: "Write the SVG here (default: standard output).")
-        var svg: String = "-"
-
-        @Option(help: "Graph title.")
-        var title: String = "Differential Flame Graph"
-
-        func run() async throws {
-            let beforeProfile = try FoldedStacks.parse(try ProfileCommand.readText(before))
-            let afterProfile = try FoldedStacks.parse(try ProfileCommand.readText(after))
-            let rendered = FlameGraphSVG.renderDifferential(before: beforeProfile, after: afterProfile,
-                                                            options: FlameGraphSVG.Options(title: title))
-            try ProfileCommand.write(Array(rendered.utf8), to: svg)
-            ProfileCommand.printError("profile diff: before \(beforeProfile.totalCount) samples, after \(afterProfile.totalCount) samples")
-        }
-    }
-
-    /// Hidden check used by tests and scripts/profiler-release-check.sh.
-    struct SelfTest: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "selftest",
-            abstract: "Profile a known hot function and check it is found by name.",
-            shouldDisplay: false
-        )
-
-        @Option(help: "Seconds of hot loop.")
-        var seconds: Double = 2
-
-        @Option(help: "CPU samples per second.")
-        var rate: Int = 499
-
-        @Flag(help: "Only run the hot loop (a target for guts profile -- profile selftest --workload-only).")
-        var workloadOnly = false
-
-        @Flag(help: "Measure hot-loop throughput without and with the sampler at --rate.")
-        var overhead = false
-
-        @Flag(help: "Check the allocation profiler instead (with --overhead: allocation throughput with sampling off and on).")
-        var alloc = false
-
-        @Option(name: .customLong("alloc-interval"), help: "Mean bytes between allocation samples for --alloc --overhead.")
-        var allocInterval: Int = AllocationProfiler.defaultSampleInterval
-
-        func run() async throws {
-            if alloc { return try runAllocation() }
-            if overhead {
-                let result = try ProfilerSelfTest.measureOverhead(seconds: seconds, rate: rate)
-                print("without profiler: \(String(format: "%.2f", result.callsPerSecondWithout)) calls/s")
-                print("with profiler at \(rate) Hz: \(String(format: "%.2f", result.callsPerSecondWith)) calls/s")
-                print("slowdown: \(String(format: "%.2f", result.slowdown * 100))%")
-                if let statistics = result.statistics { print("sampler: \(statistics.summary)") }
-                return
-            }
-            if workloadOnly {
-                ProfilerSelfTest.burn(seconds: seconds)
-                return
-            }
-            let outcome = try ProfilerSelfTest.run(seconds: seconds, rate: rate)
-            let percent = String(format: "%.1f", outcome.hotFraction * 100)
-            print("hot frame: \(outcome.hotFrameName ?? "not found")")
-            print("hot fraction: \(percent)% of \(outcome.profile.totalCount) samples")
-            if let statistics = outcome.profile.statistics { print("sampler: \(statistics.summary)") }
-            guard outcome.passed else {
-                print("selftest FAILED: hotLoopForProfilerTest does not carry most samples")
-                throw ExitCode(1)
-            }
-            print("selftest passed")
-        }
-
-        private func runAllocation() throws {
-            guard AllocationProfiler.isAvailable else {
-                print("selftest FAILED: malloc is not interposed in this executable")
-                throw ExitCode(1)
-            }
-            if overhead {
-                let result = try AllocationSelfTest.measureOverhead(seconds: seconds, sampleInterval: allocInterval)
-                print("sampling off: \(String(format: "%.0f", result.allocationsPerSecondOff)) malloc+free/s")
-                print("sampling on (1 per \(allocInterval) bytes): \(String(format: "%.0f", result.allocationsPerSecondOn)) malloc+free/s")
-                print("slowdown: \(String(format: "%.2f", result.slowdown * 100))%")
-                print("sampler: \(result.statistics.summary)")
-                return
-            }
-            let outcome = try AllocationSelfTest.run()
-            print("sampler: \(outcome.result.statistics.summary)")
-            print("known sites: \(String(format: "%.1f", outcome.knownAllocatedFraction * 100))% of allocated bytes")
-            print("kept site in use: ~\(outcome.keptInUseBytes) of \(outcome.keptBytes) bytes; freed site in use: \(outcome.freedInUseBytes) bytes")
-            guard outcome.passed else {
-                print("selftest FAILED: the known allocation sites are not where the profile puts the bytes")
-                throw ExitCode(1)
-            }
-            print("selftest passed")
         }
     }
 }

@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
           help: "Sample CPU continuously at a low rate into a one-hour ring (dump with guts profile --node URL --since 10m).")
     var profileContinuous = false
     @Option(name: .customLong("profile-rate"), help: "Continuous sampling rate in Hz (default 19).") var profileRate: Int?
+    @Option(name: .customLong("profile-allocations"),
+            help: "Sample allocations, one per this many bytes on average (e.g. 524288), for the heap in use (guts profile --node URL --heap).")
+    var profileAllocations: Int?
     @Option(name: .customLong("public-url"), help: "The node's URL as clients reach it, for clone_url and html_url, Git LFS and webhook links (default: the listen address).")
     var publicURL: String?
     @Option(name: .customLong("webhook-allowed-hosts"),
@@ -69,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if profileContinuous { settings.profileContinuous = true }
         if let profileRate { settings.profileRate = profileRate }
+        if let profileAllocations { settings.profileAllocations = profileAllocations }
         if let publicURL { settings.publicURL = publicURL }
         if let webhookAllowedHosts {
             settings.webhookAllowedHosts = webhookAllowedHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

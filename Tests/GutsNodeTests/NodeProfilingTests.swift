@@ -139,6 +139,9 @@ import Testing
         let folded = String(decoding: FileManager.default.contents(atPath: work + "/wall.folded") ?? Data(), as: UTF8.self)
         let stacks = try #require(parseFolded(folded))
         let roots = Set(stacks.compactMap(\.frames.first))
+        // This node samples no allocations: the heap is not there to read.
+        let heap = try await HTTPClient(baseURL: node.baseURL).send("GET", "/admin/profile/heap", token: NodeProcess.adminToken)
+        #expect(heap.status == 409)
         #expect(roots.contains { $0.hasPrefix("NIO-") }, "\(roots)")
         #expect(stacks.contains { $0.frames.first?.hasPrefix("NIO-") == true && $0.frames.contains("epoll_wait") }, "\(folded.prefix(2000))")
     }
@@ -161,12 +164,57 @@ import Testing
             .send("GET", "/admin/profile/cpu?seconds=1&mode=wall", token: NodeProcess.adminToken)
         #expect(wall.status == 409)
 
-        let output = try guts("profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --since 1m --folded since.folded --pprof since.pb.gz", in: work)
+        let output = try guts("profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --since 1m --folded since.folded --pprof since.pb.gz --memory-csv since.csv", in: work)
+        // The ring has read memory about once a second since the node started.
+        let csv = String(decoding: FileManager.default.contents(atPath: work + "/since.csv") ?? Data(), as: UTF8.self)
+        let rows = csv.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let header = try #require(rows.first)
+        #expect(header.contains("rss") && header.contains("rocksdb_block_cache"), "\(header)")
+        let rss = try #require(header.firstIndex(of: "rss"))
+        #expect(rows.count >= 3, "\(csv)")
+        #expect(rows.dropFirst().allSatisfy { rss < $0.count && (Int($0[rss]) ?? 0) > 1 << 20 }, "\(csv)")
         #expect(output.stderr.contains("continuous sampling"))
         let folded = String(decoding: FileManager.default.contents(atPath: work + "/since.folded") ?? Data(), as: UTF8.self)
         let stacks = try #require(parseFolded(folded))
         #expect(stacks.reduce(0) { $0 + $1.count } >= 10)
         #expect(stacks.contains { $0.frames.contains(where: isNodeFrame) })
         #expect((FileManager.default.contents(atPath: work + "/since.pb.gz") ?? Data()).starts(with: [0x1f, 0x8b]))
+    }
+
+    /// A node started with `--profile-allocations` answers `--heap` in every format; go tool
+    /// pprof reads its four heap sample types, `inuse_space` the default.
+    @Test func heapOfANodeStartedWithAllocationSampling() async throws {
+        let node = try NodeProcess(extraArguments: ["--profile-allocations", "65536"])
+        let load = try Load(baseURL: node.baseURL)
+        defer { load.stop() }
+        let work = try Shell.temporaryDirectory("profile-heap")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        let client = HTTPClient(baseURL: node.baseURL)
+        #expect(try await client.send("GET", "/admin/profile/heap").status == 401)
+        #expect(try await client.send("GET", "/admin/profile/heap?sample=rss", token: NodeProcess.adminToken).status == 400)
+        // The always-on session holds the sampler: a windowed allocation profile is refused.
+        #expect(try await client.send("GET", "/admin/profile/allocations?seconds=1", token: NodeProcess.adminToken).status == 409)
+
+        let output = try guts("profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --heap --folded heap.folded --svg heap.svg --speedscope heap.json --pprof heap.pb.gz", in: work)
+        #expect(output.stderr.contains("KiB in use"), "\(output.stderr)")
+        let folded = String(decoding: FileManager.default.contents(atPath: work + "/heap.folded") ?? Data(), as: UTF8.self)
+        let stacks = try #require(parseFolded(folded))
+        #expect(stacks.contains { $0.frames.contains(where: isNodeFrame) }, "\(folded.prefix(2000))")
+        #expect(stacks.allSatisfy { $0.frames.last == "malloc" || $0.frames.last == "calloc" || $0.frames.last?.contains("alloc") == true },
+                "\(stacks.compactMap(\.frames.last).prefix(10))")
+        let svg = String(decoding: FileManager.default.contents(atPath: work + "/heap.svg") ?? Data(), as: UTF8.self)
+        #expect(svg.contains("<svg") && svg.contains("bytes"))
+        #expect((try? JSONSerialization.jsonObject(with: FileManager.default.contents(atPath: work + "/heap.json") ?? Data())) != nil)
+        let pprof = [UInt8](FileManager.default.contents(atPath: work + "/heap.pb.gz") ?? Data())
+        #expect(pprof.starts(with: [0x1f, 0x8b]))
+        guard GoPprof.executable != nil else { return }
+        let raw = try GoPprof.run(["-raw"], profile: pprof)
+        #expect(raw.status == 0 && raw.output.contains("alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes[dflt]"),
+                "\(raw.output.prefix(1000))")
+        let inUse = try GoPprof.run(["-sample_index=inuse_space", "-top"], profile: pprof)
+        #expect(inUse.status == 0 && inUse.output.contains("Type: inuse_space"), "\(inUse.output)")
+        let bad = try Shell.run("exec '\(NodeProcess.executable)' profile --node \(node.baseURL) --token \(NodeProcess.adminToken) --heap --since 1m", in: work)
+        #expect(bad.status != 0)
     }
 }

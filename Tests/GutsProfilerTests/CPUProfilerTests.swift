@@ -1,10 +1,8 @@
 import Foundation
+import GutsTestSupport
 import Testing
 @testable import GutsProfiler
 
-/// Where `go` is, if installed.
-let goExecutable: String? = ["/usr/bin/go", "/usr/local/go/bin/go", "/usr/lib/go/bin/go"]
-    .first { FileManager.default.isExecutableFile(atPath: $0) }
 
 /// Of the samples taken inside the self-test workload (`burn`), the fraction inside its
 /// hot function. `ITIMER_PROF` charges the whole process, so while other suites run in
@@ -89,26 +87,9 @@ struct CPUProfilerTests {
         #expect(cpuSpinning > 30)
         #expect(samples(cpu, in: "sleepForWallTest").count * 20 < cpuSpinning, "\(cpu.topSelf(limit: 8))")
 
-        guard let goExecutable else { return }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("guts-wall-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("wall.pb.gz")
-        try Data(try PprofEncoder.encode(wall)).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: goExecutable)
-        process.arguments = ["tool", "pprof", "-tags", file.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = environment["HOME"] ?? directory.path
-        environment["PPROF_TMPDIR"] = directory.path
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        guard GoPprof.executable != nil else { return }
+        let (status, text) = try GoPprof.run(["-tags"], profile: try PprofEncoder.encode(wall))
+        #expect(status == 0, "\(text)")
         #expect(text.contains("thread: ") && text.contains("wall-sleeper") && text.contains("wall-spinner"), "\(text)")
         #expect(text.contains("thread_id"))
     }
@@ -122,30 +103,12 @@ struct CPUProfilerTests {
         #expect(throws: ProfilerError.invalidRate(0)) { try CPUProfiler.start(rate: 0) }
     }
 
-    @Test(.enabled(if: goExecutable != nil, "go is not installed (apt-get install golang-go): skipping go tool pprof check"))
+    @Test(.enabled(if: GoPprof.executable != nil, "go is not installed (apt-get install golang-go): skipping go tool pprof check"))
     func pprofOutputIsReadByGoToolPprof() throws {
         let (_, profile) = try CPUProfiler.profile(rate: 199) { ProfilerSelfTest.burn(seconds: 1) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("guts-pprof-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("cpu.pb.gz")
-        try Data(try PprofEncoder.encode(profile)).write(to: file)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: goExecutable!)
-        process.arguments = ["tool", "pprof", "-top", file.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = environment["HOME"] ?? directory.path
-        environment["PPROF_TMPDIR"] = directory.path
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, text) = try GoPprof.run(["-top"], profile: try PprofEncoder.encode(profile))
         print(text.split(separator: "\n").prefix(10).joined(separator: "\n"))
-        #expect(process.terminationStatus == 0)
+        #expect(status == 0)
         #expect(text.contains("Type: cpu"))
         let flatLine = try #require(text.split(separator: "\n").first { $0.contains("hotLoopForProfilerTest") })
         // The hot function is the top line of `-top`, i.e. the largest flat share.
@@ -211,8 +174,13 @@ struct CPUProfilerTests {
         #expect(throws: ProfilerError.alreadyRunning) { try CPUProfiler.start() }
         let start = continuous.beginWindow()
         _ = ProfilerSelfTest.burn(seconds: 1.5)
-        let window = continuous.profile(fromWallNanos: start)
-        let recent = continuous.profile(since: 0.3)
+        // Both windows cut at one instant, before symbolizing (whose own CPU time, sampled
+        // at 499 Hz, would otherwise fill the later window on a loaded machine).
+        continuous.flush()
+        let windowRaw = continuous.raw(from: start)
+        let recentRaw = continuous.raw(from: CPUProfiler.wallNanos() - 300_000_000)
+        let window = Symbolizer().symbolize(windowRaw)
+        let recent = Symbolizer().symbolize(recentRaw)
         let status = continuous.status
         continuous.stop()
         #expect(!CPUProfiler.isRunning)

@@ -25,6 +25,10 @@
 #define GUTS_ALLOC_RECORD_WRITING 0
 #define GUTS_ALLOC_RECORD_LIVE 1
 #define GUTS_ALLOC_RECORD_FREED 2
+/* Sampled, but no live-table slot was free nearby: allocated, never matched by a free. */
+#define GUTS_ALLOC_RECORD_UNTRACKED 3
+/* On the free list, waiting to be reused (skip). */
+#define GUTS_ALLOC_RECORD_RECYCLED 4
 
 /* One sampled allocation, in an append-only log. */
 typedef struct guts_alloc_sample {
@@ -72,6 +76,17 @@ long guts_alloc_sampler_count(void);
 
 /* Counters of the current (or last) session. */
 guts_alloc_counters_t guts_alloc_sampler_counters(void);
+
+/* Hands a FREED or untracked record back for reuse, once the one reader (the caller
+ * serialises readers) has folded it into its totals. Returns 0, or -1 when the record
+ * is not in one of those states. Makes long sessions possible: without it the log
+ * fills after LOG_CAPACITY samples. */
+int guts_alloc_sampler_recycle(long index);
+
+/* Empties live-table tombstones that end a probe chain, so that frees keep finding an
+ * empty slot within a few probes in a session of any length. Called by the one reader.
+ * Returns the number of slots emptied. */
+long guts_alloc_sampler_sweep_tombstones(void);
 
 /* Atomic load of a record's state, for readers. */
 uintptr_t guts_alloc_sampler_load_state(const guts_alloc_sample_t *entry);

@@ -16,7 +16,15 @@ import Hummingbird
 /// - `GET /admin/profile/cpu?since=10m&format=…` dumps the continuous ring's buckets
 ///   covering the last 10 minutes (409 when continuous profiling is off).
 /// - `GET /admin/profile/memory?seconds=N&interval=MS&format=csv|json|svg` records the
-///   malloc/RSS timeline with RocksDB's memtables, block cache and table readers.
+///   malloc/RSS timeline with RocksDB's memtables, block cache and table readers;
+///   `since=10m` instead answers the continuous ring's readings over that window.
+/// - `GET /admin/profile/heap?format=…&sample=inuse_space|inuse_objects|alloc_space|alloc_objects`
+///   answers the sampled heap of a node started with `--profile-allocations`: bytes and
+///   allocations in use now, and allocated since start, by allocating stack (409 when
+///   off). pprof carries all four sample types; the other formats show `sample`
+///   (default `inuse_space`); `format=profile-json` answers the snapshot whole (every
+///   column, addresses, mappings), which `guts profile --heap` renders into each output.
+///   Statistics travel in `x-heap-statistics` (JSON).
 /// - `GET /admin/profile/allocations?seconds=N&kind=allocated|inuse&interval=BYTES&format=…`
 ///   samples allocation stacks for N seconds (one sample per `interval` bytes, default
 ///   512 KiB) and answers the bytes allocated meanwhile, or those still in use at the
@@ -28,29 +36,30 @@ import Hummingbird
 struct ProfileController: Sendable {
     let node: GutsNode
 
-    static let secondsRange = 1.0...300.0
+    typealias Contract = NodeProfileRequest
 
     func register(on router: Router<BasicRequestContext>) {
-        let profile = router.group("/admin/profile")
-        profile.get("/cpu") { request, _ in try await cpu(request) }
-        profile.get("/memory") { request, _ in try await memory(request) }
-        profile.get("/allocations") { request, _ in try await allocations(request) }
+        let profile = router.group(RouterPath(Contract.routePrefix))
+        profile.get(RouterPath(Contract.Route.cpu.rawValue)) { request, _ in try await cpu(request) }
+        profile.get(RouterPath(Contract.Route.memory.rawValue)) { request, _ in try await memory(request) }
+        profile.get(RouterPath(Contract.Route.allocations.rawValue)) { request, _ in try await allocations(request) }
+        profile.get(RouterPath(Contract.Route.heap.rawValue)) { request, _ in try await heap(request) }
     }
 
     func cpu(_ request: Request) async throws -> Response {
         try requireAdmin(request)
         let query = request.uri.queryParameters
-        let format = try Self.format(query.get("format"))
-        guard let mode = CPUProfiler.Mode(rawValue: query.get("mode") ?? "cpu") else {
+        let format = try Self.format(query.get(Contract.Parameter.format.rawValue))
+        guard let mode = CPUProfiler.Mode(rawValue: query.get(Contract.Parameter.mode.rawValue) ?? "cpu") else {
             throw NodeError(.badRequest, "mode must be cpu or wall")
         }
-        let options = Symbolizer.Options(threadRootFrames: query.get("threads") == "1" || mode == .wall)
+        let options = Symbolizer.Options(threadRootFrames: query.get(Contract.Parameter.threads.rawValue) == "1" || mode == .wall)
         let profile: Profile
         let source: String
         if mode == .wall, node.continuousProfiler?.isRunning == true {
             throw NodeError(.conflict, "continuous CPU profiling holds the sampler; a wall-clock profile needs a node without --profile-continuous")
         }
-        if let sinceText = query.get("since") {
+        if let sinceText = query.get(Contract.Parameter.since.rawValue) {
             guard let continuous = node.continuousProfiler else {
                 throw NodeError(.conflict, "continuous profiling is off; start the node with --profile-continuous")
             }
@@ -58,14 +67,14 @@ struct ProfileController: Sendable {
             profile = try await node.blockingPool.run { continuous.profile(since: since, options: options) }
             source = "continuous"
         } else {
-            let seconds = try Self.seconds(query.get("seconds") ?? "30", name: "seconds", range: Self.secondsRange)
+            let seconds = try Self.seconds(query.get(Contract.Parameter.seconds.rawValue) ?? "\(Contract.defaultCPUSeconds)", name: "seconds", range: Contract.secondsRange)
             if let continuous = node.continuousProfiler, continuous.isRunning {
                 let start = continuous.beginWindow()
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
                 profile = try await node.blockingPool.run { continuous.profile(fromWallNanos: start, options: options) }
                 source = "continuous"
             } else {
-                let rate = try Self.integer(query.get("rate"), name: "rate", default: CPUProfiler.defaultRate, range: 1...1000)
+                let rate = try Self.integer(query.get(Contract.Parameter.rate.rawValue), name: "rate", default: CPUProfiler.defaultRate, range: Contract.rateRange)
                 do {
                     try CPUProfiler.start(rate: rate, mode: mode)
                 } catch .alreadyRunning {
@@ -92,25 +101,33 @@ struct ProfileController: Sendable {
     func memory(_ request: Request) async throws -> Response {
         try requireAdmin(request)
         let query = request.uri.queryParameters
-        let seconds = try Self.seconds(query.get("seconds") ?? "10", name: "seconds", range: Self.secondsRange)
-        let intervalText = query.get("interval") ?? "100"
-        let interval = try Self.seconds(Int(intervalText) != nil ? intervalText + "ms" : intervalText,
-                                        name: "interval", range: 0.01...60)
-        let format = query.get("format") ?? "json"
-        guard ["csv", "json", "svg"].contains(format) else {
+        let formatText = query.get(Contract.Parameter.format.rawValue) ?? Contract.MemoryFormat.json.rawValue
+        guard let format = Contract.MemoryFormat(rawValue: formatText) else {
             throw NodeError(.badRequest, "format must be csv, json or svg")
         }
-        let sampler = MemorySampler(interval: interval, gauges: Self.storageGauges(node.storage))
-        sampler.start()
-        // Stop whatever happens to the request: the sampler has a thread of its own.
-        try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        let timeline = try await node.blockingPool.runEvenIfCancelled { sampler.stop() }
+        let timeline: MemoryTimeline
+        if let sinceText = query.get(Contract.Parameter.since.rawValue) {
+            guard let continuous = node.continuousProfiler else {
+                throw NodeError(.conflict, "continuous profiling is off; start the node with --profile-continuous")
+            }
+            timeline = continuous.memoryTimeline(since: try Self.seconds(sinceText, name: "since", range: 1...continuous.retentionSeconds))
+        } else {
+            let seconds = try Self.seconds(query.get(Contract.Parameter.seconds.rawValue) ?? "\(Contract.defaultMemorySeconds)", name: "seconds", range: Contract.secondsRange)
+            let intervalText = query.get(Contract.Parameter.interval.rawValue) ?? Contract.milliseconds(Contract.defaultMemoryInterval)
+            let interval = try Self.seconds(Int(intervalText) != nil ? intervalText + "ms" : intervalText,
+                                            name: "interval", range: Contract.memoryIntervalRange)
+            let sampler = MemorySampler(interval: interval, gauges: Self.storageGauges(node.storage))
+            sampler.start()
+            // Stop whatever happens to the request: the sampler has a thread of its own.
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            timeline = try await node.blockingPool.runEvenIfCancelled { sampler.stop() }
+        }
         let body: [UInt8]
         let contentType: String
         switch format {
-        case "csv": (body, contentType) = (Array(timeline.csv().utf8), "text/csv; charset=utf-8")
-        case "svg": (body, contentType) = (Array(timeline.svg(title: "guts node memory").utf8), "image/svg+xml")
-        default: (body, contentType) = (try timeline.json(), "application/json")
+        case .csv: (body, contentType) = (Array(timeline.csv().utf8), "text/csv; charset=utf-8")
+        case .svg: (body, contentType) = (Array(timeline.svg(title: "guts node memory").utf8), "image/svg+xml")
+        case .json: (body, contentType) = (try timeline.json(), "application/json")
         }
         return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -118,13 +135,17 @@ struct ProfileController: Sendable {
     func allocations(_ request: Request) async throws -> Response {
         try requireAdmin(request)
         let query = request.uri.queryParameters
-        let format = try Self.format(query.get("format"))
-        let seconds = try Self.seconds(query.get("seconds") ?? "30", name: "seconds", range: Self.secondsRange)
-        let kind = query.get("kind") ?? "allocated"
-        guard kind == "allocated" || kind == "inuse" else { throw NodeError(.badRequest, "kind must be allocated or inuse") }
-        let interval = try Self.integer(query.get("interval"), name: "interval",
-                                        default: AllocationProfiler.defaultSampleInterval, range: 1...(1 << 30))
-        let options = Symbolizer.Options(threadRootFrames: query.get("threads") == "1")
+        let format = try Self.format(query.get(Contract.Parameter.format.rawValue))
+        let seconds = try Self.seconds(query.get(Contract.Parameter.seconds.rawValue) ?? "\(Contract.defaultCPUSeconds)", name: "seconds", range: Contract.secondsRange)
+        guard let kind = Contract.AllocationKind(rawValue: query.get(Contract.Parameter.kind.rawValue) ?? Contract.AllocationKind.allocated.rawValue) else {
+            throw NodeError(.badRequest, "kind must be allocated or inuse")
+        }
+        let interval = try Self.integer(query.get(Contract.Parameter.interval.rawValue), name: "interval",
+                                        default: AllocationProfiler.defaultSampleInterval, range: Contract.allocationIntervalRange)
+        let options = Symbolizer.Options(threadRootFrames: query.get(Contract.Parameter.threads.rawValue) == "1")
+        if node.heapProfiler != nil {
+            throw NodeError(.conflict, "allocation sampling is always on in this node (--profile-allocations): read /admin/profile/heap")
+        }
         do {
             try AllocationProfiler.start(sampleInterval: interval)
         } catch .allocationProfileRunning {
@@ -135,12 +156,43 @@ struct ProfileController: Sendable {
         // Stop whatever happens to the request: the sampler is process-wide.
         try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
         let result = try await node.blockingPool.runEvenIfCancelled { try AllocationProfiler.stopWithStatistics(options: options) }
-        let profile = kind == "inuse" ? result.inUse : result.allocated
-        let title = "guts node \(kind == "inuse" ? "bytes in use" : "allocated bytes") (\(result.statistics.samples) samples)"
+        let profile = kind == .inuse ? result.inUse : result.allocated
+        let title = "guts node \(kind == .inuse ? "bytes in use" : "allocated bytes") (\(result.statistics.samples) samples)"
         let body = try await node.blockingPool.run { try format.render(profile, title: title) }
         var headers: HTTPFields = [.contentType: format.contentType]
         if let json = try? JSONEncoder().encode(result.statistics) {
             headers[HTTPField.Name("x-allocation-statistics")!] = String(decoding: json, as: UTF8.self)  // safe: a constant, valid header name
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    func heap(_ request: Request) async throws -> Response {
+        try requireAdmin(request)
+        let query = request.uri.queryParameters
+        let formatText = query.get(Contract.Parameter.format.rawValue)
+        let format = formatText == Contract.snapshotFormat ? nil : try Self.format(formatText)
+        let sampleType = query.get(Contract.Parameter.sample.rawValue) ?? Contract.defaultSample
+        guard HeapProfiler.sampleTypes.contains(where: { $0.type == sampleType }) else {
+            throw NodeError(.badRequest, "sample must be one of \(HeapProfiler.sampleTypes.map(\.type).joined(separator: ", "))")
+        }
+        guard let heapProfiler = node.heapProfiler, heapProfiler.isRunning else {
+            throw NodeError(.conflict, "allocation sampling is off; start the node with --profile-allocations BYTES (e.g. 524288)")
+        }
+        let (snapshot, statistics) = try await node.blockingPool.run { try heapProfiler.snapshot() }
+        let body: [UInt8]
+        var headers: HTTPFields
+        if let format {
+            // pprof keeps all four columns (`-sample_index` picks one); the others show one.
+            let profile = format == .pprof ? snapshot : (snapshot.selecting(sampleType) ?? snapshot)
+            let title = "guts node heap, \(sampleType) (\(statistics.stacks) stacks)"
+            body = try await node.blockingPool.run { try format.render(profile, title: title) }
+            headers = [.contentType: format.contentType]
+        } else {
+            body = Array(try JSONEncoder().encode(snapshot))
+            headers = [.contentType: "application/json"]
+        }
+        if let json = try? JSONEncoder().encode(statistics) {
+            headers[HTTPField.Name("x-heap-statistics")!] = String(decoding: json, as: UTF8.self)  // safe: a constant, valid header name
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -189,3 +241,4 @@ struct ProfileController: Sendable {
         return parsed
     }
 }
+

@@ -74,6 +74,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var profileContinuous = false
     /// Rate of continuous sampling in Hz (of process CPU time).
     public var profileRate = 19
+    /// Always-on allocation sampling, one sample per this many bytes allocated on average,
+    /// for the heap in use by stack (`/admin/profile/heap`); 0 is off.
+    public var profileAllocations = 0
     /// The node's URL as clients reach it (`https://git.example.com`), for the links it
     /// hands out: LFS transfer actions and webhook payloads. Empty: `http://` and the
     /// request's Host header (for LFS) or the listen address (for webhooks).
@@ -191,6 +194,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
         guard (1...1000).contains(profileRate) else {
             throw NodeConfigurationError.invalidValue("profileRate", "\(profileRate) (must be within 1...1000)")
+        }
+        guard profileAllocations == 0 || (1...(1 << 30)).contains(profileAllocations) else {
+            throw NodeConfigurationError.invalidValue("profileAllocations", "\(profileAllocations) (bytes within 1...1073741824, or 0 for off)")
         }
     }
 
