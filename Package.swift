@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "GutsProfiler", targets: ["GutsProfiler"]),
         .library(name: "GutsBench", targets: ["GutsBench"]),
         .library(name: "GutsAdmin", targets: ["GutsAdmin"]),
+        .library(name: "GutsCluster", targets: ["GutsCluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -31,10 +32,21 @@ let package = Package(
         .target(name: "GutsStorage", dependencies: ["GutsGit", "CRocksDB", "CSystemSupport"]),
         .target(name: "GutsAdmin", dependencies: ["GutsGit", "GutsStorage", "CZlib"]),
         .target(
+            name: "GutsCluster",
+            dependencies: [
+                "GutsGit",
+                "GutsStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "GutsNode",
             dependencies: [
                 "GutsGit",
                 "GutsStorage",
+                "GutsCluster",
                 "GutsAdmin",
                 "GutsProfiler",
                 "CSystemSupport",
@@ -86,6 +98,7 @@ let package = Package(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]
         ),
+        .testTarget(name: "GutsClusterTests", dependencies: ["GutsCluster", "GutsGit", "GutsStorage"]),
         .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler", "GutsGit"]),
         .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]),
     ]

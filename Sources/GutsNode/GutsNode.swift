@@ -47,6 +47,8 @@ public final class GutsNode: Sendable {
     let startedAt = Date()
     /// The always-on CPU sampler of `--profile-continuous`, nil when off.
     let continuousProfiler: ContinuousProfiler?
+    /// The node's part in a cluster (`--etcd`); nil for a standalone node.
+    let cluster: ClusterNode?
 
     /// Opens the storage the configuration names. When no token is configured, creates
     /// (once) an admin token in `<data-dir>/admin-token`, readable only by its owner.
@@ -91,6 +93,9 @@ public final class GutsNode: Sendable {
         }
         access = AccessControl(tokens: tokens)
         continuousProfiler = configuration.profileContinuous ? ContinuousProfiler(rate: configuration.profileRate) : nil
+        cluster = configuration.isClustered
+            ? ClusterNode(configuration: configuration, storage: storage, serializer: pushSerializer, temporaryDirectory: temporaryDirectory, logger: logger)
+            : nil
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
@@ -106,8 +111,10 @@ public final class GutsNode: Sendable {
         defer { continuousProfiler?.stop() }
         // On SIGTERM the group stops the webhook deliverer first (what it has not sent
         // stays queued), then the server.
+        // A cluster node leaves (revokes its lease) before its server stops.
+        let clusterServices: [ServiceGroupConfiguration.ServiceConfiguration] = cluster.map { [.init(service: $0), .init(service: $0.membership)] } ?? []
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: application), .init(service: webhooks)],
+            services: [.init(service: application), .init(service: webhooks)] + clusterServices,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -118,6 +125,7 @@ public final class GutsNode: Sendable {
         let logger = self.logger
         let dataDirectory = configuration.dataDirectory
         let address = self.address
+        let cluster = self.cluster
         return Application(
             router: NodeRouter.make(node: self),
             server: .http1(configuration: .init(
@@ -133,6 +141,7 @@ public final class GutsNode: Sendable {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.listenPort
                 address.serverStarted(host: configuration.listenHost, port: port)
+                cluster?.membership.serverStarted(url: "http://\(configuration.listenHost):\(port)")
                 NodeDiscovery(url: "http://\(configuration.listenHost):\(port)", pid: getpid()).write(to: dataDirectory)
                 logger.info("guts node listening", metadata: ["url": "http://\(configuration.listenHost):\(port)", "data-dir": "\(dataDirectory)"])
                 await onServerRunning(port)

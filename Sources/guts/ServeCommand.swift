@@ -45,6 +45,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("webhook-allowed-hosts"),
             help: "Comma-separated webhook destinations allowed besides public addresses: loopback, private, *, CIDR blocks or host names.")
     var webhookAllowedHosts: String?
+    @Option(help: "Join a cluster: comma-separated etcd client URLs (http://10.0.0.1:2379,...).") var etcd: String?
+    @Option(name: .customLong("node-name"), help: "This node's name in the cluster, unique among its nodes.") var nodeName: String?
+    @Option(help: "The URL other cluster nodes reach this one at (default: http:// and the listen address).") var advertise: String?
+    @Option(help: "Replicas of each repository in the cluster (default 3).") var replication: Int?
+    @Option(name: .customLong("cluster-token-file"), help: "A file holding the token cluster nodes authenticate each other with (or GUTS_CLUSTER_TOKEN).")
+    var clusterTokenFile: String?
 
     func run() async throws {
         var settings = NodeConfiguration()
@@ -72,6 +78,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let publicURL { settings.publicURL = publicURL }
         if let webhookAllowedHosts {
             settings.webhookAllowedHosts = webhookAllowedHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let etcd { settings.etcdEndpoints = NodeConfiguration.list(etcd) }
+        if let nodeName { settings.nodeName = nodeName }
+        if let advertise { settings.advertiseURL = advertise }
+        if let replication { settings.replication = replication }
+        if let clusterTokenFile { settings.clusterTokenFile = clusterTokenFile }
+        do {
+            try settings.loadClusterToken()
+        } catch {
+            throw ValidationError("\(error)")
         }
         let logger = NodeLogging.makeLogger(format: settings.logFormat, level: settings.logLevel)
         let node: GutsNode

@@ -1,0 +1,64 @@
+import Foundation
+import GutsGit
+import GutsStorage
+
+/// Repositories, refs, HEAD and placement as etcd holds them.
+public struct ClusterRefs: Sendable {
+    public let etcd: EtcdClient
+
+    public init(etcd: EtcdClient) { self.etcd = etcd }
+
+    /// Everything etcd holds about `repository`, in one linearizable range (it reflects
+    /// every transaction committed before the call began).
+    public func state(_ repository: String) async throws -> RepositoryState {
+        let (kvs, revision) = try await etcd.range(prefix: Array(ClusterKeys.repository(repository).utf8))
+        return RepositoryState(repository: repository, kvs: kvs, revision: revision)
+    }
+
+    /// The repositories the cluster knows.
+    public func repositories() async throws -> [String] {
+        try await etcd.range(prefix: Array(ClusterKeys.repositoriesPrefix.utf8)).kvs.compactMap { ClusterKeys.repository(ofMetaKey: $0.keyString) }
+    }
+
+    /// The one transaction of a push: every update's old value is compared (an old id, or
+    /// absence for a create), and only if all hold are all new values written, with the
+    /// repository's `meta` and `placement` when the push creates it.
+    public static func transaction(repository: String, updates: [RefUpdate], placement: [String]?) -> EtcdTransaction {
+        var transaction = EtcdTransaction()
+        for update in updates {
+            let key = ClusterKeys.ref(repository, update.name)
+            if let expected = update.expected, !expected.isZero {
+                transaction.compares.append(.valueEquals(key: key, value: Array(expected.hex.utf8)))
+            } else {
+                transaction.compares.append(.absent(key: key))
+            }
+            if let new = update.new, !new.isZero {
+                transaction.success.append(.put(key: key, value: Array(new.hex.utf8)))
+            } else {
+                transaction.success.append(.delete(key: key))
+            }
+        }
+        if let placement {
+            transaction.success.append(.put(key: ClusterKeys.meta(repository), value: Array(#"{"version":1}"#.utf8)))
+            transaction.success.append(.put(key: ClusterKeys.placement(repository), value: Array(placement.joined(separator: ",").utf8)))
+        }
+        return transaction
+    }
+
+    /// Commits a push's ref updates; throws `ClusterError.refsMoved` when a compare failed.
+    public func commit(repository: String, updates: [RefUpdate], placement: [String]?) async throws {
+        do {
+            guard try await etcd.commit(Self.transaction(repository: repository, updates: updates, placement: placement)) else {
+                throw ClusterError.refsMoved(repository: repository)
+            }
+        } catch let error as EtcdError {
+            throw ClusterError.etcd(error)
+        }
+    }
+
+    /// Sets HEAD when the repository has none yet (its first push).
+    public func setHeadIfAbsent(repository: String, target: String) async throws {
+        let key = ClusterKeys.head(repository)
+        _ = try await etcd.commit(EtcdTransaction(compares: [.absent(key: key)], success: [.put(key: key, value: Array(target.utf8))]))
+    }
+}

@@ -1,0 +1,61 @@
+import GutsCluster
+import GutsGit
+import GutsStorage
+import Testing
+
+struct ClusterKeysTests {
+    @Test func prefixEndIsTheFirstKeyPastThePrefix() {
+        #expect(EtcdClient.prefixEnd(Array("/guts/".utf8)) == Array("/guts0".utf8))
+        #expect(EtcdClient.prefixEnd([0x61, 0xff]) == [0x62])
+        #expect(EtcdClient.prefixEnd([0xff, 0xff]) == [0])
+    }
+
+    @Test func metaKeysNameTheirRepositoryAndOtherKeysNone() {
+        #expect(ClusterKeys.repository(ofMetaKey: "/guts/repos/acme/project/meta") == "acme/project")
+        #expect(ClusterKeys.repository(ofMetaKey: "/guts/repos/acme/project/refs/heads/meta") == nil)
+        #expect(ClusterKeys.repository(ofMetaKey: "/guts/repos/acme/project/HEAD") == nil)
+        #expect(ClusterKeys.repository(ofMetaKey: "/guts/members/meta") == nil)
+    }
+
+    @Test func aRepositoryStateDecodesItsOwnKeysOnly() throws {
+        let id = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+        let kvs = [
+            EtcdKeyValue(key: ClusterKeys.meta("a/b"), value: Array("{}".utf8)),
+            EtcdKeyValue(key: ClusterKeys.head("a/b"), value: Array("refs/heads/main".utf8)),
+            EtcdKeyValue(key: ClusterKeys.placement("a/b"), value: Array("n1,n3".utf8)),
+            EtcdKeyValue(key: ClusterKeys.ref("a/b", "refs/heads/main"), value: Array(id.hex.utf8)),
+            EtcdKeyValue(key: ClusterKeys.ref("a/b", "refs/heads/junk"), value: Array("not hex".utf8)),
+            EtcdKeyValue(key: ClusterKeys.ref("a/bc", "refs/heads/other"), value: Array(id.hex.utf8)),
+        ]
+        let state = RepositoryState(repository: "a/b", kvs: kvs, revision: 9)
+        #expect(state.exists)
+        #expect(state.head == "refs/heads/main")
+        #expect(state.placement == ["n1", "n3"])
+        #expect(state.refs == ["refs/heads/main": id])
+        #expect(state.revision == 9)
+    }
+
+    @Test func aPushTransactionComparesEveryOldValue() throws {
+        let old = try #require(ObjectID(hex: String(repeating: "11", count: 20)))
+        let new = try #require(ObjectID(hex: String(repeating: "22", count: 20)))
+        let updates = [
+            RefUpdate(name: "refs/heads/main", expected: old, new: new),
+            RefUpdate(name: "refs/heads/topic", expected: nil, new: new),
+            RefUpdate(name: "refs/tags/gone", expected: old, new: nil),
+        ]
+        let transaction = ClusterRefs.transaction(repository: "a/b", updates: updates, placement: nil)
+        #expect(transaction.compares == [
+            .valueEquals(key: ClusterKeys.ref("a/b", "refs/heads/main"), value: Array(old.hex.utf8)),
+            .absent(key: ClusterKeys.ref("a/b", "refs/heads/topic")),
+            .valueEquals(key: ClusterKeys.ref("a/b", "refs/tags/gone"), value: Array(old.hex.utf8)),
+        ])
+        #expect(transaction.success == [
+            .put(key: ClusterKeys.ref("a/b", "refs/heads/main"), value: Array(new.hex.utf8)),
+            .put(key: ClusterKeys.ref("a/b", "refs/heads/topic"), value: Array(new.hex.utf8)),
+            .delete(key: ClusterKeys.ref("a/b", "refs/tags/gone")),
+        ])
+        let creating = ClusterRefs.transaction(repository: "a/b", updates: [updates[1]], placement: ["n1", "n2"])
+        #expect(creating.success.contains(.put(key: ClusterKeys.placement("a/b"), value: Array("n1,n2".utf8))))
+        #expect(creating.success.contains { if case .put(ClusterKeys.meta("a/b"), _) = $0 { true } else { false } })
+    }
+}
