@@ -287,7 +287,7 @@ final class ClusterNode: Service, Sendable {
             }
         } catch {
             failure = "\(error)"
-            logger.warning("anti-entropy pass failed", metadata: ["error": "\(error)"])
+            if catchUpState.lastError == nil { logger.warning("anti-entropy pass failed", metadata: ["error": "\(error)"]) }
         }
         catchUp.withLockedValue { [behind, failure] in
             $0.running = false
