@@ -30,6 +30,12 @@ public struct PeerClient: Sendable {
         try await post(peer, "/internal/cluster/objects", ["repository": repository, "wants": wants.map(\.hex), "haves": haves.map(\.hex)])
     }
 
+    /// Tells `peer` that `repository`'s refs changed in etcd, so it brings its local refs
+    /// up to date now rather than at its next anti-entropy pass.
+    public func refsChanged(peer: String, repository: String) async throws {
+        _ = try await post(peer, "/internal/cluster/refs-changed", ["repository": repository])
+    }
+
     private func post(_ peer: String, _ path: String, _ body: [String: Any]) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: peer + path)
         request.method = .POST
@@ -38,7 +44,7 @@ public struct PeerClient: Sendable {
         request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         let response = try await http.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: Self.maxPackBytes)
-        guard response.status == .ok else {
+        guard (200..<300).contains(response.status.code) else {
             throw ClusterError.peer(url: peer, status: Int(response.status.code), message: String(buffer: bytes.getSlice(at: bytes.readerIndex, length: min(bytes.readableBytes, 300)) ?? bytes))
         }
         return Array(buffer: bytes)

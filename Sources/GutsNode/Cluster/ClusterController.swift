@@ -10,7 +10,9 @@ import Hummingbird
 /// - `POST /internal/cluster/objects` `{repository, wants, haves}`: a pack of what the
 ///   wants reach and the haves do not (409 when a want is not here);
 /// - `POST /internal/cluster/replicate` `{repository, source, wants}`: fetches from
-///   `source` what this node lacks of what the wants reach, stores it durably, answers 200.
+///   `source` what this node lacks of what the wants reach, stores it durably, answers 200;
+/// - `POST /internal/cluster/refs-changed` `{repository}`: a push committed; the local refs
+///   are brought to etcd's before the answer.
 struct ClusterController: Sendable {
     let node: GutsNode
     let cluster: ClusterNode
@@ -27,12 +29,22 @@ struct ClusterController: Sendable {
         var wants: [String]
     }
 
+    struct RefsChangedRequest: Decodable {
+        var repository: String
+    }
+
     /// Requests are lists of ids: 1 MiB holds about 25,000.
     static let maxRequestBytes = 1 << 20
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/internal/cluster/objects") { request, _ in try await objects(request) }
         router.post("/internal/cluster/replicate") { request, _ in try await replicate(request) }
+        router.post("/internal/cluster/refs-changed") { request, _ in
+            let body: RefsChangedRequest = try await decode(request)
+            guard (try? RepositoryName.validate(body.repository)) != nil else { throw NodeError(.unprocessableContent, "invalid repository name") }
+            await cluster.synchronizeForRead(body.repository)
+            return Response(status: .noContent)
+        }
     }
 
     private func objects(_ request: Request) async throws -> Response {

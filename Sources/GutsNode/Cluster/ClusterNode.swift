@@ -216,6 +216,10 @@ final class ClusterNode: Service, Sendable {
             }
         }
         try await refs.commit(repository: repository, updates: updates, placement: state.exists ? nil : placement)
+        for replica in placement where replica != name {
+            guard let url = members[replica] else { continue }
+            Task { [peers] in try? await peers.refsChanged(peer: url, repository: repository) }
+        }
     }
 
     /// `commitPush` for the push's blocking thread, which waits for it.
