@@ -7,7 +7,8 @@ final class ClusterNodes: @unchecked Sendable {
     let nodes: [NodeProcess]
     private let tokenFile: String
 
-    init(count: Int = 3, etcd: EtcdCluster) throws {
+    /// `endpoints[i]`, when given, is the etcd endpoint list of node `i` (default: all members).
+    init(count: Int = 3, etcd: EtcdCluster, endpoints: [Int: [String]] = [:]) throws {
         self.etcd = etcd
         tokenFile = etcd.directory + "/cluster-token"
         try "cluster-token-for-tests-0123456789\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
@@ -15,7 +16,7 @@ final class ClusterNodes: @unchecked Sendable {
         try #"{"clusterLeaseSeconds": 3}"#.write(toFile: config, atomically: true, encoding: .utf8)
         nodes = try (1...count).map { index in
             try NodeProcess(extraArguments: [
-                "--config", config, "--etcd", etcd.endpointList, "--node-name", "n\(index)", "--replication", "3",
+                "--config", config, "--etcd", (endpoints[index - 1] ?? etcd.endpoints).joined(separator: ","), "--node-name", "n\(index)", "--replication", "3",
                 "--cluster-token-file", etcd.directory + "/cluster-token",
             ])
         }
