@@ -19,11 +19,4 @@ public enum ClusterKeys {
     public static func placement(_ repository: String) -> [UInt8] { Array((self.repository(repository) + "placement").utf8) }
     /// `ref` is a full name (`refs/heads/main`).
     public static func ref(_ repository: String, _ ref: String) -> [UInt8] { Array((self.repository(repository) + ref).utf8) }
-
-    /// The repository a `.../meta` key names, nil for any other key.
-    public static func repository(ofMetaKey key: String) -> String? {
-        guard key.hasPrefix(repositoriesPrefix), key.hasSuffix("/meta") else { return nil }
-        let name = key.dropFirst(repositoriesPrefix.count).dropLast("/meta".count)
-        return name.split(separator: "/", omittingEmptySubsequences: false).count == 2 ? String(name) : nil
-    }
 }

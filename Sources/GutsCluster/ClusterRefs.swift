@@ -15,9 +15,24 @@ public struct ClusterRefs: Sendable {
         return RepositoryState(repository: repository, kvs: kvs, revision: revision)
     }
 
-    /// The repositories the cluster knows.
-    public func repositories() async throws -> [String] {
-        try await etcd.range(prefix: Array(ClusterKeys.repositoriesPrefix.utf8)).kvs.compactMap { ClusterKeys.repository(ofMetaKey: $0.keyString) }
+    /// Every repository the cluster knows, from one linearizable range.
+    public func allStates() async throws -> [String: RepositoryState] {
+        let (kvs, revision) = try await etcd.range(prefix: Array(ClusterKeys.repositoriesPrefix.utf8))
+        return Self.states(kvs, revision: revision)
+    }
+
+    /// Keys under `/guts/repos/` grouped by repository; those without `meta` are left out.
+    public static func states(_ kvs: [EtcdKeyValue], revision: Int64) -> [String: RepositoryState] {
+        var byRepository = [String: [EtcdKeyValue]]()
+        for kv in kvs {
+            let components = kv.keyString.dropFirst(ClusterKeys.repositoriesPrefix.count).split(separator: "/", maxSplits: 2)
+            guard components.count == 3 else { continue }
+            byRepository["\(components[0])/\(components[1])", default: []].append(kv)
+        }
+        return byRepository.reduce(into: [:]) { states, entry in
+            let state = RepositoryState(repository: entry.key, kvs: entry.value, revision: revision)
+            if state.exists { states[entry.key] = state }
+        }
     }
 
     /// The one transaction of a push: every update's old value is compared (an old id, or

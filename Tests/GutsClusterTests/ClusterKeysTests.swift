@@ -10,11 +10,19 @@ struct ClusterKeysTests {
         #expect(EtcdClient.prefixEnd([0xff, 0xff]) == [0])
     }
 
-    @Test func metaKeysNameTheirRepositoryAndOtherKeysNone() {
-        #expect(ClusterKeys.repository(ofMetaKey: "/guts/repos/acme/project/meta") == "acme/project")
-        #expect(ClusterKeys.repository(ofMetaKey: "/guts/repos/acme/project/refs/heads/meta") == nil)
-        #expect(ClusterKeys.repository(ofMetaKey: "/guts/repos/acme/project/HEAD") == nil)
-        #expect(ClusterKeys.repository(ofMetaKey: "/guts/members/meta") == nil)
+    @Test func keysGroupByRepositoryAndOnlyRepositoriesWithMetaCount() throws {
+        let id = try #require(ObjectID(hex: String(repeating: "cd", count: 20)))
+        let kvs = [
+            EtcdKeyValue(key: ClusterKeys.meta("a/b"), value: []),
+            EtcdKeyValue(key: ClusterKeys.ref("a/b", "refs/heads/x/meta"), value: Array(id.hex.utf8)),
+            EtcdKeyValue(key: ClusterKeys.meta("a/bc"), value: []),
+            EtcdKeyValue(key: ClusterKeys.ref("orphan/repo", "refs/heads/main"), value: Array(id.hex.utf8)),
+            EtcdKeyValue(key: Array("/guts/repos/short".utf8), value: []),
+        ]
+        let states = ClusterRefs.states(kvs, revision: 3)
+        #expect(Set(states.keys) == ["a/b", "a/bc"])
+        #expect(states["a/b"]?.refs == ["refs/heads/x/meta": id])
+        #expect(states["a/bc"]?.refs.isEmpty == true)
     }
 
     @Test func aRepositoryStateDecodesItsOwnKeysOnly() throws {

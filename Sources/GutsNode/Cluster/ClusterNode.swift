@@ -63,9 +63,14 @@ final class ClusterNode: Service, Sendable {
     /// Brings the local copy of `repository` to etcd's refs before a fetch. When etcd cannot
     /// be reached (or this node's last renewal failed) the local refs are served as they
     /// are: reads go on without quorum, possibly stale.
+    ///
+    /// Only a repository whose local refs differ waits for its push turn, so reads of a
+    /// repository that is current run in parallel.
     func synchronizeForRead(_ repository: String) async {
         guard membership.snapshot.lastError == nil else { return }
         do {
+            let state = try await refs.state(repository)
+            guard try await !isCurrent(repository, state) else { return }
             _ = try await serializer.run(repository: repository) { try await self.synchronize(repository) }
         } catch {
             logger.warning("serving local refs: cannot synchronize with etcd", metadata: ["repository": "\(repository)", "error": "\(error)"])
@@ -82,14 +87,8 @@ final class ClusterNode: Service, Sendable {
         } catch let error as EtcdError {
             throw ClusterError.etcd(error)
         }
-        guard state.exists else { return state }
+        guard try await !isCurrent(repository, state) else { return state }
         let storage = self.storage
-        let local = try await pool.run { () -> (refs: [String: ObjectID], head: String?)? in
-            guard let found = try storage.repositories.get(name: repository) else { return nil }
-            let refs = storage.refs(found)
-            return (Dictionary(try refs.list().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first }), try refs.head())
-        }
-        if let local, local.refs == state.refs, state.head == nil || local.head == state.head { return state }
         let target = try await pool.run { try Self.localRepository(repository, in: storage) }
         let missing = try await pool.run {
             let objects = storage.objects(target)
@@ -109,6 +108,18 @@ final class ClusterNode: Service, Sendable {
         }
         logger.info("repository synchronized from etcd", metadata: ["repository": "\(repository)", "refs": "\(state.refs.count)", "fetched": "\(missing.count)"])
         return state
+    }
+
+    /// True when the local refs and HEAD of `repository` are `state`'s (or etcd does not know it).
+    func isCurrent(_ repository: String, _ state: RepositoryState) async throws -> Bool {
+        guard state.exists else { return true }
+        let storage = self.storage
+        return try await pool.run {
+            guard let found = try storage.repositories.get(name: repository) else { return false }
+            let refs = storage.refs(found)
+            let local = Dictionary(try refs.list().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+            return try local == state.refs && (state.head == nil || refs.head() == state.head)
+        }
     }
 
     /// The local repository `name`, created (with default settings) if absent.
@@ -277,17 +288,10 @@ final class ClusterNode: Service, Sendable {
         var behind = 0
         var failure: String?
         do {
-            for repository in try await refs.repositories() {
-                let before = try await refs.state(repository)
-                guard before.placement.isEmpty || before.placement.contains(name) else { continue }
-                let changed = try await serializer.run(repository: repository) { () -> Bool in
-                    let storage = self.storage
-                    let local = try await self.pool.run { try storage.repositories.get(name: repository).map { try storage.refs($0).list() } }
-                    let differs = local.map { Dictionary($0.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first }) != before.refs } ?? true
-                    if differs { try await self.synchronize(repository) }
-                    return differs
-                }
-                if changed { behind += 1 }
+            for (repository, state) in try await refs.allStates().sorted(by: { $0.key < $1.key }) {
+                guard state.placement.isEmpty || state.placement.contains(name), try await !isCurrent(repository, state) else { continue }
+                behind += 1
+                try await serializer.run(repository: repository) { _ = try await self.synchronize(repository) }
             }
         } catch {
             failure = "\(error)"
