@@ -35,10 +35,21 @@ public struct ClusterRefs: Sendable {
         }
     }
 
+    /// What a push that creates a repository in the cluster records with its refs.
+    public struct Creation: Sendable, Equatable {
+        public var placement: [String]
+        public var meta: RepositoryMeta
+
+        public init(placement: [String], meta: RepositoryMeta) {
+            self.placement = placement
+            self.meta = meta
+        }
+    }
+
     /// The one transaction of a push: every update's old value is compared (an old id, or
     /// absence for a create), and only if all hold are all new values written, with the
     /// repository's `meta` and `placement` when the push creates it.
-    public static func transaction(repository: String, updates: [RefUpdate], placement: [String]?) -> EtcdTransaction {
+    public static func transaction(repository: String, updates: [RefUpdate], creating creation: Creation?) -> EtcdTransaction {
         var transaction = EtcdTransaction()
         for update in updates {
             let key = ClusterKeys.ref(repository, update.name)
@@ -53,17 +64,17 @@ public struct ClusterRefs: Sendable {
                 transaction.success.append(.delete(key: key))
             }
         }
-        if let placement {
-            transaction.success.append(.put(key: ClusterKeys.meta(repository), value: Array(#"{"version":1}"#.utf8)))
-            transaction.success.append(.put(key: ClusterKeys.placement(repository), value: Array(placement.joined(separator: ",").utf8)))
+        if let creation {
+            transaction.success.append(.put(key: ClusterKeys.meta(repository), value: creation.meta.encoded()))
+            transaction.success.append(.put(key: ClusterKeys.placement(repository), value: Array(creation.placement.joined(separator: ",").utf8)))
         }
         return transaction
     }
 
     /// Commits a push's ref updates; throws `ClusterError.refsMoved` when a compare failed.
-    public func commit(repository: String, updates: [RefUpdate], placement: [String]?) async throws {
+    public func commit(repository: String, updates: [RefUpdate], creating creation: Creation?) async throws {
         do {
-            guard try await etcd.commit(Self.transaction(repository: repository, updates: updates, placement: placement)) else {
+            guard try await etcd.commit(Self.transaction(repository: repository, updates: updates, creating: creation)) else {
                 throw ClusterError.refsMoved(repository: repository)
             }
         } catch let error as EtcdError {

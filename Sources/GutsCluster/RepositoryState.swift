@@ -2,8 +2,9 @@ import GutsGit
 
 /// A repository's state in etcd, read at one revision.
 public struct RepositoryState: Sendable, Equatable {
-    /// The `meta` key exists.
-    public var exists = false
+    /// The repository's settings; nil when etcd does not know the repository.
+    public var meta: RepositoryMeta?
+    public var exists: Bool { meta != nil }
     public var refs: [String: ObjectID] = [:]
     public var head: String?
     public var placement: [String] = []
@@ -21,7 +22,7 @@ public struct RepositoryState: Sendable, Equatable {
             guard key.hasPrefix(prefix) else { continue }
             let name = String(key.dropFirst(prefix.count))
             switch name {
-            case "meta": exists = true
+            case "meta": meta = RepositoryMeta.decoded(kv.value)
             case "HEAD": head = kv.valueString
             case "placement": placement = kv.valueString.split(separator: ",").map(String.init)
             default:

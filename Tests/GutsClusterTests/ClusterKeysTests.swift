@@ -28,7 +28,7 @@ struct ClusterKeysTests {
     @Test func aRepositoryStateDecodesItsOwnKeysOnly() throws {
         let id = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
         let kvs = [
-            EtcdKeyValue(key: ClusterKeys.meta("a/b"), value: Array("{}".utf8)),
+            EtcdKeyValue(key: ClusterKeys.meta("a/b"), value: Array("{}".utf8)),  // every setting at its default
             EtcdKeyValue(key: ClusterKeys.head("a/b"), value: Array("refs/heads/main".utf8)),
             EtcdKeyValue(key: ClusterKeys.placement("a/b"), value: Array("n1,n3".utf8)),
             EtcdKeyValue(key: ClusterKeys.ref("a/b", "refs/heads/main"), value: Array(id.hex.utf8)),
@@ -36,7 +36,7 @@ struct ClusterKeysTests {
             EtcdKeyValue(key: ClusterKeys.ref("a/bc", "refs/heads/other"), value: Array(id.hex.utf8)),
         ]
         let state = RepositoryState(repository: "a/b", kvs: kvs, revision: 9)
-        #expect(state.exists)
+        #expect(state.meta == RepositoryMeta())
         #expect(state.head == "refs/heads/main")
         #expect(state.placement == ["n1", "n3"])
         #expect(state.refs == ["refs/heads/main": id])
@@ -51,7 +51,7 @@ struct ClusterKeysTests {
             RefUpdate(name: "refs/heads/topic", expected: nil, new: new),
             RefUpdate(name: "refs/tags/gone", expected: old, new: nil),
         ]
-        let transaction = ClusterRefs.transaction(repository: "a/b", updates: updates, placement: nil)
+        let transaction = ClusterRefs.transaction(repository: "a/b", updates: updates, creating: nil)
         #expect(transaction.compares == [
             .valueEquals(key: ClusterKeys.ref("a/b", "refs/heads/main"), value: Array(old.hex.utf8)),
             .absent(key: ClusterKeys.ref("a/b", "refs/heads/topic")),
@@ -62,8 +62,16 @@ struct ClusterKeysTests {
             .put(key: ClusterKeys.ref("a/b", "refs/heads/topic"), value: Array(new.hex.utf8)),
             .delete(key: ClusterKeys.ref("a/b", "refs/tags/gone")),
         ])
-        let creating = ClusterRefs.transaction(repository: "a/b", updates: [updates[1]], placement: ["n1", "n2"])
+        let meta = RepositoryMeta(isPrivate: true, defaultBranch: "trunk")
+        let creating = ClusterRefs.transaction(repository: "a/b", updates: [updates[1]], creating: .init(placement: ["n1", "n2"], meta: meta))
         #expect(creating.success.contains(.put(key: ClusterKeys.placement("a/b"), value: Array("n1,n2".utf8))))
-        #expect(creating.success.contains { if case .put(ClusterKeys.meta("a/b"), _) = $0 { true } else { false } })
+        let written = creating.success.compactMap { operation -> [UInt8]? in
+            if case let .put(key, value) = operation, key == ClusterKeys.meta("a/b") { value } else { nil }
+        }
+        #expect(written.count == 1)
+        let state = RepositoryState(repository: "a/b", kvs: written.map { EtcdKeyValue(key: ClusterKeys.meta("a/b"), value: $0) }, revision: 1)
+        #expect(state.meta == meta)
+        // A meta value nothing can read is taken as private.
+        #expect(RepositoryState(repository: "a/b", kvs: [EtcdKeyValue(key: ClusterKeys.meta("a/b"), value: Array("[".utf8))], revision: 1).meta?.isPrivate == true)
     }
 }

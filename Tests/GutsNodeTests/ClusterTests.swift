@@ -30,6 +30,14 @@ struct ClusterTests {
             try Shell.check("git fsck --strict --no-dangling", in: copy)
         }
 
+        // A private repository, created through n1's API, is private on every node.
+        try Shell.check("curl -sf -u git:\(NodeProcess.writeToken) -X POST -d '{\"name\":\"acme/secret\",\"private\":true}' \(cluster[0].baseURL)/api/repos", in: "/tmp")
+        try Shell.check("git push -q '\(cluster[0].authenticatedURL("acme/secret"))' main", in: source)
+        for node in [cluster[1], cluster[2]] {
+            #expect(try Shell.run("git ls-remote '\(node.anonymousURL("acme/secret"))'", in: "/tmp").status != 0)
+            #expect(try Self.remoteRefs(node.authenticatedURL("acme/secret")).contains("refs/heads/main"))
+        }
+
         // Two writers, each with its own commit on main, push at once through n2 and n3.
         var writers = [String]()
         for (index, node) in [cluster[1], cluster[2]].enumerated() {

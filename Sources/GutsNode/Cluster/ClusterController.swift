@@ -75,7 +75,8 @@ struct ClusterController: Sendable {
             throw NodeError(.badRequest, "source must be an http(s) URL")
         }
         let storage = node.storage
-        let repository = try await cluster.pool.run { try ClusterNode.localRepository(body.repository, in: storage) }
+        // Private until the push commits and the node reads the repository's settings from etcd.
+        let repository = try await cluster.pool.run { try ClusterNode.localRepository(body.repository, in: storage, meta: RepositoryMeta(isPrivate: true)) }
         let missing = try await cluster.pool.run {
             let objects = storage.objects(repository)
             return try wants.filter { try !objects.contains($0) }

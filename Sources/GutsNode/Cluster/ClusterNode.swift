@@ -89,7 +89,11 @@ final class ClusterNode: Service, Sendable {
         }
         guard try await !isCurrent(repository, state) else { return state }
         let storage = self.storage
-        let target = try await pool.run { try Self.localRepository(repository, in: storage) }
+        let meta = state.meta ?? RepositoryMeta()
+        let target = try await pool.run {
+            let local = try Self.localRepository(repository, in: storage, meta: meta)
+            return meta.matches(local) ? local : try storage.repositories.modify(name: repository) { meta.apply(to: &$0) }
+        }
         let missing = try await pool.run {
             let objects = storage.objects(target)
             return try Set(state.refs.values).filter { try !objects.contains($0) }
@@ -110,23 +114,26 @@ final class ClusterNode: Service, Sendable {
         return state
     }
 
-    /// True when the local refs and HEAD of `repository` are `state`'s (or etcd does not know it).
+    /// True when the local settings, refs and HEAD of `repository` are `state`'s (or etcd
+    /// does not know it).
     func isCurrent(_ repository: String, _ state: RepositoryState) async throws -> Bool {
-        guard state.exists else { return true }
+        guard let meta = state.meta else { return true }
         let storage = self.storage
         return try await pool.run {
-            guard let found = try storage.repositories.get(name: repository) else { return false }
+            guard let found = try storage.repositories.get(name: repository), meta.matches(found) else { return false }
             let refs = storage.refs(found)
             let local = Dictionary(try refs.list().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
             return try local == state.refs && (state.head == nil || refs.head() == state.head)
         }
     }
 
-    /// The local repository `name`, created (with default settings) if absent.
-    static func localRepository(_ name: String, in storage: Storage) throws -> Repository {
+    /// The local repository `name`, created with `meta`'s settings if absent.
+    static func localRepository(_ name: String, in storage: Storage, meta: RepositoryMeta) throws -> Repository {
         if let found = try storage.repositories.get(name: name) { return found }
         do {
-            return try storage.repositories.create(name: name)
+            return try storage.repositories.create(
+                name: name, isPrivate: meta.isPrivate, description: meta.description, defaultBranch: meta.defaultBranch,
+                allowForcePush: meta.allowForcePush)
         } catch {
             // Created meanwhile by a concurrent replication request.
             if let found = try storage.repositories.get(name: name) { return found }
@@ -226,7 +233,13 @@ final class ClusterNode: Service, Sendable {
                 throw ClusterError.replicationFailed(stored: stored, needed: needed, replicas: placement.count, reasons: reasons)
             }
         }
-        try await refs.commit(repository: repository, updates: updates, placement: state.exists ? nil : placement)
+        var creation: ClusterRefs.Creation?
+        if !state.exists {
+            let storage = self.storage
+            let local = try await pool.run { try storage.repositories.get(name: repository) }
+            creation = ClusterRefs.Creation(placement: placement, meta: local.map(RepositoryMeta.init) ?? RepositoryMeta())
+        }
+        try await refs.commit(repository: repository, updates: updates, creating: creation)
         for replica in placement where replica != name {
             guard let url = members[replica] else { continue }
             Task { [peers] in try? await peers.refsChanged(peer: url, repository: repository) }
