@@ -201,7 +201,13 @@ final class ClusterNode: Service, Sendable {
         guard !placement.isEmpty else { throw ClusterError.leaseLost }
         let needed = Placement.quorum(of: placement.count)
         let wants = updates.compactMap { $0.new.flatMap { $0.isZero ? nil : $0 } }
-        var stored = placement.contains(name) ? 1 : 0
+        var stored = 0
+        if placement.contains(name) {
+            // This node counts as a replica only once its copy would survive a crash.
+            let storage = self.storage
+            try await pool.run { try ClusterObjects.syncDurably(storage) }
+            stored = 1
+        }
         if !wants.isEmpty, stored < needed {
             let others = placement.filter { $0 != name }
             var reasons = [String]()
