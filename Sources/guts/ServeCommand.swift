@@ -22,6 +22,11 @@ struct ServeCommand: AsyncParsableCommand {
             Webhooks: /api/repos/<owner>/<name>/hooks takes GitHub's webhook API; push, create and delete events are POSTed \
             in GitHub's format, signed with X-Hub-Signature-256, from a queue in RocksDB with retries and a delivery log. \
             Destinations on loopback or private networks are refused unless --webhook-allowed-hosts allows them.
+
+            Cluster: --etcd joins the node to a cluster whose refs live in etcd (docs/CLUSTER.md). Every node needs a \
+            unique --node-name and the same cluster token; a push is acknowledged once a majority of the repository's \
+            --replication replicas hold its objects and its one etcd transaction committed. Without --etcd the node \
+            stands alone.
             """
     )
 
