@@ -47,6 +47,10 @@ struct ClusterScenario: Sendable {
         }
         progress.report("cluster: \(clustered.totalCount) pushes each to the cluster and to the standalone node")
 
+        let singleRate = try throughput(to: [cluster.single, cluster.single, cluster.single], cluster: cluster, repository: repository, work: work, label: "single")
+        let clusterRate = try throughput(to: cluster.members, cluster: cluster, repository: repository, work: work, label: "cluster")
+        progress.report("cluster: throughput \(Int(singleRate)) pushes/s standalone, \(Int(clusterRate)) pushes/s cluster")
+
         // Failover: n1 dies; how soon does a push through n2 succeed, and when does n2 see n1 gone?
         let survivor = "\(work)/survivor"
         try GitRunner.shell("git clone -q '\(cluster.gitURL(cluster.members[1], repository))' '\(survivor)'", in: work)
@@ -68,6 +72,8 @@ struct ClusterScenario: Sendable {
             Metric("cluster.p99.ratio", singleP99 > 0 ? clusterP99 / singleP99 : 0, unit: "x", direction: .informational),
             Metric("visible.p50", Double(visible.value(atPercentile: 50)) / 1e9, unit: "s", direction: .lowerIsBetter, samples: visibleSeconds.count),
             Metric("visible.p99", Double(visible.value(atPercentile: 99)) / 1e9, unit: "s", direction: .lowerIsBetter, samples: visibleSeconds.count),
+            Metric("throughput.single", singleRate, unit: "pushes/s", direction: .higherIsBetter),
+            Metric("throughput.cluster", clusterRate, unit: "pushes/s", direction: .higherIsBetter),
             Metric("failover.push", firstPush ?? 30, unit: "s", direction: .lowerIsBetter),
             Metric("failover.membership", membership, unit: "s", direction: .informational),
         ]
@@ -77,9 +83,48 @@ struct ClusterScenario: Sendable {
         ], metrics: metrics, notes: [
             "single.*: git push to a standalone node; cluster.*: to n1 of the cluster (replication to 2 of 3, one etcd transaction), alternating",
             "visible.*: from git's acknowledgement until n2 and n3 both hold the new tip in their local refs (read through the API, which does not ask etcd)",
+            "throughput.*: \(Self.throughputClients) git clients at once, each committing and pushing \(Self.throughputPushes) small commits to its own branch "
+                + "(standalone: all to the one node; cluster: one client per node)",
             "failover.push: from SIGKILL of n1 until a push through n2 is acknowledged; failover.membership: until n2 lists 2 members (lease TTL \(BenchCluster.leaseSeconds) s)",
             failoverNote(firstPush),
         ].compactMap { $0 })
+    }
+
+    static let throughputClients = 3
+    static let throughputPushes = 10
+
+    /// Pushes per second of one client per entry of `nodes`, all at once, each pushing small
+    /// commits to a branch of its own.
+    private func throughput(to nodes: [BenchCluster.Node], cluster: BenchCluster, repository: String, work: String, label: String) throws -> Double {
+        let base = label == "single" ? cluster.single : cluster.members[0]
+        for (index, node) in nodes.enumerated() {
+            try GitRunner.shell("""
+                git clone -q '\(cluster.gitURL(base, repository))' tp-\(label)-\(index) && cd tp-\(label)-\(index) && \
+                git checkout -q -b tp-\(index) && git remote set-url origin '\(cluster.gitURL(node, repository))'
+                """, in: work)
+        }
+        let failures = FailureLog()
+        let start = ContinuousClock.now
+        DispatchQueue.concurrentPerform(iterations: nodes.count) { index in
+            do {
+                for push in 0..<Self.throughputPushes {
+                    try GitRunner.shell("echo \(push) > tp.txt && git add -A && git commit -q -m tp\(push) && git push -q origin tp-\(index)", in: "\(work)/tp-\(label)-\(index)")
+                }
+            } catch {
+                failures.record("\(error)")
+            }
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        if let failure = failures.first { throw BenchError.requestFailed("throughput (\(label)): \(failure)") }
+        return Double(nodes.count * Self.throughputPushes) / seconds
+    }
+
+    /// The first error of clients running at once.
+    private final class FailureLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var errors: [String] = []
+        func record(_ error: String) { lock.withLock { errors.append(error) } }
+        var first: String? { lock.withLock { errors.first } }
     }
 
     private func failoverNote(_ firstPush: Double?) -> String? {

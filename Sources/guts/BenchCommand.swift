@@ -25,7 +25,7 @@ struct BenchCommand: AsyncParsableCommand {
 
             cluster starts 3 etcd members (needs etcd), 3 guts serve --etcd nodes and a standalone node, and \
             reports push-ack p50/p99 of each (--push-samples, --push-bytes), the time until a push is in every \
-            node's local refs, and the failover after SIGKILL of a node.
+            node's local refs, push throughput of 3 clients, and the failover after SIGKILL of a node.
             """
     )
 
