@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "GutsBench", targets: ["GutsBench"]),
         .library(name: "GutsMaintenance", targets: ["GutsMaintenance"]),
         .library(name: "GutsAdmin", targets: ["GutsAdmin"]),
+        .library(name: "GutsCluster", targets: ["GutsCluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -41,6 +42,21 @@ let package = Package(
         // admin contract: each operation's request, route and report, defined once for the
         // node's /admin controller and for the CLI.
         .target(name: "GutsMaintenance", dependencies: ["GutsGit", "GutsStorage", "GutsCompression", "CSystemSupport"]),
+        // A cluster of nodes: membership, placement and ref transactions in etcd (its v3 JSON
+        // gateway), objects replicated between the nodes' own stores.
+        .target(
+            name: "GutsCluster",
+            dependencies: [
+                "GutsGit",
+                "GutsStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "GutsNode",
             dependencies: [
@@ -48,6 +64,7 @@ let package = Package(
                 "GutsGit",
                 "GutsStorage",
                 "GutsMaintenance",
+                "GutsCluster",
                 "GutsProfiler",
                 "CSystemSupport",
                 "CCrypto",
@@ -119,6 +136,7 @@ let package = Package(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]
         ),
+        .testTarget(name: "GutsClusterTests", dependencies: ["GutsCluster", "GutsGit", "GutsStorage"]),
         .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler", "GutsGit", "GutsCompression", "GutsTestSupport"]),
         .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]),
     ]

@@ -188,7 +188,7 @@ _guts_serve() {
     repeating_flags=()
     non_repeating_flags=(--profile-continuous --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --request-timeout --profile-rate --profile-allocations --public-url --webhook-allowed-hosts)
+    non_repeating_options=(--listen --data-dir --config --storage --block-cache --object-cache --log-format --log-level --request-timeout --profile-rate --profile-allocations --public-url --webhook-allowed-hosts --etcd --node-name --advertise --replication --cluster-token-file)
     __guts_offer_flags_options 0
 
     # Offer option value completions
@@ -230,6 +230,21 @@ _guts_serve() {
         return
         ;;
     '--webhook-allowed-hosts')
+        return
+        ;;
+    '--etcd')
+        return
+        ;;
+    '--node-name')
+        return
+        ;;
+    '--advertise')
+        return
+        ;;
+    '--replication')
+        return
+        ;;
+    '--cluster-token-file')
         return
         ;;
     esac

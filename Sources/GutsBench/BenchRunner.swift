@@ -16,7 +16,7 @@ public struct BenchRunner: Sendable {
         self.progress = progress
     }
 
-    /// Runs `scenarios` in the order storage, api, clone, push, connections, repos, mix, soak.
+    /// Runs `scenarios` in the order storage, api, clone, push, connections, repos, mix, soak, cluster.
     public func run(_ scenarios: [BenchScenario]) async throws -> BenchmarkReport {
         let selected = BenchScenario.allCases.filter(scenarios.contains)
         var node: BenchNode
@@ -38,6 +38,7 @@ public struct BenchRunner: Sendable {
                 case .connections: results.append(try await ConnectionsScenario(settings: settings, node: node, progress: progress).run())
                 case .mix: results.append(try await MixScenario(settings: settings, node: node, progress: progress).run())
                 case .soak: results.append(try await SoakScenario(settings: settings, node: node, progress: progress).run())
+                case .cluster: results.append(try await ClusterScenario(settings: settings, progress: progress).run())
                 case .repos:
                     let outcome = try await ReposScenario(settings: settings, progress: progress).run(node: node)
                     node = outcome.node

@@ -49,6 +49,8 @@ public final class GutsNode: Sendable {
     let continuousProfiler: ContinuousProfiler?
     /// The always-on allocation sampler of `--profile-allocations`, nil when off.
     let heapProfiler: HeapProfiler?
+    /// The node's part in a cluster (`--etcd`); nil for a standalone node.
+    let cluster: ClusterNode?
 
     /// Opens the storage the configuration names. When no token is configured, creates
     /// (once) an admin token in `<data-dir>/admin-token`, readable only by its owner.
@@ -95,6 +97,9 @@ public final class GutsNode: Sendable {
         continuousProfiler = configuration.profileContinuous
             ? ContinuousProfiler(rate: configuration.profileRate, memoryGauges: ProfileController.storageGauges(storage)) : nil
         heapProfiler = configuration.profileAllocations > 0 ? HeapProfiler(sampleInterval: configuration.profileAllocations) : nil
+        cluster = configuration.isClustered
+            ? ClusterNode(configuration: configuration, storage: storage, serializer: pushSerializer, temporaryDirectory: temporaryDirectory, logger: logger)
+            : nil
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
@@ -115,8 +120,10 @@ public final class GutsNode: Sendable {
         defer { heapProfiler?.stop() }
         // On SIGTERM the group stops the webhook deliverer first (what it has not sent
         // stays queued), then the server.
+        // A cluster node leaves (revokes its lease) before its server stops.
+        let clusterServices: [ServiceGroupConfiguration.ServiceConfiguration] = cluster.map { [.init(service: $0), .init(service: $0.membership)] } ?? []
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: application), .init(service: webhooks)],
+            services: [.init(service: application), .init(service: webhooks)] + clusterServices,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -127,6 +134,7 @@ public final class GutsNode: Sendable {
         let logger = self.logger
         let dataDirectory = configuration.dataDirectory
         let address = self.address
+        let cluster = self.cluster
         return Application(
             router: NodeRouter.make(node: self),
             server: .http1(configuration: .init(
@@ -142,6 +150,7 @@ public final class GutsNode: Sendable {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.listenPort
                 address.serverStarted(host: configuration.listenHost, port: port)
+                cluster?.membership.serverStarted(url: "http://\(configuration.listenHost):\(port)")
                 NodeDiscovery(url: "http://\(configuration.listenHost):\(port)", pid: getpid()).write(to: dataDirectory)
                 logger.info("guts node listening", metadata: ["url": "http://\(configuration.listenHost):\(port)", "data-dir": "\(dataDirectory)"])
                 await onServerRunning(port)

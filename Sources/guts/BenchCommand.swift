@@ -22,10 +22,14 @@ struct BenchCommand: AsyncParsableCommand {
             ratio at --mix-rate operations per second, with percentiles per class. soak runs the same mix \
             for the whole --duration (e.g. 30m), samples throughput, p99, RSS and RocksDB size every \
             --interval and reports each one's least-squares slope per hour, flagging drift past --drift percent.
+
+            cluster starts 3 etcd members (needs etcd), 3 guts serve --etcd nodes and a standalone node, and \
+            reports push-ack p50/p99 of each (--push-samples, --push-bytes), the time until a push is in every \
+            node's local refs, push throughput of 3 clients, and the failover after SIGKILL of a node.
             """
     )
 
-    @Argument(help: "Scenarios: storage, api, clone, push, connections, repos, mix, soak or all (the first six).")
+    @Argument(help: "Scenarios: storage, api, clone, push, connections, repos, mix, soak, cluster or all (the first six).")
     var scenarios: [String] = ["all"]
     @Option(help: "A running node, http://host:port.") var url: String?
     @Option(help: "Token for --url (default: GUTS_TOKEN).") var token: String?

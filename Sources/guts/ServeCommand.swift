@@ -22,6 +22,11 @@ struct ServeCommand: AsyncParsableCommand {
             Webhooks: /api/repos/<owner>/<name>/hooks takes GitHub's webhook API; push, create and delete events are POSTed \
             in GitHub's format, signed with X-Hub-Signature-256, from a queue in RocksDB with retries and a delivery log. \
             Destinations on loopback or private networks are refused unless --webhook-allowed-hosts allows them.
+
+            Cluster: --etcd joins the node to a cluster whose refs live in etcd (docs/CLUSTER.md). Every node needs a \
+            unique --node-name and the same cluster token; a push is acknowledged once a majority of the repository's \
+            --replication replicas hold its objects and its one etcd transaction committed. Without --etcd the node \
+            stands alone.
             """
     )
 
@@ -48,6 +53,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("webhook-allowed-hosts"),
             help: "Comma-separated webhook destinations allowed besides public addresses: loopback, private, *, CIDR blocks or host names.")
     var webhookAllowedHosts: String?
+    @Option(help: "Join a cluster: comma-separated etcd client URLs (http://10.0.0.1:2379,...).") var etcd: String?
+    @Option(name: .customLong("node-name"), help: "This node's name in the cluster, unique among its nodes.") var nodeName: String?
+    @Option(help: "The URL other cluster nodes reach this one at (default: http:// and the listen address).") var advertise: String?
+    @Option(help: "Replicas of each repository in the cluster (default 3).") var replication: Int?
+    @Option(name: .customLong("cluster-token-file"), help: "A file holding the token cluster nodes authenticate each other with (or GUTS_CLUSTER_TOKEN).")
+    var clusterTokenFile: String?
 
     func run() async throws {
         var settings = NodeConfiguration()
@@ -76,6 +87,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let publicURL { settings.publicURL = publicURL }
         if let webhookAllowedHosts {
             settings.webhookAllowedHosts = webhookAllowedHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let etcd { settings.etcdEndpoints = NodeConfiguration.list(etcd) }
+        if let nodeName { settings.nodeName = nodeName }
+        if let advertise { settings.advertiseURL = advertise }
+        if let replication { settings.replication = replication }
+        if let clusterTokenFile { settings.clusterTokenFile = clusterTokenFile }
+        do {
+            try settings.loadClusterToken()
+        } catch {
+            throw ValidationError("\(error)")
         }
         let logger = NodeLogging.makeLogger(format: settings.logFormat, level: settings.logLevel)
         let node: GutsNode

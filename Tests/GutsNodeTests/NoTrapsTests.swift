@@ -7,7 +7,7 @@ import Testing
 /// on its line or the line above, saying why it cannot trap; a new one without fails here.
 @Suite struct NoTrapsTests {
     static let modules = [
-        "Sources/GutsCompression", "Sources/GutsGit", "Sources/GutsStorage", "Sources/GutsNode",
+        "Sources/GutsCompression", "Sources/GutsGit", "Sources/GutsStorage", "Sources/GutsNode", "Sources/GutsCluster",
         "Sources/GutsMaintenance/Archive", "Sources/GutsMaintenance/Contract", "Sources/GutsMaintenance/Operations",
     ]
 

@@ -96,8 +96,25 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var webhookRetrySeconds = 15
     /// Attempts of one delivery before it is given up (it stays in the log, redeliverable).
     public var webhookMaxAttempts = 10
+    /// etcd client URLs of the cluster this node joins; empty: a standalone node.
+    public var etcdEndpoints: [String] = []
+    /// This node's name in the cluster (`/guts/members/<name>`), unique among its nodes.
+    public var nodeName = ""
+    /// The URL other nodes reach this one at; empty: `http://` and the listen address.
+    public var advertiseURL = ""
+    /// Replicas of each repository, this node included when placed on it.
+    public var replication = 3
+    /// TTL of the node's membership lease: a node that stops renewing leaves the cluster
+    /// after it, and takes no writes once its last renewal is older.
+    public var clusterLeaseSeconds = 5
+    /// The token nodes present to each other; read from `clusterTokenFile` or
+    /// `GUTS_CLUSTER_TOKEN`, never logged.
+    public var clusterToken = ""
+    public var clusterTokenFile = ""
 
     public init() {}
+
+    public var isClustered: Bool { !etcdEndpoints.isEmpty }
 
     public var listenHost: String { String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)]) }
     public var listenPort: Int { Int(listen[(listen.lastIndex(of: ":").map { listen.index(after: $0) } ?? listen.endIndex)...]) ?? 8080 }
@@ -155,6 +172,36 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         if let value = environment["GUTS_WRITE_TOKEN"] {
             tokens.append(Token(name: "GUTS_WRITE_TOKEN", token: value))
         }
+        try mergeCluster(environment: environment)
+    }
+
+    /// `GUTS_ETCD` (comma-separated URLs), `GUTS_NODE_NAME`, `GUTS_ADVERTISE_URL`,
+    /// `GUTS_REPLICATION`, `GUTS_CLUSTER_TOKEN` and `GUTS_CLUSTER_TOKEN_FILE`.
+    mutating func mergeCluster(environment: [String: String]) throws {
+        if let value = environment["GUTS_ETCD"] { etcdEndpoints = Self.list(value) }
+        if let value = environment["GUTS_NODE_NAME"] { nodeName = value }
+        if let value = environment["GUTS_ADVERTISE_URL"] { advertiseURL = value }
+        if let value = environment["GUTS_REPLICATION"] {
+            guard let count = Int(value) else { throw NodeConfigurationError.invalidValue("GUTS_REPLICATION", value) }
+            replication = count
+        }
+        if let value = environment["GUTS_CLUSTER_TOKEN_FILE"] { clusterTokenFile = value }
+        if let value = environment["GUTS_CLUSTER_TOKEN"] { clusterToken = value }
+    }
+
+    /// Reads `clusterTokenFile` into `clusterToken` when no token was given directly.
+    public mutating func loadClusterToken() throws {
+        guard clusterToken.isEmpty, !clusterTokenFile.isEmpty else { return }
+        do {
+            clusterToken = try String(contentsOfFile: clusterTokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw NodeConfigurationError.unreadable(path: clusterTokenFile, reason: "cluster token file: \(error.localizedDescription)")
+        }
+    }
+
+    /// Comma-separated values, trimmed, empty ones dropped.
+    public static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Checks values that would otherwise fail later with a less clear message.
@@ -197,6 +244,29 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
         guard profileAllocations == 0 || (1...(1 << 30)).contains(profileAllocations) else {
             throw NodeConfigurationError.invalidValue("profileAllocations", "\(profileAllocations) (bytes within 1...1073741824, or 0 for off)")
+        }
+        if isClustered { try validateCluster() }
+    }
+
+    private func validateCluster() throws {
+        for endpoint in etcdEndpoints where URL(string: endpoint)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw NodeConfigurationError.invalidValue("etcd", "\(endpoint) (must be an http:// or https:// URL)")
+        }
+        guard !nodeName.isEmpty, nodeName.utf8.count <= 64,
+              nodeName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw NodeConfigurationError.invalidValue("nodeName", "'\(nodeName)' (a cluster node needs --node-name: letters, digits, - _ ., at most 64)")
+        }
+        if !advertiseURL.isEmpty, URL(string: advertiseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw NodeConfigurationError.invalidValue("advertiseURL", "\(advertiseURL) (must be an http:// or https:// URL)")
+        }
+        guard (1...9).contains(replication) else {
+            throw NodeConfigurationError.invalidValue("replication", "\(replication) (must be within 1...9)")
+        }
+        guard (2...60).contains(clusterLeaseSeconds) else {
+            throw NodeConfigurationError.invalidValue("clusterLeaseSeconds", "\(clusterLeaseSeconds) (must be within 2...60)")
+        }
+        guard clusterToken.utf8.count >= 16 else {
+            throw NodeConfigurationError.invalidValue("cluster token", "a cluster node needs --cluster-token-file or GUTS_CLUSTER_TOKEN, at least 16 bytes")
         }
     }
 

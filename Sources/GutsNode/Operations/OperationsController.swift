@@ -13,6 +13,7 @@ struct OperationsController: Sendable {
         /// Whether the blocking pool's queue is full (requests are being refused with 503).
         var saturated: Bool?
         var blockingPool: PoolReport?
+        var cluster: ClusterReport?
     }
 
     struct PoolReport: Encodable {
@@ -42,7 +43,8 @@ struct OperationsController: Sendable {
         }
         router.get("/metrics") { _, _ in
             let text = try await node.blockingPool.runAdmitted { [node] in node.metrics.render(extraGauges: storageGauges(node.storage) + packGauges()
-                + responseCacheGauges() + lfsGauges() + JobMetrics.gauges(dataDirectory: node.configuration.dataDirectory)) }
+                + responseCacheGauges() + lfsGauges() + JobMetrics.gauges(dataDirectory: node.configuration.dataDirectory)
+                + (node.cluster.map { ClusterReport($0).gauges } ?? [])) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
@@ -63,10 +65,12 @@ struct OperationsController: Sendable {
                 checks["storage"] = "\(error)"
             }
         }
+        let cluster = node.cluster.map(ClusterReport.init)
+        if let cluster { checks["cluster"] = cluster.check }
         let healthy = checks.values.allSatisfy { $0 == "ok" }
         let poolReport = PoolReport(threads: pool.threads, running: pool.running, queued: pool.queued, queueLimit: pool.queueLimit, refused: pool.refusedCount)
         let report = HealthReport(status: healthy ? "ok" : "unavailable", checks: checks, uptimeSeconds: uptime,
-                                  saturated: pool.isSaturated, blockingPool: poolReport)
+                                  saturated: pool.isSaturated, blockingPool: poolReport, cluster: cluster)
         return try JSONResponse.make(report, status: healthy ? .ok : .serviceUnavailable)
     }
 

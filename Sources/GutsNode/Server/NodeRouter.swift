@@ -15,6 +15,7 @@ enum NodeRouter {
         WebhookController(node: node).register(on: router)
         AdminController(node: node).register(on: router)
         ProfileController(node: node).register(on: router)
+        if let cluster = node.cluster { ClusterController(node: node, cluster: cluster).register(on: router) }
         let archives = ArchiveController(node: node)
         archives.register(on: router)
         let git = SmartHTTPController(node: node)

@@ -57,6 +57,10 @@ struct ReceivePack {
     /// Who pushes, when the repository has webhooks: the accepted ref changes are then
     /// recorded as a `WebhookEvent` in the ref transaction's own batch.
     var webhookPusher: String?
+    /// Runs with the accepted updates after their objects are admitted and before the refs
+    /// move; throwing refuses them with its description. A cluster node replicates and
+    /// commits the push in etcd here.
+    var beforeRefTransaction: (@Sendable ([RefUpdate]) throws -> Void)?
 
     static let capabilities = ["report-status", "delete-refs", "side-band-64k", "quiet", "atomic", "ofs-delta", "object-format=sha1"]
 
@@ -120,10 +124,12 @@ struct ReceivePack {
                 }
                 try WebhookStore.enqueue(WebhookEvent(repositoryID: target.id, refs: changes, pusher: webhookPusher, pushedAt: Date()), in: &event)
             }
-            try refs.transaction(accepted.map { index in
+            let updates = accepted.map { index in
                 let command = request.commands[index]
                 return RefUpdate(name: command.name ?? "", expected: command.isCreate ? nil : command.old, new: command.isDelete ? nil : command.new)
-            }, objectsCheckedAt: quarantine.pruneEpoch, alsoWrite: event)
+            }
+            try beforeRefTransaction?(updates)
+            try refs.transaction(updates, objectsCheckedAt: quarantine.pruneEpoch, alsoWrite: event)
             try repairHead(refs, repository: target)
         } catch {
             for index in accepted { outcomes[index].error = Self.unpackReason(error) }

@@ -16,6 +16,7 @@ struct SmartHTTPController: Sendable {
               let service = GitService(rawValue: serviceName) else {
             throw NodeError(.forbidden, "dumb HTTP is not supported; use a git client with smart HTTP")
         }
+        await node.cluster?.synchronizeForRead(repositoryName)
         let repository = try await self.repository(repositoryName, for: service, request: request)
         let version2 = service == .uploadPack && Self.wantsVersion2(request)
         let storage = node.storage
@@ -34,6 +35,7 @@ struct SmartHTTPController: Sendable {
     }
 
     func uploadPack(_ request: Request, repositoryName: String) async throws -> Response {
+        await node.cluster?.synchronizeForRead(repositoryName)
         guard let repository = try await repository(repositoryName, for: .uploadPack, request: request) else {
             throw NodeError(.notFound, "repository \(repositoryName) not found")
         }
@@ -121,16 +123,23 @@ struct SmartHTTPController: Sendable {
         let strictObjects = node.configuration.strictObjects
         let webhooks = node.webhooks.store
         let pusher = node.access.caller(for: request.headers).name ?? "anonymous"
+        let cluster = node.cluster
         let report = try await node.pushSerializer.run(repository: repositoryName) {
-            try await blockingPool.run {
+            let clusterContext = await cluster?.preparePush(repositoryName)
+            let report = try await blockingPool.run {
                 // A push that creates the repository looks again inside the serializer: an
                 // earlier push to the same name may have created it meanwhile.
                 let current = try repository ?? storage.repositories.get(name: repositoryName)
                 var receivePack = ReceivePack(storage: storage, repository: current, name: repositoryName, agent: agent)
                 receivePack.strictObjects = strictObjects
                 if let current, try webhooks.hasHooks(repositoryID: current.id) { receivePack.webhookPusher = pusher }
+                if let cluster, let clusterContext {
+                    receivePack.beforeRefTransaction = { try cluster.commitPushBlocking(repositoryName, updates: $0, context: clusterContext) }
+                }
                 return receivePack.apply(command, packPath: packPath)
             }
+            if let cluster, report.succeeded, clusterContext?.state?.head == nil { await cluster.publishHead(repositoryName) }
+            return report
         }
         node.webhooks.wake()
         node.metrics.recordPush(succeeded: report.succeeded)
