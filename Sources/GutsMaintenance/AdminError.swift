@@ -17,6 +17,9 @@ public enum AdminError: Error, CustomStringConvertible, Sendable, Equatable {
     case notFound(String)
     /// A migration step or a git subprocess failed.
     case failed(String)
+    /// A cluster node refused the write (etcd unreachable, too few replicas, lease lost,
+    /// refs moved through another node); no ref moved. The node answers 503, the CLI exits 75.
+    case clusterRefused(String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,7 @@ public enum AdminError: Error, CustomStringConvertible, Sendable, Equatable {
         case .nodeUnreachable(let url, let reason): "cannot reach node at \(url): \(reason)"
         case .notFound(let what): "\(what) not found"
         case .failed(let message): message
+        case .clusterRefused(let reason): reason
         }
     }
 
@@ -35,7 +39,7 @@ public enum AdminError: Error, CustomStringConvertible, Sendable, Equatable {
     public var exitCode: Int32 {
         switch self {
         case .usage: 64
-        case .jobBusy, .writeStalled, .needsStoppedNode: 75
+        case .jobBusy, .writeStalled, .needsStoppedNode, .clusterRefused: 75
         case .nodeRefused(let status, _):
             switch status {
             case 400, 422: 64

@@ -14,10 +14,24 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
         case table, json, prom
     }
 
-    public var caches: [CacheStatistics]
+    /// Which cluster member these caches belong to (each node has its own), and the
+    /// members it saw; nil outside a cluster.
+    public struct Cluster: Sendable, Codable, Equatable {
+        public var node: String
+        public var members: [String]
 
-    public init(caches: [CacheStatistics]) {
+        public init(node: String, members: [String]) {
+            self.node = node
+            self.members = members
+        }
+    }
+
+    public var caches: [CacheStatistics]
+    public var cluster: Cluster?
+
+    public init(caches: [CacheStatistics], cluster: Cluster? = nil) {
         self.caches = caches
+        self.cluster = cluster
     }
 
     /// Snapshots the caches of `storage` and `archives`, and what the LFS store holds.
@@ -67,7 +81,7 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
 
     /// Counters of `self` minus those of `earlier` (gauges such as bytes stay as they are now).
     public func delta(since earlier: CacheStatsReport) -> CacheStatsReport {
-        CacheStatsReport(caches: caches.map { current in
+        var report = CacheStatsReport(caches: caches.map { current in
             guard let old = earlier.caches.first(where: { $0.name == current.name }) else { return current }
             var delta = current
             delta.hits = current.hits &- old.hits
@@ -76,6 +90,8 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
             delta.evictions = current.evictions &- old.evictions
             return delta
         })
+        report.cluster = cluster
+        return report
     }
 
     public func render(_ format: Format) throws -> String {
@@ -86,7 +102,8 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
             encoder.keyEncodingStrategy = .convertToSnakeCase
             return String(decoding: try encoder.encode(self), as: UTF8.self)
         case .table:
-            var lines = ["cache        entries     bytes        capacity     hits         misses       ratio   evictions"]
+            var lines = cluster.map { ["node \($0.node) of cluster members \($0.members.joined(separator: ", "))"] } ?? []
+            lines.append("cache        entries     bytes        capacity     hits         misses       ratio   evictions")
             for cache in caches {
                 let capacity = cache.capacityBytes > 0 ? String(cache.capacityBytes) : (cache.capacityEntries > 0 ? "\(cache.capacityEntries)e" : "-")
                 lines.append([
@@ -107,10 +124,11 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
                 ("guts_cache_evictions_total", "counter", "Entries evicted.", { Double($0.evictions) }),
                 ("guts_cache_hit_ratio", "gauge", "hits / (hits + misses).", { $0.hitRatio }),
             ]
+            let node = cluster.map { ",node=\"\($0.node)\"" } ?? ""
             for (name, type, help, value) in metrics {
                 lines.append("# HELP \(name) \(help)")
                 lines.append("# TYPE \(name) \(type)")
-                for cache in caches { lines.append("\(name){cache=\"\(cache.name)\"} \(Self.number(value(cache)))") }
+                for cache in caches { lines.append("\(name){cache=\"\(cache.name)\"\(node)} \(Self.number(value(cache)))") }
             }
             return lines.joined(separator: "\n")
         }

@@ -26,6 +26,10 @@ public struct GitMigrator: Sendable {
     public let lfs: LFSObjectStore
     /// Called with a short progress line now and then.
     public var progress: @Sendable (String) -> Void
+    /// Called with an import's ref updates after its objects are stored and before the
+    /// local refs move; throwing refuses the import with them unmoved. A cluster node
+    /// replicates and commits the updates here, as it does a push's.
+    public var beforeRefTransaction: (@Sendable ([RefUpdate]) throws -> Void)?
 
     public init(storage: Storage, lfs: LFSObjectStore, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.storage = storage
@@ -87,6 +91,7 @@ public struct GitMigrator: Sendable {
             guard parts.count == 2, let id = ObjectID(hex: String(parts[0])) else { continue }
             updates.append(RefUpdate(name: String(parts[1]), expected: current[String(parts[1])], new: id))
         }
+        try beforeRefTransaction?(updates)
         try refs.transaction(updates, objectsCheckedAt: pruneEpoch)
         if let head, head.hasPrefix("refs/") { try refs.setHead(head) }
         progress("imported \(count) objects and \(updates.count) refs")

@@ -51,6 +51,34 @@ struct AdminOptions: ParsableArguments {
         }
     }
 
+    /// Runs `operation` on every live member of the node's cluster (`ClusterFanOut`) and
+    /// prints each member's report under its name (JSON: the list of outcomes); fails when
+    /// a member failed or `problem` finds one in its report.
+    func runOnAllMembers<Operation: AdminOperation>(
+        _ command: String, _ operation: Operation,
+        render: (Operation.Report) throws -> String, problem: (Operation.Report) -> String? = { _ in nil }
+    ) async throws {
+        do {
+            guard let client = AdminTarget.nodeClient(dataDirectory: dataDirectory, node: node, token: token) else {
+                throw AdminError.usage("--all-members needs --node, or a --data-dir a running node holds")
+            }
+            let outcomes = try await ClusterFanOut(client: client).perform(operation)
+            try emit(outcomes) {
+                try outcomes.map { outcome in
+                    "== \(outcome.node) (\(outcome.url))\n" + (try outcome.report.map(render) ?? "error: \(outcome.error ?? "no report")")
+                }.joined(separator: "\n")
+            }
+            let failures = outcomes.compactMap { outcome in
+                (outcome.error ?? outcome.report.flatMap(problem)).map { "\(outcome.node): \($0)" }
+            }
+            if !failures.isEmpty {
+                throw AdminError.failed("failed on \(failures.count) of \(outcomes.count) members: \(failures.joined(separator: "; "))")
+            }
+        } catch {
+            throw AdminOptions.exit(command, error)
+        }
+    }
+
     /// The exit for `error`: a one-line message on stderr, then 1, 64 or 75 as
     /// `AdminError.exitCode` says; ArgumentParser's own errors pass through.
     static func exit(_ command: String, _ error: any Error) -> any Error {

@@ -13,12 +13,14 @@ struct CompactCommand: AsyncParsableCommand {
             ref reaches once unreachable for AGE (counted from the first run that found them so; objects recent \
             ones need stay, and a push in flight is refused rather than left incomplete). --repack deltifies \
             objects stored whole (git pack-objects' window and depth) and reports stored bytes before and after. \
-            Refuses (exit 75) while RocksDB stalls writes or another compaction runs. Exit codes: 0 done, \
+            Refuses (exit 75) while RocksDB stalls writes or another compaction runs. In a cluster each node \
+            compacts its own RocksDB: --node compacts one, --all-members each live member in turn. Exit codes: 0 done, \
             1 failed, 64 usage, 75 busy.
             """
     )
 
     @OptionGroup var options: AdminOptions
+    @OptionGroup var members: MemberOptions
     @Option(name: .customLong("cf"), help: "Column family to compact: objects, refs or metadata (repeatable; default all).")
     var families: [String] = []
     @Option(name: .customLong("max-duration"), help: "Stop between key ranges after this long (e.g. 10m).")
@@ -41,6 +43,7 @@ struct CompactCommand: AsyncParsableCommand {
             families: families.compactMap(ColumnFamily.init(rawValue:)), maxDuration: maxDuration?.seconds,
             pruneUnreachable: pruneUnreachable?.seconds, repack: repack, repositories: repositories,
             bytesPerSecond: rate.map { Double($0.bytes) })
+        if members.allMembers { return try await options.runOnAllMembers("compact", operation, render: { $0.render() }) }
         try await options.run("compact") { backend in
             options.progress("compacting \(backend.location)")
             let report = try await backend.perform(operation)

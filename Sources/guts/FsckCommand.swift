@@ -11,12 +11,14 @@ struct FsckCommand: AsyncParsableCommand {
             Prints one line per problem: repository, object (or ref), what is wrong. Warnings (what git's \
             fsck accepts but flags, such as legacy file modes) do not fail the run. Through a node the check \
             reads at --rate (default 4M per second) so the API stays responsive. With --max-duration, the \
-            next run resumes after the last repository checked. Exit codes: 0 clean, 1 problems found or \
+            next run resumes after the last repository checked. In a cluster each node checks its own RocksDB: \
+            --node checks one, --all-members each live member in turn, reported per node. Exit codes: 0 clean, 1 problems found or \
             failed, 64 usage, 75 busy.
             """
     )
 
     @OptionGroup var options: AdminOptions
+    @OptionGroup var members: MemberOptions
     @Option(name: .customLong("repo"), help: "Repository owner/name to check (repeatable; default all).") var repositories: [String] = []
     @Option(name: .customLong("max-duration"), help: "Stop before the next repository after this long (e.g. 30m).")
     var maxDuration: DurationArgument?
@@ -25,6 +27,9 @@ struct FsckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let operation = FsckOperation(repositories: repositories, maxDuration: maxDuration?.seconds, bytesPerSecond: rate.map { Double($0.bytes) })
+        if members.allMembers {
+            return try await options.runOnAllMembers("fsck", operation, render: { $0.render() }, problem: { $0.clean ? nil : "\($0.problems.count) problems found" })
+        }
         try await options.run("fsck") { backend in
             options.progress("checking \(backend.location)")
             let report = try await backend.perform(operation)

@@ -142,3 +142,55 @@ struct ClusterTests {
         #expect(try Shell.check("git rev-parse main", in: copy).trimmingCharacters(in: .whitespacesAndNewlines) == oneDown)
     }
 }
+
+/// The admin commands in a cluster: `migrate import` placed like a push, and the per-node
+/// commands (`cache-stats`, `compact`, `fsck`) run on one member or on all of them.
+extension ClusterTests {
+    static func guts(_ arguments: String) throws -> Shell.Output {
+        try Shell.run("exec '\(NodeProcess.executable)' \(arguments)", in: "/tmp")
+    }
+
+    @Test func anImportThroughOneNodeIsPlacedLikeAPushAndPerNodeCommandsReachEveryMember() throws {
+        let etcd = try EtcdCluster()
+        let cluster = try ClusterNodes(etcd: etcd)
+        let source = try SampleRepository.make()
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        let through = { (node: NodeProcess) in "--node \(node.baseURL) --token \(NodeProcess.adminToken)" }
+
+        let imported = try Self.guts("migrate import '\(source)' --name acme/imported \(through(cluster[0])) --quiet")
+        #expect(imported.status == 0, "import: \(imported.stderr)")
+        let expected = try SampleRepository.refs(in: source)
+        for node in [cluster[1], cluster[2]] {
+            let copy = try Self.clone(node.anonymousURL("acme/imported"))
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            #expect(try SampleRepository.refs(in: copy) == expected)
+            try Shell.check("git fsck --strict --no-dangling", in: copy)
+        }
+
+        // One member: cache-stats names the node and the members it sees.
+        let table = try Self.guts("cache-stats \(through(cluster[1]))")
+        #expect(table.status == 0, "cache-stats: \(table.stderr)")
+        #expect(table.stdout.hasPrefix("node n2 of cluster members n1, n2, n3\n"), "cache-stats: \(table.stdout)")
+
+        // Every member, asked of n2: one report per node, each from that node.
+        func outcomes(_ command: String) throws -> [[String: Any]] {
+            let output = try Self.guts("\(command) --all-members \(through(cluster[1])) --json")
+            #expect(output.status == 0, "\(command) --all-members: \(output.stderr)")
+            return (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]) ?? []
+        }
+        let stats = try outcomes("cache-stats")
+        #expect(stats.compactMap { $0["node"] as? String } == ["n1", "n2", "n3"])
+        #expect(stats.compactMap { ($0["report"] as? [String: Any])?["cluster"] as? [String: Any] }.compactMap { $0["node"] as? String } == ["n1", "n2", "n3"])
+        let checks = try outcomes("fsck")
+        #expect(checks.compactMap { ($0["report"] as? [String: Any])?["clean"] as? Bool } == [true, true, true], "fsck: \(checks)")
+        #expect(try outcomes("compact").compactMap { $0["report"] as? [String: Any] }.count == 3)
+
+        // Without etcd's quorum the import is refused and no node's refs move.
+        etcd.kill(1)
+        etcd.kill(2)
+        let refused = try Self.guts("migrate import '\(source)' --name acme/refused \(through(cluster[0])) --quiet")
+        #expect(refused.status == 75, "import without quorum: \(refused.status) \(refused.stderr)")
+        #expect(refused.stderr.contains("cluster unavailable"), "import without quorum: \(refused.stderr)")
+        #expect(try Shell.run("git ls-remote --refs '\(cluster[0].anonymousURL("acme/refused"))'", in: "/tmp").stdout.isEmpty)
+    }
+}

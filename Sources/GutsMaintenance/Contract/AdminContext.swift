@@ -16,6 +16,8 @@ public final class AdminContext: Sendable {
     public let progress: @Sendable (String) -> Void
     /// Caches only a running node has (pack generations, API responses), for cache-stats.
     public let nodeCaches: @Sendable () -> [CacheStatistics]
+    /// The node's cluster (`guts serve --etcd`); nil offline and in a standalone node.
+    public let cluster: (any AdminCluster)?
 
     private let openedStorage: Mutex<Storage?>
     private let nodeArchiveService: ArchiveService?
@@ -23,7 +25,8 @@ public final class AdminContext: Sendable {
     /// The context of a running node, over its open storage.
     public init(
         node storage: Storage, dataDirectory: String, lfs: LFSObjectStore, archives: ArchiveCache,
-        archiveService: ArchiveService, scratchDirectory: String, nodeCaches: @escaping @Sendable () -> [CacheStatistics]
+        archiveService: ArchiveService, scratchDirectory: String, nodeCaches: @escaping @Sendable () -> [CacheStatistics],
+        cluster: (any AdminCluster)? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.lfs = lfs
@@ -32,6 +35,7 @@ public final class AdminContext: Sendable {
         self.isNode = true
         self.progress = { _ in }
         self.nodeCaches = nodeCaches
+        self.cluster = cluster
         self.openedStorage = Mutex(storage)
         self.nodeArchiveService = archiveService
     }
@@ -46,6 +50,7 @@ public final class AdminContext: Sendable {
         self.isNode = false
         self.progress = progress
         self.nodeCaches = { [] }
+        self.cluster = nil
         self.openedStorage = Mutex(nil)
         self.nodeArchiveService = nil
     }

@@ -33,5 +33,6 @@ public enum AdminOperations {
         CacheStatsOperation.self, CompactOperation.self, FsckOperation.self, BackupOperation.self,
         ArchiveWarmOperation.self, ArchivePruneOperation.self,
         MigrateImportOperation.self, MigrateExportOperation.self, SchemaStatusOperation.self,
+        ClusterMembersOperation.self,
     ]
 }

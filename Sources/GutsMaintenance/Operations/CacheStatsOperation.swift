@@ -12,6 +12,9 @@ public struct CacheStatsOperation: AdminOperation, Equatable {
         try await context.perform(background: false) {
             var report = try CacheStatsReport(storage: context.storage(), archives: context.archives, lfs: context.lfs)
             report.caches += context.nodeCaches()
+            if let cluster = context.cluster {
+                report.cluster = CacheStatsReport.Cluster(node: cluster.nodeName, members: cluster.members.map(\.name))
+            }
             return report
         }
     }

@@ -1,6 +1,10 @@
 import Foundation
 
 /// `guts migrate import`: all refs and objects of a git repository, with its Git LFS objects.
+///
+/// Through a cluster node the import is placed like a push: under the repository's push
+/// turn, its objects reach a majority of the replicas durably and its refs are committed
+/// in one etcd transaction before the local refs move (`AdminCluster.writeRefs`).
 public struct MigrateImportOperation: AdminOperation, Equatable {
     public static let job = "migrate"
     public static let route: AdminRoute? = AdminRoute(.post, "/admin/migrate/import")
@@ -24,9 +28,18 @@ public struct MigrateImportOperation: AdminOperation, Equatable {
     public func run(in context: AdminContext) async throws -> GitMigrator.Report {
         let storage = try context.storage(creatingIfMissing: true)
         try FileManager.default.createDirectory(atPath: context.scratchDirectory, withIntermediateDirectories: true)
-        return try await context.perform(background: false) { [self] in
-            try GitMigrator(storage: storage, lfs: context.lfs, progress: context.progress)
-                .importRepository(from: source, as: name, scratch: context.scratchDirectory)
+        let migrator = GitMigrator(storage: storage, lfs: context.lfs, progress: context.progress)
+        guard let cluster = context.cluster else {
+            return try await context.perform(background: false) { [self] in
+                try migrator.importRepository(from: source, as: name, scratch: context.scratchDirectory)
+            }
+        }
+        return try await cluster.writeRefs(of: name) { [self] commit in
+            var placed = migrator
+            placed.beforeRefTransaction = commit
+            return try await context.perform(background: false) { [placed] in
+                try placed.importRepository(from: source, as: name, scratch: context.scratchDirectory)
+            }
         }
     }
 }

@@ -23,7 +23,8 @@ final class AdminController: Sendable {
             archives: node.archives, archiveService: node.archiveService, scratchDirectory: node.temporaryDirectory,
             nodeCaches: { [node] in
                 [node.packGenerations.statistics, node.packGenerations.cacheStatistics, node.immutableResponses.statistics, node.files.statistics]
-            })
+            },
+            cluster: node.cluster)
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -66,6 +67,7 @@ final class AdminController: Sendable {
 
     static func nodeError(_ error: AdminError) -> NodeError {
         if case .notFound = error { return NodeError(.notFound, error.description) }
+        if case .clusterRefused = error { return NodeError(.serviceUnavailable, error.description) }
         switch error.exitCode {
         case 64: return NodeError(.badRequest, error.description)
         case 75: return NodeError(.conflict, error.description)
