@@ -484,7 +484,7 @@ _guts_profile_diff() {
 
 _guts_compact() {
     repeating_flags=()
-    non_repeating_flags=(--json --quiet --repack --version -h --help)
+    non_repeating_flags=(--json --quiet --all-members --repack --version -h --help)
     repeating_options=(--cf --repo)
     non_repeating_options=(--data-dir --node --token --max-duration --prune-unreachable --rate)
     __guts_offer_flags_options 0
@@ -654,7 +654,7 @@ _guts_migrate_down() {
 
 _guts_fsck() {
     repeating_flags=()
-    non_repeating_flags=(--json --quiet --version -h --help)
+    non_repeating_flags=(--json --quiet --all-members --version -h --help)
     repeating_options=(--repo)
     non_repeating_options=(--data-dir --node --token --max-duration --rate)
     __guts_offer_flags_options 0
@@ -892,7 +892,7 @@ _guts_archive_prune() {
 
 _guts_cache-stats() {
     repeating_flags=()
-    non_repeating_flags=(--json --quiet --version -h --help)
+    non_repeating_flags=(--json --quiet --all-members --version -h --help)
     repeating_options=()
     non_repeating_options=(--data-dir --node --token --format --interval --count)
     __guts_offer_flags_options 0

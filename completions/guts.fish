@@ -35,7 +35,7 @@ function __guts_parse_tokens -S
                 __guts_parse_subcommand 2 'svg=' 'title=' 'version' 'h/help'
             end
         case 'compact'
-            __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'cf=+' 'max-duration=' 'prune-unreachable=' 'repack' 'repo=+' 'rate=' 'version' 'h/help'
+            __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'all-members' 'cf=+' 'max-duration=' 'prune-unreachable=' 'repack' 'repo=+' 'rate=' 'version' 'h/help'
         case 'migrate'
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -51,7 +51,7 @@ function __guts_parse_tokens -S
                 __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'dry-run' 'version' 'h/help'
             end
         case 'fsck'
-            __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'repo=+' 'max-duration=' 'rate=' 'version' 'h/help'
+            __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'all-members' 'repo=+' 'max-duration=' 'rate=' 'version' 'h/help'
         case 'backup'
             __guts_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -75,7 +75,7 @@ function __guts_parse_tokens -S
                 __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'max-bytes=' 'older-than=' 'version' 'h/help'
             end
         case 'cache-stats'
-            __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'format=' 'interval=' 'count=' 'version' 'h/help'
+            __guts_parse_subcommand 0 'data-dir=' 'node=' 'token=' 'json' 'quiet' 'all-members' 'format=' 'interval=' 'count=' 'version' 'h/help'
         case 'help'
             __guts_parse_subcommand -r 1 'version'
         end
@@ -239,6 +239,7 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" json' -l 'json' -d 'Print the result as JSON.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" all-members' -l 'all-members' -d 'In a cluster: ask the node (--node, or the one holding --data-dir) for the live members and run on each, reporting per node.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact"' -l 'cf' -d 'Column family to compact: objects, refs or metadata (repeatable; default all).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" max-duration' -l 'max-duration' -d 'Stop between key ranges after this long (e.g. 10m).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts compact" prune-unreachable' -l 'prune-unreachable' -d 'Delete objects no ref has reached for this long (e.g. 2w; 0 for now).' -rfka ''
@@ -298,6 +299,7 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts fsck" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts fsck" json' -l 'json' -d 'Print the result as JSON.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts fsck" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts fsck" all-members' -l 'all-members' -d 'In a cluster: ask the node (--node, or the one holding --data-dir) for the live members and run on each, reporting per node.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts fsck"' -l 'repo' -d 'Repository owner/name to check (repeatable; default all).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts fsck" max-duration' -l 'max-duration' -d 'Stop before the next repository after this long (e.g. 30m).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts fsck" rate' -l 'rate' -d 'Stored bytes read per second (e.g. 64M); default unlimited offline, 4M through a node.' -rfka ''
@@ -373,6 +375,7 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" token' -l 'token' -d 'Admin token for --node (default: $GUTS_ADMIN_TOKEN, then <data-dir>/admin-token).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" json' -l 'json' -d 'Print the result as JSON.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" quiet' -l 'quiet' -d 'Print nothing but errors (for cron).'
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" all-members' -l 'all-members' -d 'In a cluster: ask the node (--node, or the one holding --data-dir) for the live members and run on each, reporting per node.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" format' -l 'format' -d 'Output format: table, json or prom.' -rfka 'table json prom'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" interval' -l 'interval' -d 'Print counter deltas every interval (e.g. 5s) instead of one snapshot.' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts cache-stats" count' -l 'count' -d 'With --interval, stop after this many intervals.' -rfka ''
