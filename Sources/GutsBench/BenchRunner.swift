@@ -20,8 +20,10 @@ public struct BenchRunner: Sendable {
     public func run(_ scenarios: [BenchScenario]) async throws -> BenchmarkReport {
         let selected = BenchScenario.allCases.filter(scenarios.contains)
         var node: BenchNode
-        if let url {
-            node = try BenchNode.remote(url: url, token: token)
+        // `cluster` takes a comma-separated list of a running cluster's nodes.
+        let urls = url.map { $0.split(separator: ",").map(String.init) } ?? []
+        if let first = urls.first {
+            node = try BenchNode.remote(url: first, token: token)
         } else {
             progress.report("starting an embedded node")
             node = try await BenchNode.embedded()
@@ -38,7 +40,9 @@ public struct BenchRunner: Sendable {
                 case .connections: results.append(try await ConnectionsScenario(settings: settings, node: node, progress: progress).run())
                 case .mix: results.append(try await MixScenario(settings: settings, node: node, progress: progress).run())
                 case .soak: results.append(try await SoakScenario(settings: settings, node: node, progress: progress).run())
-                case .cluster: results.append(try await ClusterScenario(settings: settings, progress: progress).run())
+                case .cluster:
+                    let remote = try urls.map { try BenchNode.remote(url: $0, token: token) }
+                    results.append(try await ClusterScenario(settings: settings, progress: progress, remote: remote).run())
                 case .repos:
                     let outcome = try await ReposScenario(settings: settings, progress: progress).run(node: node)
                     node = outcome.node

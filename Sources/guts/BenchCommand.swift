@@ -25,13 +25,16 @@ struct BenchCommand: AsyncParsableCommand {
 
             cluster starts 3 etcd members (needs etcd), 3 guts serve --etcd nodes and a standalone node, and \
             reports push-ack p50/p99 of each (--push-samples, --push-bytes), the time until a push is in every \
-            node's local refs, push throughput of 3 clients, and the failover after SIGKILL of a node.
+            node's local refs, push throughput of 3 clients, and the failover after SIGKILL of a node. \
+            cluster --url URL,URL... measures running nodes instead (--token: a write token every node accepts): \
+            push-ack p50/p99 through the first, the time until the others hold the tip, and throughput with one \
+            client per node; no standalone peer and no failover there.
             """
     )
 
     @Argument(help: "Scenarios: storage, api, clone, push, connections, repos, mix, soak, cluster or all (the first six).")
     var scenarios: [String] = ["all"]
-    @Option(help: "A running node, http://host:port.") var url: String?
+    @Option(help: "A running node, http://host:port (cluster: the nodes of a cluster, comma-separated).") var url: String?
     @Option(help: "Token for --url (default: GUTS_TOKEN).") var token: String?
     @Flag(help: "Print the report as JSON.") var json = false
     @Option(help: "Also write a self-contained HTML report (with --baseline beside the run) to FILE.") var html: String?

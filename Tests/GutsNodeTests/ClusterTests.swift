@@ -189,6 +189,18 @@ extension ClusterTests {
         #expect(counts.count == 3 && Set(counts).count == 1 && counts[0] > 0, "fsck object counts: \(counts)")
         #expect(try outcomes("compact").compactMap { $0["report"] as? [String: Any] }.count == 3)
 
+        // `guts bench cluster --url` measures the running nodes: acknowledged through n1, visible on n2 and n3.
+        let urls = cluster.nodes.map(\.baseURL).joined(separator: ",")
+        let bench = try Self.guts("bench cluster --url \(urls) --token \(NodeProcess.writeToken) --push-samples 2 --push-bytes 4096 --json")
+        #expect(bench.status == 0, "bench cluster --url: \(bench.stderr)")
+        let scenario = ((try? JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])?["scenarios"] as? [[String: Any]])?.first
+        let metrics = Dictionary(((scenario?["metrics"] as? [[String: Any]]) ?? []).compactMap { metric in
+            (metric["name"] as? String).flatMap { name in (metric["value"] as? Double).map { (name, $0) } }
+        }, uniquingKeysWith: { first, _ in first })
+        for name in ["cluster.p50", "cluster.p99", "visible.p50", "throughput.cluster"] {
+            #expect((metrics[name] ?? 0) > 0, "bench cluster --url: \(name) in \(metrics)")
+        }
+
         // Without etcd's quorum the import is refused and no node's refs move.
         etcd.kill(1)
         etcd.kill(2)
