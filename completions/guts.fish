@@ -164,7 +164,7 @@ complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "gut
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" cluster-token-file' -l 'cluster-token-file' -d 'A file holding the token cluster nodes authenticate each other with (or GUTS_CLUSTER_TOKEN).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" version' -l 'version' -d 'Show the version.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts serve" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" url' -l 'url' -d 'A running node, http://host:port.' -rfka ''
+complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" url' -l 'url' -d 'A running node, http://host:port (cluster: the nodes of a cluster, comma-separated).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" token' -l 'token' -d 'Token for --url (default: GUTS_TOKEN).' -rfka ''
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" json' -l 'json' -d 'Print the report as JSON.'
 complete -c 'guts' -n '__guts_should_offer_completions_for_flags_or_options "guts bench" html' -l 'html' -d 'Also write a self-contained HTML report (with --baseline beside the run) to FILE.' -rfka ''
