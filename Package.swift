@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -29,7 +30,10 @@ let package = Package(
 
         .target(name: "GutsGit", dependencies: ["CZlib", "CCrypto"]),
         .target(name: "GutsStorage", dependencies: ["GutsGit", "CRocksDB", "CSystemSupport"]),
-        .target(name: "GutsAdmin", dependencies: ["GutsGit", "GutsStorage", "CZlib"]),
+        .target(
+            name: "GutsAdmin",
+            dependencies: ["GutsGit", "GutsStorage", "CZlib", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
         .target(
             name: "GutsNode",
             dependencies: [
@@ -43,6 +47,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Interposes malloc and friends (forwarding to glibc) for sampled allocation

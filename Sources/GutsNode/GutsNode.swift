@@ -141,6 +141,13 @@ public final class GutsNode: Sendable {
         )
     }
 
+    /// Every cache's counters, for `/admin/cache-stats` and `/metrics`.
+    func cacheReport() -> CacheStatsReport {
+        var report = CacheStatsReport(storage: storage, archives: archives, lfs: lfsObjects)
+        report.caches += [packGenerations.statistics, packGenerations.cacheStatistics, immutableResponses.statistics, files.statistics]
+        return report
+    }
+
     private static func storageOptions(_ configuration: NodeConfiguration) -> Storage.Options {
         var options = Storage.Options()
         options.rocksDB.blockCacheBytes = configuration.blockCacheBytes

@@ -124,8 +124,8 @@ import Testing
         #expect(try await client.send("GET", "/health", headers: ["x-request-id": "abc-123"]).header("x-request-id") == "abc-123")
         #expect(try await client.send("GET", "/version").object["version"] as? String != nil)
         let metrics = try await client.send("GET", "/metrics").text
-        #expect(metrics.contains("guts_http_requests_total{method=\"GET\",route=\"health\",status=\"200\"}"))
-        #expect(metrics.contains("guts_git_bytes_received_total{service=\"git-receive-pack\"}"))
+        #expect(metrics.contains("guts_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}"))
+        #expect(metrics.contains("guts_git_received_bytes_total{service=\"git-receive-pack\"}"))
         #expect(metrics.contains("guts_rocksdb_live_data_bytes{cf=\"objects\"}"))
         #expect(metrics.contains("guts_http_request_duration_seconds_bucket"))
         #expect(!node.log().contains(NodeProcess.writeToken))

@@ -23,13 +23,7 @@ final class AdminController: Sendable {
         let admin = router.group("/admin")
         admin.get("/cache-stats") { [self] request, _ in
             try requireAdmin(request)
-            let report = try await node.blockingPool.run { [node] in
-                var report = CacheStatsReport(storage: node.storage, archives: node.archives, lfs: node.lfsObjects)
-                report.caches.append(node.packGenerations.statistics)
-                report.caches.append(node.packGenerations.cacheStatistics)
-                report.caches += [node.immutableResponses.statistics, node.files.statistics]
-                return report
-            }
+            let report = try await node.blockingPool.run { [node] in node.cacheReport() }
             return try JSONResponse.make(report)
         }
         admin.post("/compact") { [self] request, _ in
