@@ -52,6 +52,7 @@ public final class NodeMetrics: Sendable {
     private let pushesRejected: Counter
     private let lfsReceived: Counter
     private let lfsSent: Counter
+    private let packEntries: (whole: Counter, offsetDelta: Counter, refDelta: Counter, rebuilt: Counter)
     /// Serializes scrapes: each copies values in, then emits.
     private let scrape = Mutex(())
 
@@ -68,6 +69,8 @@ public final class NodeMetrics: Sendable {
         pushesRejected = counter(Families.pushes, [("result", "rejected")])
         lfsReceived = counter(Families.lfsBytesReceived)
         lfsSent = counter(Families.lfsBytesSent)
+        func entries(_ encoding: String) -> Counter { counter(Families.packEntries, [("encoding", encoding)]) }
+        packEntries = (entries("whole"), entries("ofs-delta"), entries("ref-delta"), entries("rebuilt"))
         for phase in RequestTimeoutError.Phase.allCases { _ = counter(Families.timeouts, [("phase", phase.rawValue)]) }
     }
 
@@ -113,11 +116,10 @@ public final class NodeMetrics: Sendable {
 
     /// Counts the entries of a pack sent, by how each went out.
     func recordPackEntries(_ statistics: PackProducer.Statistics) {
-        for (encoding, count) in [("whole", statistics.whole), ("ofs-delta", statistics.offsetDeltas),
-                                  ("ref-delta", statistics.refDeltas), ("rebuilt", statistics.rebuilt)] {
-            registry.makeCounter(name: Families.packEntries.name, labels: [("encoding", encoding)], help: Families.packEntries.help)
-                .increment(by: Int64(count))
-        }
+        packEntries.whole.increment(by: Int64(statistics.whole))
+        packEntries.offsetDelta.increment(by: Int64(statistics.offsetDeltas))
+        packEntries.refDelta.increment(by: Int64(statistics.refDeltas))
+        packEntries.rebuilt.increment(by: Int64(statistics.rebuilt))
     }
 
     /// The exposition text, after `collect` has copied in the values other components keep.

@@ -87,7 +87,7 @@ struct OperationsController: Sendable {
         registry.set(Families.startTime, to: node.startedAt.timeIntervalSince1970)
         collectRocksDB(into: registry)
         for record in JobHistory(dataDirectory: node.configuration.dataDirectory).records() {
-            let labels = [("job", record.job)]
+            let labels = [("task", record.job)]
             registry.set(Families.jobStarted, labels, to: record.startedAt)
             registry.set(Families.jobDuration, labels, to: record.seconds)
             registry.set(Families.jobSucceeded, labels, to: record.succeeded ? 1 : 0)
@@ -129,7 +129,7 @@ struct OperationsController: Sendable {
         static let lfsObjects = MetricFamily("guts_lfs_objects", "Git LFS objects stored.")
         static let lfsStoredBytes = MetricFamily("guts_lfs_stored_bytes", "Bytes of Git LFS objects stored.")
         static let startTime = MetricFamily("guts_node_start_time_seconds", "When the node started (Unix time).")
-        static let jobStarted = MetricFamily("guts_job_last_run_timestamp_seconds", "When each maintenance job last started (Unix time).")
+        static let jobStarted = MetricFamily("guts_job_last_run_timestamp_seconds", "When each maintenance job (label task) last started (Unix time).")
         static let jobDuration = MetricFamily("guts_job_last_duration_seconds", "How long each maintenance job's last run took.")
         static let jobSucceeded = MetricFamily("guts_job_last_success", "1 when each maintenance job's last run succeeded, 0 when it failed.")
         static let rocksDBWriteStopped = MetricFamily("guts_rocksdb_write_stopped", "1 while RocksDB stops writes (too many memtables, L0 files or pending compaction bytes).")
