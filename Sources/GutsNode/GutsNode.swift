@@ -7,6 +7,7 @@ import Hummingbird
 import Logging
 import HummingbirdCore
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// A running Guts node: storage, access control, metrics and the HTTP application over them.
@@ -91,6 +92,19 @@ public final class GutsNode: Sendable {
         }
         access = AccessControl(tokens: tokens)
         continuousProfiler = configuration.profileContinuous ? ContinuousProfiler(rate: configuration.profileRate) : nil
+    }
+
+    /// Makes SwiftNIO's event loops (the threads that do the node's I/O) Swift Concurrency's
+    /// global executor, so a request's handler runs where its bytes arrive, without a hop to
+    /// Dispatch's pool and back: the largest single cost of a cached API request (see
+    /// docs/PERFORMANCE.md). Storage, zlib and SHA-1 work still runs on the blocking pool.
+    ///
+    /// Process-wide and once only, so `guts serve`, which owns its process, calls it
+    /// before starting a node; processes that embed nodes (tests) leave Swift's executor
+    /// alone. Returns false when the runtime offers no hook for it.
+    @discardableResult
+    public static func runConcurrencyOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests

@@ -73,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let webhookAllowedHosts {
             settings.webhookAllowedHosts = webhookAllowedHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        GutsNode.runConcurrencyOnEventLoops()
         let logger = NodeLogging.makeLogger(format: settings.logFormat, level: settings.logLevel)
         let node: GutsNode
         do {

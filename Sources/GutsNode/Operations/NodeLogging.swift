@@ -28,23 +28,36 @@ struct LineLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    static let levelNames = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map { ($0, $0.rawValue.uppercased()) })
+
     func log(event: LogEvent) {
         let time = LogTimestamp.now()
         var fields = metadata
         event.metadata.map { fields.merge($0) { $1 } }
-        let line: String
+        var line: String
         if json {
             var object: [String: String] = ["time": time, "level": event.level.rawValue, "message": "\(event.message)"]
             for (key, value) in fields { object[key] = "\(value)" }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         } else {
-            let pairs = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")  // safe: key comes from fields.keys
-            line = "\(time) \(event.level.rawValue.uppercased()) \(event.message)" + (pairs.isEmpty ? "" : " \(pairs)")
+            // Appended to in place, in one string: this runs once per request.
+            line = time
+            line.reserveCapacity(192)
+            line += " "
+            line += Self.levelNames[event.level] ?? event.level.rawValue
+            line += " "
+            line += event.message.description
+            for key in fields.keys.sorted() {
+                line += " "
+                line += key
+                line += "="
+                line += fields[key]!.description  // safe: key comes from fields.keys
+            }
         }
-        var bytes = Array((line + "\n").utf8)
+        line += "\n"
         // One write(2) per line, so lines from concurrent requests never interleave.
-        bytes.withUnsafeMutableBytes { buffer in
+        line.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)  // safe: the line is never empty

@@ -29,22 +29,25 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             response = try httpError.response(from: request, context: context)
         }
-        response.headers[HTTPField.Name("x-request-id")!] = requestID  // safe: a constant, valid header name
+        response.headers[.requestID] = requestID
         let elapsed = ContinuousClock.now - start
-        let seconds = elapsed.seconds
         metrics.requestEnded(route: context.endpointPath ?? "NotFound", method: request.method, status: response.status.code, duration: elapsed)
         context.logger.info("request", metadata: [
             "request-id": "\(requestID)", "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
-            "status": "\(response.status.code)", "ms": "\(Int(seconds * 1000))",
+            "status": "\(response.status.code)", "ms": "\(Int(elapsed.seconds * 1000))",
         ])
         return response
     }
 
     static func requestID(from headers: HTTPFields) -> String? {
-        guard let value = headers[HTTPField.Name("x-request-id")!], (1...128).contains(value.count),  // safe: a constant, valid header name
+        guard let value = headers[.requestID], (1...128).contains(value.count),
               value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return nil }
         return value
     }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("x-request-id")!  // safe: a constant, valid header name
 }
 
 extension Duration {
