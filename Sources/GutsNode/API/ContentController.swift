@@ -40,8 +40,8 @@ struct ContentController: Sendable {
         let (file, immutable): (File, Bool) = try await node.blockingPool.run {
             let resolver = RefResolver(repository: handle, reachable: reachable)
             guard let resolved = try resolver.resolve(components) else { throw NodeError(.notFound, "ref not found") }
-            let key = resolved.immutable && pinnedKey != nil
-                ? pinnedKey! : Self.key(handle, "raw \(resolved.commit.hex) \(resolved.path.joined(separator: "/"))")  // safe: checked just before
+            let key = (resolved.immutable ? pinnedKey : nil)
+                ?? Self.key(handle, "raw \(resolved.commit.hex) \(resolved.path.joined(separator: "/"))")
             if let file = files.get(key) { return (file, resolved.immutable) }
             guard let entry = try resolver.entry(at: resolved.path, in: resolved.commit) else {
                 throw NodeError(.notFound, "path not found")

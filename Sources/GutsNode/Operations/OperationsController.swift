@@ -33,7 +33,9 @@ struct OperationsController: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/health/live") { _, _ in
-            try JSONResponse.make(HealthReport(status: "ok", checks: [:], uptimeSeconds: uptime))
+            // What JSONEncoder makes of `HealthReport(status: "ok", checks: [:], uptimeSeconds:)`, written
+            // directly: the encoder was 8% of a /health/live request's CPU under load (perf).
+            JSONResponse.make(encoded: Array(#"{"checks":{},"status":"ok","uptime_seconds":\#(uptime)}"#.utf8))
         }
         router.get("/health/startup") { _, _ in try await readiness() }
         router.get("/health/ready") { _, _ in try await readiness() }
