@@ -110,6 +110,8 @@ public final class GutsNode: Sendable {
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
     /// finish, closes storage (flushing RocksDB) and returns.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        // Declared first so it runs last: a notice writes out the log lines still batched.
+        defer { logger.notice("guts node stopped") }
         let application = makeApplication(onServerRunning: onServerRunning)
         defer { storage.close() }
         defer { Task { [blockingPool] in await blockingPool.shutdown() } }

@@ -1,15 +1,13 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 
 /// Log output for the node: human-readable text or one JSON object per line, on stderr.
 public enum NodeLogging {
     public static func makeLogger(format: NodeConfiguration.LogFormat, level: String) -> Logger {
         let logLevel = Logger.Level(rawValue: level) ?? .info
+        let sink = LogSink()
         var logger = Logger(label: "guts") { label in
-            LineLogHandler(label: label, json: format == .json)
+            LineLogHandler(label: label, json: format == .json, sink: sink)
         }
         logger.logLevel = logLevel
         return logger
@@ -20,6 +18,7 @@ public enum NodeLogging {
 struct LineLogHandler: LogHandler {
     let label: String
     let json: Bool
+    let sink: LogSink
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
 
@@ -56,15 +55,6 @@ struct LineLogHandler: LogHandler {
             }
         }
         line += "\n"
-        // One write(2) per line, so lines from concurrent requests never interleave.
-        line.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)  // safe: the line is never empty
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        sink.write(&line, urgent: event.level >= .notice)
     }
 }
