@@ -214,9 +214,10 @@ extension ProfileCommand {
             let allocationRequests = [(wantsAllocated, NodeProfileRequest.AllocationKind.allocated), (wantsInUse, .inuse)]
                 .filter(\.0).map { NodeProfileRequest.allocations(seconds: duration.seconds, kind: $0.1, interval: allocInterval, threads: false, format: .folded) }
             do {
-                async let cpu = client.exchange("GET", cpuRequest.path, query: cpuRequest.query)
-                async let memory: Data? = wantsMemory ? client.send("GET", memoryRequest.path, query: memoryRequest.query) : nil
-                async let allocationBodies = Self.fetch(allocationRequests, client: client)
+                let transport = NodeProfileTransport(node: client)
+                async let cpu = transport.exchange(cpuRequest)
+                async let memory: Data? = wantsMemory ? transport.exchange(memoryRequest).body : nil
+                async let allocationBodies = Self.fetch(allocationRequests, transport: transport)
                 let (answer, memoryData, allocationData) = try await (cpu, memory, allocationBodies)
                 var profile = try FoldedStacks.parse(String(decoding: answer.body, as: UTF8.self))
                 if let header = answer.headers["x-profile-statistics"],
@@ -254,8 +255,7 @@ extension ProfileCommand {
                 requested = [(.folded, "-")]
             }
             do {
-                let request = NodeProfileRequest.heapSnapshot
-                let answer = try await client.exchange("GET", request.path, query: request.query)
+                let answer = try await NodeProfileTransport(node: client).exchange(.heapSnapshot)
                 let snapshot: Profile
                 do {
                     snapshot = try JSONDecoder().decode(Profile.self, from: answer.body)
@@ -295,9 +295,9 @@ extension ProfileCommand {
         }
 
         /// One after the other: the node has one allocation sampler.
-        private static func fetch(_ requests: [NodeProfileRequest], client: NodeClient) async throws -> [Data] {
+        private static func fetch(_ requests: [NodeProfileRequest], transport: NodeProfileTransport) async throws -> [Data] {
             var bodies: [Data] = []
-            for request in requests { bodies.append(try await client.send("GET", request.path, query: request.query)) }
+            for request in requests { bodies.append(try await transport.exchange(request).body) }
             return bodies
         }
 
