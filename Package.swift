@@ -6,11 +6,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "guts", targets: ["guts"]),
+        .library(name: "GutsCompression", targets: ["GutsCompression"]),
         .library(name: "GutsGit", targets: ["GutsGit"]),
         .library(name: "GutsStorage", targets: ["GutsStorage"]),
         .library(name: "GutsNode", targets: ["GutsNode"]),
         .library(name: "GutsProfiler", targets: ["GutsProfiler"]),
         .library(name: "GutsBench", targets: ["GutsBench"]),
+        .library(name: "GutsMaintenance", targets: ["GutsMaintenance"]),
         .library(name: "GutsAdmin", targets: ["GutsAdmin"]),
     ],
     dependencies: [
@@ -19,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -27,22 +32,45 @@ let package = Package(
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSystemSupport"),
 
-        .target(name: "GutsGit", dependencies: ["CZlib", "CCrypto"]),
-        .target(name: "GutsStorage", dependencies: ["GutsGit", "CRocksDB", "CSystemSupport"]),
-        .target(name: "GutsAdmin", dependencies: ["GutsGit", "GutsStorage", "CZlib"]),
+        // zlib for pack entries, archives and pprof files: below GutsGit, so the profiler
+        // compresses without depending on the object model.
+        .target(name: "GutsCompression", dependencies: ["CZlib"]),
+        .target(name: "GutsGit", dependencies: ["GutsCompression", "CCrypto"]),
+        .target(name: "GutsStorage", dependencies: ["GutsGit", "GutsCompression", "CRocksDB", "CSystemSupport"]),
+        // The node's maintenance jobs (compaction, fsck, backup, migration, archives) and the
+        // admin contract: each operation's request, route and report, defined once for the
+        // node's /admin controller and for the CLI.
+        .target(name: "GutsMaintenance", dependencies: ["GutsGit", "GutsStorage", "GutsCompression", "CSystemSupport"]),
         .target(
             name: "GutsNode",
             dependencies: [
+                "GutsCompression",
                 "GutsGit",
                 "GutsStorage",
-                "GutsAdmin",
+                "GutsMaintenance",
                 "GutsProfiler",
                 "CSystemSupport",
                 "CCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The CLI's side of administration: where a command runs (a data directory or the
+        // node holding it) and the client that sends an operation to the node.
+        .target(
+            name: "GutsAdmin",
+            dependencies: [
+                "GutsMaintenance",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Interposes malloc and friends (forwarding to glibc) for sampled allocation
@@ -52,13 +80,16 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2", "-fno-omit-frame-pointer"])],
             linkerSettings: [.linkedLibrary("unwind")]
         ),
-        .target(name: "GutsProfiler", dependencies: ["GutsGit", "CUnwind", "CSystemSupport", "CAllocSampler"]),
+        .target(name: "GutsProfiler", dependencies: ["GutsCompression", "CUnwind", "CSystemSupport", "CAllocSampler"]),
         .target(
             name: "GutsBench",
             dependencies: [
                 "GutsGit",
                 "GutsStorage",
                 "GutsNode",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -73,22 +104,24 @@ let package = Package(
                 "GutsProfiler",
                 "GutsBench",
                 "GutsAdmin",
+                "GutsMaintenance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
         ),
 
-        .target(name: "GutsTestSupport", path: "Tests/GutsTestSupport"),
-        .testTarget(name: "GutsGitTests", dependencies: ["GutsGit"]),
-        .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit"]),
-        .testTarget(name: "GutsAdminTests", dependencies: ["GutsAdmin", "GutsStorage", "GutsGit", "GutsTestSupport"]),
+        .target(name: "GutsTestSupport", dependencies: ["GutsGit"], path: "Tests/GutsTestSupport"),
+        .testTarget(name: "GutsGitTests", dependencies: ["GutsGit", "GutsCompression"]),
+        .testTarget(name: "GutsStorageTests", dependencies: ["GutsStorage", "GutsGit", "GutsCompression"]),
+        .testTarget(name: "GutsMaintenanceTests", dependencies: ["GutsMaintenance", "GutsAdmin", "GutsStorage", "GutsGit", "GutsCompression", "GutsTestSupport"]),
         .testTarget(
             name: "GutsNodeTests",
             dependencies: ["GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]
         ),
-        .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler", "GutsGit", "GutsTestSupport"]),
+        .testTarget(name: "GutsProfilerTests", dependencies: ["GutsProfiler", "GutsGit", "GutsCompression", "GutsTestSupport"]),
         .testTarget(name: "GutsBenchTests", dependencies: ["GutsBench", "GutsNode", "GutsStorage", "GutsGit", "GutsTestSupport"]),
     ]
 )

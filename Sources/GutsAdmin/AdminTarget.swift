@@ -1,39 +1,44 @@
 import Foundation
-import GutsStorage
+import GutsMaintenance
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Where an administration command does its work: directly on a data directory, or
-/// through the node that holds it.
-public enum AdminTarget: Sendable {
-    case offline(dataDirectory: String)
-    case online(NodeClient, dataDirectory: String?)
+/// Picks where an administration command does its work.
+public enum AdminTarget {
+    /// `--node` wins; otherwise a live node recorded in `<data-dir>/node.json`; otherwise
+    /// the data directory itself.
+    public static func backend(
+        dataDirectory: String?, node: String?, token: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        progress: @escaping @Sendable (String) -> Void
+    ) throws -> any AdminBackend {
+        let dataDirectory = dataDirectory ?? environment["GUTS_DATA_DIR"]
+        if let client = nodeClient(dataDirectory: dataDirectory, node: node, token: token, environment: environment) {
+            return RemoteAdminBackend(client: client, dataDirectory: dataDirectory)
+        }
+        guard let dataDirectory else { throw AdminError.usage("give --data-dir or --node") }
+        return LocalAdminBackend(dataDirectory: dataDirectory, progress: progress)
+    }
 
-    /// Picks the target: `--node` wins; otherwise a live node recorded in
-    /// `<data-dir>/node.json`; otherwise the data directory itself. The token comes from
-    /// `--token`, then `GUTS_ADMIN_TOKEN`, then `<data-dir>/admin-token`.
-    public static func resolve(
+    /// A client of `--node`, or of the live node recorded in `<data-dir>/node.json`; nil
+    /// when neither names one. The token comes from `--token`, then `GUTS_ADMIN_TOKEN`,
+    /// then `<data-dir>/admin-token`.
+    public static func nodeClient(
         dataDirectory: String?, node: String?, token: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> AdminTarget {
+    ) -> NodeClient? {
         let dataDirectory = dataDirectory ?? environment["GUTS_DATA_DIR"]
-        func resolveToken(_ fallbackDirectory: String?) -> String? {
+        guard let url = node ?? dataDirectory.flatMap(runningNodeURL) else { return nil }
+        func resolveToken() -> String? {
             if let token, !token.isEmpty { return token }
             if let value = environment["GUTS_ADMIN_TOKEN"], !value.isEmpty { return value }
-            guard let fallbackDirectory,
-                  let text = try? String(contentsOfFile: fallbackDirectory + "/admin-token", encoding: .utf8) else { return nil }
+            guard let dataDirectory,
+                  let text = try? String(contentsOfFile: dataDirectory + "/admin-token", encoding: .utf8) else { return nil }
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : trimmed
         }
-        if let node {
-            return .online(NodeClient(baseURL: node, token: resolveToken(dataDirectory)), dataDirectory: dataDirectory)
-        }
-        guard let dataDirectory else { throw AdminError.usage("give --data-dir or --node") }
-        if let url = runningNodeURL(dataDirectory: dataDirectory) {
-            return .online(NodeClient(baseURL: url, token: resolveToken(dataDirectory)), dataDirectory: dataDirectory)
-        }
-        return .offline(dataDirectory: dataDirectory)
+        return NodeClient(baseURL: url, token: resolveToken())
     }
 
     /// The URL in `<data-dir>/node.json` when the process it names is alive.
@@ -46,42 +51,5 @@ public enum AdminTarget: Sendable {
               let discovery = try? JSONDecoder().decode(Discovery.self, from: data),
               kill(discovery.pid, 0) == 0 || errno == EPERM else { return nil }
         return discovery.url
-    }
-
-    /// Where job locks live: `<data-dir>/locks`, or a per-node folder in the temp dir.
-    public var lockDirectory: String {
-        switch self {
-        case .offline(let dataDirectory), .online(_, .some(let dataDirectory)):
-            return JobLock.directory(dataDirectory: dataDirectory)
-        case .online(let client, nil):
-            let safe = client.baseURL.map { $0.isLetter || $0.isNumber ? $0 : "_" }
-            return NSTemporaryDirectory() + "/guts-locks/" + String(safe)
-        }
-    }
-
-    /// The repositories named (all, by name, when `names` is empty).
-    public static func select(_ names: [String], in storage: Storage) throws -> [Repository] {
-        guard !names.isEmpty else { return try storage.repositories.list(limit: Int.max).sorted { $0.fullName < $1.fullName } }
-        return try names.map { name in
-            guard let repository = try storage.repositories.get(name: name) else { throw AdminError.notFound("repository \(name)") }
-            return repository
-        }
-    }
-
-    /// Opens the storage of an offline data directory (`<data-dir>/db`), which must exist.
-    /// A directory held by a process that left no `node.json` is busy (exit 75).
-    public static func openStorage(dataDirectory: String) throws -> Storage {
-        var options = Storage.Options()
-        options.rocksDB.createIfMissing = false
-        options.objectCacheEntries = 10_000
-        options.objectCacheBytes = 64 << 20
-        guard FileManager.default.fileExists(atPath: dataDirectory + "/db") else {
-            throw AdminError.usage("\(dataDirectory) holds no Guts data (no db directory)")
-        }
-        do {
-            return try Storage.open(dataDirectory: dataDirectory + "/db", options: options)
-        } catch StorageError.dataDirectoryInUse(let path) {
-            throw AdminError.jobBusy(job: "storage", lockPath: path + "/LOCK")
-        }
     }
 }

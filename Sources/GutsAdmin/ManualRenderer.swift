@@ -1,4 +1,5 @@
 import Foundation
+import GutsMaintenance
 
 /// Renders roff man pages from the command tree that swift-argument-parser dumps with
 /// `--experimental-dump-help`, so the pages always describe the real CLI.

@@ -1,12 +1,19 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import GutsMaintenance
+import NIOCore
+import NIOHTTP1
 
-/// Talks to a running node's `/admin` and archive endpoints with the admin token.
+/// Talks to a running node's `/admin` and archive endpoints with the admin token, over
+/// AsyncHTTPClient's shared client.
 public struct NodeClient: Sendable {
     public let baseURL: String
     public let token: String?
+    /// The longest an admin job may take before the client gives up (a compaction or a
+    /// backup of a big node runs for minutes).
+    public var timeout: TimeAmount = .hours(6)
+    /// The largest answer read (archives are the biggest).
+    public var maxBodyBytes = 16 << 30
 
     public init(baseURL: String, token: String?) {
         var url = baseURL
@@ -24,39 +31,48 @@ public struct NodeClient: Sendable {
     /// Like `send`, and also returns the answer's headers (names lowercased), for
     /// endpoints that report metadata there (e.g. `x-profile-statistics`).
     public func exchange(_ method: String, _ path: String, query: [String: String] = [:]) async throws -> (body: Data, headers: [String: String]) {
-        guard var components = URLComponents(string: baseURL + path) else { throw AdminError.usage("bad node URL \(baseURL)") }
-        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
-        guard let url = components.url else { throw AdminError.usage("bad node URL \(baseURL)\(path)") }
-        var request = URLRequest(url: url, timeoutInterval: 3600)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw AdminError.nodeUnreachable(url: baseURL, reason: "\(error.localizedDescription)")
-        }
-        let http = response as? HTTPURLResponse
-        let status = http?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            throw AdminError.nodeRefused(status: status, message: (object?["error"] as? String) ?? "HTTP \(status)")
-        }
+        var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
+        request.method = HTTPMethod(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let status: UInt
+        let body: ByteBuffer
         var headers: [String: String] = [:]
-        for case let (name as String, value as String) in http?.allHeaderFields ?? [:] { headers[name.lowercased()] = value }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            status = response.status.code
+            for header in response.headers { headers[header.name.lowercased()] = header.value }
+            body = try await response.body.collect(upTo: maxBodyBytes)
+        } catch {
+            throw AdminError.nodeUnreachable(url: baseURL, reason: "\(error)")
+        }
+        let data = Data(body.readableBytesView)
+        guard (200..<300).contains(status) else {
+            struct Refusal: Decodable { var error: String }
+            let message = (try? JSONDecoder().decode(Refusal.self, from: data))?.error ?? "HTTP \(status)"
+            throw AdminError.nodeRefused(status: Int(status), message: message)
+        }
         return (data, headers)
     }
 
-    /// Sends a request and decodes the node's snake_case JSON answer.
-    public func json<Value: Decodable>(_ type: Value.Type, _ method: String, _ path: String, query: [String: String] = [:]) async throws -> Value {
-        let data = try await send(method, path, query: query)
+    /// Runs `operation` on the node at its route and decodes the node's snake_case report.
+    public func perform<Operation: AdminOperation>(_ operation: Operation) async throws -> Operation.Report {
+        guard let route = Operation.route else { throw AdminError.needsStoppedNode(Operation.job) }
+        let data = try await send(route.method.rawValue, route.path, query: operation.query)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return try decoder.decode(type, from: data)
+            return try decoder.decode(Operation.Report.self, from: data)
         } catch {
-            throw AdminError.failed("unexpected answer from \(path): \(error)")
+            throw AdminError.failed("unexpected answer from \(route.path): \(error)")
         }
+    }
+
+    /// `?a=1&b=2`, keys sorted, each part percent-encoded; empty for no parameters.
+    static func queryString(_ query: [String: String]) -> String {
+        guard !query.isEmpty else { return "" }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+;#")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+        return "?" + query.sorted { $0.key < $1.key }.map { "\(encode($0.key))=\(encode($0.value))" }.joined(separator: "&")
     }
 }

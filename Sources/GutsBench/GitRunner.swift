@@ -1,6 +1,7 @@
 import Foundation
+import GutsGit
 
-/// Runs the stock `git` (and `sh`) with a clean, non-interactive environment.
+/// Runs the stock `git` (and `sh`) in `GitEnvironment.isolated`.
 struct GitRunner: Sendable {
     /// Runs `/bin/sh -c script` in `directory`; throws with its output when it fails.
     @discardableResult
@@ -9,15 +10,7 @@ struct GitRunner: Sendable {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_TERMINAL_PROMPT"] = "0"
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        environment["GIT_AUTHOR_NAME"] = "guts bench"
-        environment["GIT_AUTHOR_EMAIL"] = "bench@guts.invalid"
-        environment["GIT_COMMITTER_NAME"] = "guts bench"
-        environment["GIT_COMMITTER_EMAIL"] = "bench@guts.invalid"
-        environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
-        process.environment = environment
+        process.environment = GitEnvironment.isolated(from: ProcessInfo.processInfo.environment, name: "guts bench", email: "bench@guts.invalid")
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

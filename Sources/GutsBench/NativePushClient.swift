@@ -1,8 +1,6 @@
 import Foundation
 import GutsGit
-import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// A git push over smart HTTP (protocol v0) without the stock `git`: reads the receive-pack
 /// ref advertisement, sends one ref update with a pack built in memory, and checks the
@@ -33,14 +31,11 @@ public struct NativePushClient: Sendable {
     public var agent = "guts-bench"
     private var exchange: HTTPExchange
 
-    public init(
-        host: String, port: Int, credentials: Credentials = .none,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) {
+    public init(host: String, port: Int, credentials: Credentials = .none) {
         self.host = host
         self.port = port
         self.credentials = credentials
-        self.exchange = HTTPExchange(host: host, port: port, group: group)
+        self.exchange = HTTPExchange(host: host, port: port)
     }
 
     /// The refs the server advertises to a pusher, by full name; empty for an empty repository

@@ -1,3 +1,4 @@
+import GutsCompression
 /// Pass 2 and 3 of `PackReader`: turns delta entries into objects.
 ///
 /// Pass 2 (`resolveAll`) builds every delta exactly once: it inflates each base, applies
@@ -10,6 +11,11 @@
 /// file by offset with a byte-bounded LRU of inflated bases; callers that store the pack's
 /// own bytes rarely ask.
 struct DeltaResolver {
+    struct CachedBase {
+        var type: ObjectType
+        var body: [UInt8]
+    }
+
     enum CacheKey: Hashable {
         case entry(Int)
         case external(ObjectID)
@@ -36,7 +42,8 @@ struct DeltaResolver {
     var scan: PackScan
     let limits: PackLimits
     let externalBase: (ObjectID) throws -> RawObject?
-    private var cache: ByteBoundedLRU<CacheKey>
+    /// Inflated bases some delta names, bounded by bytes (`deltaBaseCacheBytes`).
+    private var cache: LRUList<CacheKey, CachedBase>
     private var idIndex: [ObjectID: Int] = [:]
     private(set) var externalBaseIDs = Set<ObjectID>()
 
@@ -45,7 +52,7 @@ struct DeltaResolver {
         self.scan = scan
         self.limits = limits
         self.externalBase = externalBase
-        self.cache = ByteBoundedLRU(capacity: limits.deltaBaseCacheBytes)
+        self.cache = LRUList(maxEntries: .max, maxCost: limits.deltaBaseCacheBytes)
         for (index, entry) in scan.entries.enumerated() {
             if let id = entry.id, idIndex[id] == nil { idIndex[id] = index }
         }
@@ -221,13 +228,13 @@ struct DeltaResolver {
         }
     }
 
-    private mutating func loadExternal(_ id: ObjectID) throws -> ByteBoundedLRU<CacheKey>.Value? {
+    private mutating func loadExternal(_ id: ObjectID) throws -> CachedBase? {
         if let cached = cache.get(.external(id)) { return cached }
         guard let object = try externalBase(id) else { return nil }
         guard object.id == id else { throw PackError.externalBaseMismatch(requested: id, returned: object.id) }
         externalBaseIDs.insert(id)
-        let value = ByteBoundedLRU<CacheKey>.Value(type: object.type, body: object.body)
-        cache.put(.external(id), value)
+        let value = CachedBase(type: object.type, body: object.body)
+        cache.insert(.external(id), value, cost: value.body.count)
         return value
     }
 
@@ -245,7 +252,7 @@ struct DeltaResolver {
             let entry = scan.entries[current]
             if let type = ObjectType(rawValue: entry.kind) {
                 base = try inflate(current)
-                if wantsCache(current) { cache.put(.entry(current), .init(type: type, body: base)) }
+                if wantsCache(current) { cache.insert(.entry(current), CachedBase(type: type, body: base), cost: base.count) }
                 break
             }
             chain.append(current)
@@ -268,7 +275,7 @@ struct DeltaResolver {
         for deltaIndex in chain.reversed() {
             base = try applyDelta(deltaIndex, to: base)
             if wantsCache(deltaIndex), let type = scan.entries[deltaIndex].type {
-                cache.put(.entry(deltaIndex), .init(type: type, body: base))
+                cache.insert(.entry(deltaIndex), CachedBase(type: type, body: base), cost: base.count)
             }
         }
         return base

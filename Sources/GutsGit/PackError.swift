@@ -1,3 +1,4 @@
+import GutsCompression
 /// Why a pack was rejected. Every case renders as one line naming the offset or id involved.
 public enum PackError: Error, CustomStringConvertible, Sendable, Equatable {
     case cannotRead(path: String, reason: String)

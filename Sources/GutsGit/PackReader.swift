@@ -1,3 +1,4 @@
+import GutsCompression
 /// Reads and verifies a pack file, resolving its deltas, without holding the pack in memory.
 ///
 /// A pack (pack-format) is `"PACK"`, a 4-byte version (2 or 3), a 4-byte object count,

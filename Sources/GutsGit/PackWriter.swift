@@ -1,3 +1,4 @@
+import GutsCompression
 /// Writes a version 2 pack incrementally; the caller drains bytes with `takeOutput()`
 /// as it goes, so a pack can be streamed to the network without being held whole.
 ///
@@ -10,7 +11,7 @@ public struct PackWriter: Sendable {
     /// Bytes produced so far, including ones already taken.
     public private(set) var bytesWritten = 0
     private var pending: [UInt8] = []
-    private var hasher = RunningSHA1()
+    private var hasher = SHA1()
     private var finished = false
 
     /// Starts a pack that will hold exactly `objectCount` entries.
@@ -95,7 +96,7 @@ public struct PackWriter: Sendable {
     public mutating func finish() -> ObjectID {
         assert(entriesWritten == objectCount, "pack header promised \(objectCount) entries, \(entriesWritten) written")
         precondition(!finished, "pack already finished")  // safe: a programming error, never input-driven: writers are used once
-        let checksum = hasher.digest()
+        let checksum = hasher.finalize()
         let trailer = checksum.bytes
         pending.append(contentsOf: trailer)
         bytesWritten += trailer.count

@@ -1,7 +1,11 @@
 import CCrypto
 
 /// Incremental SHA-1 over byte chunks, as git uses it for object ids and pack trailers.
-public struct SHA1: ~Copyable {
+/// A value: a copy hashes on independently (`PackWriter` keeps one as it writes).
+///
+/// OpenSSL's, not swift-crypto's `Insecure.SHA1`: on object-sized inputs (under 8 KiB)
+/// swift-crypto measured 5–10% slower (`scripts/sha1-compare.sh`, docs/PERFORMANCE.md).
+public struct SHA1: Sendable {
     private var context = SHA_CTX()
 
     public init() {
@@ -23,9 +27,11 @@ public struct SHA1: ~Copyable {
         }
     }
 
-    public consuming func finalize() -> ObjectID {
+    /// The digest of everything hashed so far; `self` may go on hashing.
+    public func finalize() -> ObjectID {
+        var copy = context
         var digest = [UInt8](repeating: 0, count: ObjectID.byteCount)
-        _ = digest.withUnsafeMutableBufferPointer { SHA1_Final($0.baseAddress, &context) }
+        _ = digest.withUnsafeMutableBufferPointer { SHA1_Final($0.baseAddress, &copy) }
         return ObjectID(bytes: digest)
     }
 

@@ -1,6 +1,6 @@
 import CSystemSupport
 import Foundation
-import GutsAdmin
+import GutsMaintenance
 import GutsProfiler
 import GutsStorage
 import Hummingbird

@@ -1,4 +1,4 @@
-import GutsGit
+import GutsCompression
 /// pprof's `profile.proto`, hand-encoded, gzip-compressed as `go tool pprof` expects.
 ///
 /// Sample values are `samples/count` and `cpu/nanoseconds` (`wall/nanoseconds` for a

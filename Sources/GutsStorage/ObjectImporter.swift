@@ -1,3 +1,4 @@
+import GutsCompression
 import GutsGit
 
 /// Stores the objects of a pack the way the pack encoded them, in write batches.

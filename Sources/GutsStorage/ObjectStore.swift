@@ -1,3 +1,4 @@
+import GutsCompression
 import GutsGit
 
 /// The git objects of one repository.

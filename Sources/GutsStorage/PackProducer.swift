@@ -1,3 +1,4 @@
+import GutsCompression
 import GutsGit
 
 /// Writes a pack of stored objects chunk by chunk, reusing what storage holds: whole

@@ -1,3 +1,4 @@
+import GutsCompression
 import GutsGit
 
 /// Where a push's objects wait until its refs move, as git's `receive.quarantine` keeps

@@ -1,3 +1,4 @@
+import GutsCompression
 import GutsGit
 
 /// An object as stored: its type, inflated size and a zlib stream that is either the

@@ -1,3 +1,4 @@
+import GutsGit
 import Synchronization
 
 /// A hot in-memory tier (a `MemoryStore` bounded by bytes, LRU) in front of a cold

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
+import GutsMaintenance
 
 /// Options every administration command shares, and how such a command runs: pick the
 /// target (offline data dir or node), take the job lock, map errors to exit codes.
@@ -19,9 +20,10 @@ struct AdminOptions: ParsableArguments {
     /// Progress lines go to stderr only when it is a terminal and not --quiet.
     var showsProgress: Bool { !quiet && isatty(STDERR_FILENO) == 1 }
 
-    func progress(_ line: String) {
-        guard showsProgress else { return }
-        FileHandle.standardError.write(Data("\(line)\n".utf8))
+    /// Writes a progress line (see `showsProgress`).
+    var progress: @Sendable (String) -> Void {
+        let shows = showsProgress
+        return { line in if shows { FileHandle.standardError.write(Data("\(line)\n".utf8)) } }
     }
 
     /// Prints `value` as JSON with --json, else `text()` unless --quiet.
@@ -36,31 +38,31 @@ struct AdminOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` for `job` under its lock; `AdminError`s become a one-line message on
-    /// stderr and exit codes 1, 64 or 75.
-    ///
-    /// With `recordAs`, an offline run is recorded in the data dir's `JobHistory` (an
-    /// online run is recorded by the node), for `/metrics`.
-    func run(_ command: String, job: String, recordAs: String? = nil, _ body: (AdminTarget) async throws -> Void) async throws {
+    /// Runs `body` with the backend the options pick (a data directory or the node holding
+    /// it), closing it after; `AdminError`s become a one-line message on stderr and exit
+    /// codes 1, 64 or 75.
+    func run(_ command: String, _ body: (any AdminBackend) async throws -> Void) async throws {
         do {
-            let target = try AdminTarget.resolve(dataDirectory: dataDirectory, node: node, token: token)
-            let lock = try JobLock(job: job, directory: target.lockDirectory)
-            defer { withExtendedLifetime(lock) {} }
-            if let recordAs, case .offline(let dataDirectory) = target {
-                try await JobHistory(dataDirectory: dataDirectory).run(recordAs) { try await body(target) }
-            } else {
-                try await body(target)
-            }
-        } catch let error as AdminError {
-            FileHandle.standardError.write(Data("guts \(command): \(error)\n".utf8))
-            throw ExitCode(error.exitCode)
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
+            let backend = try AdminTarget.backend(dataDirectory: dataDirectory, node: node, token: token, progress: progress)
+            defer { backend.close() }
+            try await body(backend)
         } catch {
+            throw AdminOptions.exit(command, error)
+        }
+    }
+
+    /// The exit for `error`: a one-line message on stderr, then 1, 64 or 75 as
+    /// `AdminError.exitCode` says; ArgumentParser's own errors pass through.
+    static func exit(_ command: String, _ error: any Error) -> any Error {
+        switch error {
+        case let error as ExitCode: return error
+        case let error as ValidationError: return error
+        case let error as AdminError:
             FileHandle.standardError.write(Data("guts \(command): \(error)\n".utf8))
-            throw ExitCode(1)
+            return ExitCode(error.exitCode)
+        default:
+            FileHandle.standardError.write(Data("guts \(command): \(error)\n".utf8))
+            return ExitCode(1)
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
-import GutsStorage
+import GutsMaintenance
 
 struct ArchiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,23 +21,8 @@ struct ArchiveCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let format = ArchiveFormat(name: format) else { throw ValidationError("unknown format '\(self.format)'") }
-            try await options.run("archive get", job: "archive-get-\(getpid())") { target in
-                let bytes: Data
-                var fileName = ArchiveService.prefix(repositoryName: String(repository.split(separator: "/").last ?? ""), ref: ref)
-                    + "." + format.fileExtension
-                switch target {
-                case .offline(let dataDirectory):
-                    let storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
-                    defer { storage.close() }
-                    guard let record = try storage.repositories.get(name: repository) else { throw AdminError.notFound("repository \(repository)") }
-                    let served = try await ArchiveService(storage: storage, cache: ArchiveCache(dataDirectory: dataDirectory))
-                        .archive(repository: record, ref: ref, format: format)
-                    fileName = served.fileName
-                    bytes = try Data(contentsOf: URL(fileURLWithPath: served.entry.path))
-                case .online(let client, _):
-                    let encodedRef = ref.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ref
-                    bytes = try await client.send("GET", "/\(repository)/archive/\(encodedRef).\(format.fileExtension)")
-                }
+            try await options.run("archive get") { backend in
+                let (fileName, bytes) = try await backend.archive(repository: repository, ref: ref, format: format)
                 let path = output ?? fileName
                 if path == "-" {
                     FileHandle.standardOutput.write(bytes)
@@ -59,19 +44,8 @@ struct ArchiveCommand: AsyncParsableCommand {
         @Option(help: "How many of the newest tags to include.") var tags: Int = 3
 
         func run() async throws {
-            try await options.run("archive warm", job: "archive-warm", recordAs: "archive-warm") { target in
-                let report: ArchiveService.WarmReport
-                switch target {
-                case .offline(let dataDirectory):
-                    let storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
-                    defer { storage.close() }
-                    report = try await ArchiveService(storage: storage, cache: ArchiveCache(dataDirectory: dataDirectory))
-                        .warm(names: repositories, tags: tags)
-                case .online(let client, _):
-                    report = try await client.json(
-                        ArchiveService.WarmReport.self, "POST", "/admin/archive/warm",
-                        query: ["repos": repositories.joined(separator: ","), "tags": String(tags)])
-                }
+            try await options.run("archive warm") { backend in
+                let report = try await backend.perform(ArchiveWarmOperation(repositories: repositories, tags: tags))
                 try options.emit(report) {
                     (["\(report.archives) archives (\(report.built) built, \(report.bytes) bytes)"] + report.failures.map { "failed: \($0)" })
                         .joined(separator: "\n")
@@ -95,17 +69,8 @@ struct ArchiveCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await options.run("archive prune", job: "archive-prune", recordAs: "archive-prune") { target in
-                let report: ArchiveCache.PruneReport
-                switch target {
-                case .offline(let dataDirectory), .online(_, .some(let dataDirectory)):
-                    report = try ArchiveCache(dataDirectory: dataDirectory).prune(maxBytes: maxBytes?.bytes, olderThan: olderThan?.seconds)
-                case .online(let client, nil):
-                    var query: [String: String] = [:]
-                    if let maxBytes { query["max-bytes"] = String(maxBytes.bytes) }
-                    if let olderThan { query["older-than"] = String(olderThan.seconds) }
-                    report = try await client.json(ArchiveCache.PruneReport.self, "POST", "/admin/archive/prune", query: query)
-                }
+            try await options.run("archive prune") { backend in
+                let report = try await backend.perform(ArchivePruneOperation(maxBytes: maxBytes?.bytes, olderThan: olderThan?.seconds))
                 try options.emit(report) {
                     "removed \(report.removedFiles) archives (\(report.removedBytes) bytes); \(report.remainingFiles) remain (\(report.remainingBytes) bytes)"
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
+import GutsMaintenance
 
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,14 +30,8 @@ struct BackupCommand: AsyncParsableCommand {
                 let lock = try JobLock(job: "backup", directory: store.directory + "/locks")
                 defer { withExtendedLifetime(lock) {} }
                 try await body(store)
-            } catch let error as AdminError {
-                FileHandle.standardError.write(Data("guts \(command): \(error)\n".utf8))
-                throw ExitCode(error.exitCode)
-            } catch let error as ExitCode {
-                throw error
             } catch {
-                FileHandle.standardError.write(Data("guts \(command): \(error)\n".utf8))
-                throw ExitCode(1)
+                throw AdminOptions.exit(command, error)
             }
         }
     }
@@ -51,21 +46,10 @@ struct BackupCommand: AsyncParsableCommand {
         @Option(help: "Keep only the newest N backups.") var keep: Int?
 
         func run() async throws {
-            let directory = MigrateCommand.absolute(to)
-            try await options.run("backup create", job: "backup", recordAs: "backup") { target in
-                let report: BackupStore.CreateReport
-                switch target {
-                case .offline(let dataDirectory):
-                    options.progress("backing up \(dataDirectory) offline")
-                    let storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
-                    defer { storage.close() }
-                    report = try BackupStore(directory: directory).create(storage: storage, dataDirectory: dataDirectory, keep: keep)
-                case .online(let client, _):
-                    options.progress("backing up through \(client.baseURL)")
-                    var query = ["to": directory]
-                    if let keep { query["keep"] = String(keep) }
-                    report = try await client.json(BackupStore.CreateReport.self, "POST", "/admin/backup", query: query)
-                }
+            let operation = try BackupOperation(directory: MigrateCommand.absolute(to), keep: keep)
+            try await options.run("backup create") { backend in
+                options.progress("backing up \(backend.location)")
+                let report = try await backend.perform(operation)
                 try options.emit(report) {
                     "backup \(report.backup.id): \(report.backup.databaseBytes) database bytes, \(report.backup.files ?? 0) other files "
                         + "(\(report.filesCopied) copied) in \(String(format: "%.1f", report.seconds))s"

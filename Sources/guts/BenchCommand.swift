@@ -122,51 +122,10 @@ struct BenchCommand: AsyncParsableCommand {
         } else {
             print(ReportFormatter.table(report), terminator: "")
         }
-        let store = BaselineStore(directory: baselineDirectory)
-        // Read before saving, so `--baseline X --save-baseline X` compares with the previous X.
-        let loaded = baseline.map { name in Result { try store.load(name) } }
-        let previous = try? loaded?.get()
-        if let html {
-            do {
-                try Data(HTMLReport.render(report, baseline: previous, baselineName: baseline).utf8).write(to: URL(fileURLWithPath: html))
-                FileHandle.standardError.write(Data("wrote the HTML report to \(html)\n".utf8))
-            } catch {
-                FileHandle.standardError.write(Data("guts bench: cannot write \(html): \(error)\n".utf8))
-                throw ExitCode(2)
-            }
-        }
-        if let saveBaseline {
-            try store.save(report, as: saveBaseline)
-            FileHandle.standardError.write(Data("saved baseline \(saveBaseline) to \(store.path(for: saveBaseline))\n".utf8))
-        }
-        if case .failure(let error) = loaded {
-            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        var exitCode: Int32 = 0
-        do {
-            let breaches = try ThresholdGate(thresholds).breaches(in: report)
-            for breach in breaches {
-                FileHandle.standardError.write(Data("THRESHOLD \(breach)\n".utf8))
-            }
-            if !breaches.isEmpty { exitCode = 3 } else if !thresholds.isEmpty {
-                FileHandle.standardError.write(Data("all \(thresholds.count) --fail-on thresholds hold\n".utf8))
-            }
-        } catch {
-            FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        if let baseline, let previous {
-            let regressions = RegressionGate(threshold: threshold / 100).regressions(current: report, baseline: previous)
-            for regression in regressions {
-                FileHandle.standardError.write(Data("REGRESSION \(regression)\n".utf8))
-            }
-            if regressions.isEmpty {
-                FileHandle.standardError.write(Data("no regression past \(threshold)% against baseline \(baseline)\n".utf8))
-            } else if exitCode == 0 {
-                exitCode = 1
-            }
-        }
+        let review = BenchReview(
+            baselines: BaselineStore(directory: baselineDirectory), baseline: baseline, saveAs: saveBaseline,
+            htmlPath: html, thresholds: thresholds, noise: threshold / 100)
+        let exitCode = review.exitCode(for: report) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
         if exitCode != 0 { throw ExitCode(exitCode) }
     }
 

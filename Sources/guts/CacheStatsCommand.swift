@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
+import GutsMaintenance
 import GutsStorage
 
 struct CacheStatsCommand: AsyncParsableCommand {
@@ -17,25 +18,8 @@ struct CacheStatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let format = self.format ?? (options.json ? .json : .table)
-        try await options.run("cache-stats", job: "cache-stats") { target in
-            var storage: Storage?
-            defer { storage?.close() }
-            let archives: ArchiveCache?
-            let lfs: LFSObjectStore?
-            if case .offline(let dataDirectory) = target {
-                storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
-                archives = ArchiveCache(dataDirectory: dataDirectory)
-                lfs = LFSObjectStore(dataDirectory: dataDirectory)
-            } else {
-                (archives, lfs) = (nil, nil)
-            }
-            func snapshot() async throws -> CacheStatsReport {
-                switch target {
-                case .offline: CacheStatsReport(storage: storage!, archives: archives, lfs: lfs)
-                case .online(let client, _): try await client.json(CacheStatsReport.self, "GET", "/admin/cache-stats")
-                }
-            }
-            var previous = try await snapshot()
+        try await options.run("cache-stats") { backend in
+            var previous = try await backend.perform(CacheStatsOperation())
             guard let interval else {
                 print(try previous.render(format))
                 return
@@ -43,7 +27,7 @@ struct CacheStatsCommand: AsyncParsableCommand {
             var printed = 0
             while count.map({ printed < $0 }) ?? true {
                 try await Task.sleep(for: .milliseconds(Int(interval.seconds * 1000)))
-                let current = try await snapshot()
+                let current = try await backend.perform(CacheStatsOperation())
                 print(try current.delta(since: previous).render(format))
                 fflush(nil)
                 previous = current

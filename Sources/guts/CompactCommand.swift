@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
+import GutsMaintenance
 import GutsStorage
 
 struct CompactCommand: AsyncParsableCommand {
@@ -36,29 +37,13 @@ struct CompactCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let families = self.families.compactMap(ColumnFamily.init(rawValue:))
-        try await options.run("compact", job: "compact", recordAs: "compact") { target in
-            let report: CompactionReport
-            switch target {
-            case .offline(let dataDirectory):
-                options.progress("compacting \(dataDirectory) offline")
-                let storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
-                defer { storage.close() }
-                var work = Compactor.ObjectWork(pruneGrace: pruneUnreachable?.seconds, repack: repack)
-                work.repositories = repositories
-                work.bytesPerSecond = rate.map { Double($0.bytes) }
-                work.progress = options.progress
-                report = try Compactor(storage: storage).run(families: families, maxDuration: maxDuration?.seconds, objects: work)
-            case .online(let client, _):
-                options.progress("compacting through \(client.baseURL)")
-                var query = ["cf": families.isEmpty ? "all" : families.map(\.rawValue).joined(separator: ",")]
-                if let maxDuration { query["max-duration"] = String(maxDuration.seconds) }
-                if let pruneUnreachable { query["prune-unreachable"] = String(pruneUnreachable.seconds) }
-                if repack { query["repack"] = "1" }
-                if !repositories.isEmpty { query["repos"] = repositories.joined(separator: ",") }
-                if let rate { query["rate"] = String(rate.bytes) }
-                report = try await client.json(CompactionReport.self, "POST", "/admin/compact", query: query)
-            }
+        let operation = CompactOperation(
+            families: families.compactMap(ColumnFamily.init(rawValue:)), maxDuration: maxDuration?.seconds,
+            pruneUnreachable: pruneUnreachable?.seconds, repack: repack, repositories: repositories,
+            bytesPerSecond: rate.map { Double($0.bytes) })
+        try await options.run("compact") { backend in
+            options.progress("compacting \(backend.location)")
+            let report = try await backend.perform(operation)
             try options.emit(report) { report.render() }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
+import GutsMaintenance
 
 /// Writes `man/*.1` and `completions/` from this binary's own command definitions
 /// (hidden; run by `scripts/generate-docs.sh` and by the staleness test).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GutsAdmin
+import GutsMaintenance
 
 /// Parses durations like `30s`, `10m`, `7d`.
 struct DurationArgument: ExpressibleByArgument {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
+import GutsMaintenance
 
 struct FsckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,26 +24,10 @@ struct FsckCommand: AsyncParsableCommand {
     var rate: SizeArgument?
 
     func run() async throws {
-        try await options.run("fsck", job: "fsck", recordAs: "fsck") { target in
-            let report: FsckReport
-            switch target {
-            case .offline(let dataDirectory):
-                options.progress("checking \(dataDirectory) offline")
-                let storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
-                defer { storage.close() }
-                var fsck = Fsck(storage: storage)
-                fsck.repositories = repositories
-                fsck.maxDuration = maxDuration?.seconds
-                fsck.bytesPerSecond = rate.map { Double($0.bytes) }
-                fsck.progress = options.progress
-                report = try fsck.run(history: JobHistory(dataDirectory: dataDirectory))
-            case .online(let client, _):
-                options.progress("checking through \(client.baseURL)")
-                var query = ["repos": repositories.joined(separator: ",")]
-                if let maxDuration { query["max-duration"] = String(maxDuration.seconds) }
-                if let rate { query["rate"] = String(rate.bytes) }
-                report = try await client.json(FsckReport.self, "POST", "/admin/fsck", query: query)
-            }
+        let operation = FsckOperation(repositories: repositories, maxDuration: maxDuration?.seconds, bytesPerSecond: rate.map { Double($0.bytes) })
+        try await options.run("fsck") { backend in
+            options.progress("checking \(backend.location)")
+            let report = try await backend.perform(operation)
             try options.emit(report) { report.render() }
             if !report.clean {
                 if options.quiet { FileHandle.standardError.write(Data((report.problems.map(\.description).joined(separator: "\n") + "\n").utf8)) }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
-import GutsStorage
+import GutsMaintenance
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,27 +25,9 @@ struct MigrateCommand: AsyncParsableCommand {
         @Option(help: "Target repository, owner/name (created when missing).") var name: String
 
         func run() async throws {
-            try await options.run("migrate import", job: "migrate") { target in
-                let report: GitMigrator.Report
-                switch target {
-                case .offline(let dataDirectory):
-                    let storage: Storage
-                    do {
-                        storage = try Storage.open(dataDirectory: dataDirectory + "/db")
-                    } catch StorageError.dataDirectoryInUse(let path) {
-                        throw AdminError.jobBusy(job: "storage", lockPath: path + "/LOCK")
-                    }
-                    defer { storage.close() }
-                    let scratch = dataDirectory + "/tmp"
-                    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-                    report = try GitMigrator(storage: storage, lfs: LFSObjectStore(dataDirectory: dataDirectory), progress: options.progress)
-                        .importRepository(from: MigrateCommand.absolute(source), as: name, scratch: scratch)
-                case .online(let client, _):
-                    options.progress("importing through \(client.baseURL)")
-                    report = try await client.json(
-                        GitMigrator.Report.self, "POST", "/admin/migrate/import",
-                        query: ["source": MigrateCommand.absolute(source), "name": name])
-                }
+            try await options.run("migrate import") { backend in
+                options.progress("importing \(backend.location)")
+                let report = try await backend.perform(MigrateImportOperation(source: MigrateCommand.absolute(source), name: name))
                 try options.emit(report) { "imported \(report.objects) objects, \(report.refs) refs and \(report.lfsObjects) LFS objects into \(report.repository)" }
             }
         }
@@ -59,19 +41,8 @@ struct MigrateCommand: AsyncParsableCommand {
         @Argument(help: "Path of the bare repository to create.") var path: String
 
         func run() async throws {
-            try await options.run("migrate export", job: "migrate") { target in
-                let report: GitMigrator.Report
-                switch target {
-                case .offline(let dataDirectory):
-                    let storage = try AdminTarget.openStorage(dataDirectory: dataDirectory)
-                    defer { storage.close() }
-                    report = try GitMigrator(storage: storage, lfs: LFSObjectStore(dataDirectory: dataDirectory), progress: options.progress)
-                        .exportRepository(repository, to: MigrateCommand.absolute(path))
-                case .online(let client, _):
-                    report = try await client.json(
-                        GitMigrator.Report.self, "POST", "/admin/migrate/export",
-                        query: ["name": repository, "path": MigrateCommand.absolute(path)])
-                }
+            try await options.run("migrate export") { backend in
+                let report = try await backend.perform(MigrateExportOperation(name: repository, path: MigrateCommand.absolute(path)))
                 try options.emit(report) { "exported \(report.objects) objects, \(report.refs) refs and \(report.lfsObjects) LFS objects to \(path)" }
             }
         }
@@ -83,12 +54,8 @@ struct MigrateCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
 
         func run() async throws {
-            try await options.run("migrate status", job: "migrate-status") { target in
-                let status: SchemaMigrator.Status
-                switch target {
-                case .offline(let dataDirectory): status = try SchemaMigrator(dataDirectory: dataDirectory).status()
-                case .online(let client, _): status = try await client.json(SchemaMigrator.Status.self, "GET", "/admin/schema")
-                }
+            try await options.run("migrate status") { backend in
+                let status = try await backend.perform(SchemaStatusOperation())
                 try options.emit(status) {
                     (["schema v\(status.current) (latest v\(status.latest))"] + status.pending.map { "pending \($0)" }).joined(separator: "\n")
                 }
@@ -105,9 +72,8 @@ struct MigrateCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Only say what would change.") var dryRun = false
 
         func run() async throws {
-            try await options.run("migrate up", job: "migrate") { target in
-                guard case .offline(let dataDirectory) = target else { throw AdminError.jobBusy(job: "migrate", lockPath: "stop the node first") }
-                let report = try SchemaMigrator(dataDirectory: dataDirectory).up(to: to, dryRun: dryRun)
+            try await options.run("migrate up") { backend in
+                let report = try await backend.perform(SchemaChangeOperation(.up, to: to, dryRun: dryRun))
                 try options.emit(report) { MigrateCommand.describe(report) }
             }
         }
@@ -121,9 +87,8 @@ struct MigrateCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Only say what would change.") var dryRun = false
 
         func run() async throws {
-            try await options.run("migrate down", job: "migrate") { target in
-                guard case .offline(let dataDirectory) = target else { throw AdminError.jobBusy(job: "migrate", lockPath: "stop the node first") }
-                let report = try SchemaMigrator(dataDirectory: dataDirectory).down(dryRun: dryRun)
+            try await options.run("migrate down") { backend in
+                let report = try await backend.perform(SchemaChangeOperation(.down, dryRun: dryRun))
                 try options.emit(report) { MigrateCommand.describe(report) }
             }
         }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GutsAdmin
+import GutsMaintenance
 import GutsProfiler
 import NIOCore
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GutsAdmin
+import GutsMaintenance
 import GutsProfiler
 
 /// `guts profile`: CPU and memory profiles of a guts subcommand run in this process,
@@ -194,13 +195,8 @@ extension ProfileCommand {
         /// folded stacks, which are rendered here into every requested format, so one
         /// sampling period serves them all.
         private func runRemote() async throws {
-            let client: NodeClient
-            do {
-                guard case .online(let online, _) = try AdminTarget.resolve(dataDirectory: dataDirectory, node: node, token: token) else {
-                    throw AdminError.usage("no running node found for \(dataDirectory ?? "") (give --node URL)")
-                }
-                client = online
-            } catch let error as AdminError {
+            guard let client = AdminTarget.nodeClient(dataDirectory: dataDirectory, node: node, token: token) else {
+                let error = AdminError.usage("no running node found for \(dataDirectory ?? "") (give --node URL)")
                 ProfileCommand.printError("guts profile: \(error)")
                 throw ExitCode(error.exitCode)
             }

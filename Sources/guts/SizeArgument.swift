@@ -1,5 +1,6 @@
 import ArgumentParser
 import GutsAdmin
+import GutsMaintenance
 
 /// Parses sizes like `500M`, `2G`.
 struct SizeArgument: ExpressibleByArgument {

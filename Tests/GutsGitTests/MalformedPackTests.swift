@@ -1,3 +1,4 @@
+import GutsCompression
 import Testing
 @testable import GutsGit
 

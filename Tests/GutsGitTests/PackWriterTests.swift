@@ -1,4 +1,5 @@
 import Foundation
+import GutsCompression
 import Testing
 @testable import GutsGit
 

@@ -98,10 +98,14 @@ import Testing
     @Test func profileEndpointsRequireTheAdminToken() async throws {
         let node = try NodeProcess()
         let client = HTTPClient(baseURL: node.baseURL)
-        #expect(try await client.send("GET", "/admin/profile/cpu?seconds=1").status == 403)
+        let anonymous = try await client.send("GET", "/admin/profile/cpu?seconds=1")
+        #expect(anonymous.status == 401)
+        #expect(anonymous.header("WWW-Authenticate")?.hasPrefix("Bearer") == true, "\(anonymous.headers)")
         #expect(try await client.send("GET", "/admin/profile/cpu?seconds=1", token: NodeProcess.writeToken).status == 403)
-        #expect(try await client.send("GET", "/admin/profile/memory?seconds=1").status == 403)
-        #expect(try await client.send("GET", "/admin/profile/allocations?seconds=1").status == 403)
+        #expect(try await client.send("GET", "/admin/profile/memory?seconds=1").status == 401)
+        #expect(try await client.send("GET", "/admin/profile/allocations?seconds=1").status == 401)
+        #expect(try await client.send("POST", "/admin/compact", token: NodeProcess.writeToken).status == 403)
+        #expect(try await client.send("GET", "/admin/cache-stats", token: "not-a-token").status == 401)
         let badKind = try await client.send("GET", "/admin/profile/allocations?seconds=1&kind=peak", token: NodeProcess.adminToken)
         #expect(badKind.status == 400)
         let inUse = try await client.send("GET", "/admin/profile/allocations?seconds=1&kind=inuse&interval=4096", token: NodeProcess.adminToken)
@@ -187,7 +191,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: work) }
         try await Task.sleep(nanoseconds: 1_000_000_000)
         let client = HTTPClient(baseURL: node.baseURL)
-        #expect(try await client.send("GET", "/admin/profile/heap").status == 403)
+        #expect(try await client.send("GET", "/admin/profile/heap").status == 401)
         #expect(try await client.send("GET", "/admin/profile/heap?sample=rss", token: NodeProcess.adminToken).status == 400)
         // The always-on session holds the sampler: a windowed allocation profile is refused.
         #expect(try await client.send("GET", "/admin/profile/allocations?seconds=1", token: NodeProcess.adminToken).status == 409)

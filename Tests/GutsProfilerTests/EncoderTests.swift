@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import GutsCompression
 import GutsGit
 import Testing
 @testable import GutsProfiler

@@ -1,4 +1,5 @@
 import Foundation
+import GutsGit
 
 /// Runs shell scripts for tests: the stock `git` and the built `guts`. Shared by the test targets.
 public enum Shell {
@@ -23,18 +24,7 @@ public enum Shell {
     }
 
     /// An environment that isolates git from the machine's configuration.
-    public static let environment: [String: String] = {
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        environment["GIT_TERMINAL_PROMPT"] = "0"
-        environment["GIT_ASKPASS"] = "/bin/false"
-        environment["GIT_AUTHOR_NAME"] = "Guts Test"
-        environment["GIT_AUTHOR_EMAIL"] = "test@guts.invalid"
-        environment["GIT_COMMITTER_NAME"] = "Guts Test"
-        environment["GIT_COMMITTER_EMAIL"] = "test@guts.invalid"
-        return environment
-    }()
+    public static let environment = GitEnvironment.isolated(from: ProcessInfo.processInfo.environment, name: "Guts Test", email: "test@guts.invalid")
 
     /// Runs `script` with bash (`set -e`) in `directory`, capturing output through files.
     public static func run(_ script: String, in directory: String) throws -> Output {

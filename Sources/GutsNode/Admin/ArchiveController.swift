@@ -1,5 +1,5 @@
 import Foundation
-import GutsAdmin
+import GutsMaintenance
 import GutsGit
 import HTTPTypes
 import Hummingbird

@@ -1,5 +1,5 @@
 import Foundation
-import GutsAdmin
+import GutsMaintenance
 import GutsProfiler
 import GutsStorage
 import HTTPTypes
@@ -214,9 +214,8 @@ struct ProfileController: Sendable {
         }
     }
 
-    /// 403 rather than 401, as `AdminController` (URLSession hangs on a 401 challenge).
     private func requireAdmin(_ request: Request) throws {
-        guard node.access.level(for: request.headers) == .admin else { throw NodeError(.forbidden, "admin token required") }
+        try node.access.requireAdmin(request.headers)
     }
 
     static func format(_ text: String?) throws -> ProfileFormat {

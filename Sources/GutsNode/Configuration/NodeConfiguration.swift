@@ -1,5 +1,5 @@
 import Foundation
-import GutsAdmin
+import GutsMaintenance
 
 /// Everything `guts serve` can be told, merged from defaults < config file < `GUTS_*` environment < flags.
 public struct NodeConfiguration: Codable, Sendable, Equatable {

@@ -1,4 +1,4 @@
-import GutsAdmin
+import GutsMaintenance
 
 /// Gauges of the maintenance jobs' last runs (`JobHistory`), offline or online: when,
 /// how long, and whether they succeeded.

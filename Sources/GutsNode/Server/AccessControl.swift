@@ -35,6 +35,16 @@ struct AccessControl: Sendable {
         return best
     }
 
+    /// Lets only admin-token requests through: 401 with a Bearer challenge when the
+    /// request carries no token the node knows, 403 when its token is not an admin's.
+    func requireAdmin(_ fields: HTTPFields) throws {
+        switch level(for: fields) {
+        case .admin: return
+        case .write: throw NodeError(.forbidden, "admin token required")
+        case .anonymous: throw NodeError(.unauthorized, "admin token required", headers: [.wwwAuthenticate: "Bearer realm=\"guts admin\""])
+        }
+    }
+
     /// The strings an Authorization header could carry a token in.
     static func candidates(fromAuthorization header: String) -> [String] {
         let parts = header.split(separator: " ", maxSplits: 1)

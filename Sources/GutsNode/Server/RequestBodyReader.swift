@@ -1,4 +1,5 @@
 import Foundation
+import GutsCompression
 import GutsGit
 import Hummingbird
 
