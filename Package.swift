@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -41,7 +42,10 @@ let package = Package(
         // The node's maintenance jobs (compaction, fsck, backup, migration, archives) and the
         // admin contract: each operation's request, route and report, defined once for the
         // node's /admin controller and for the CLI.
-        .target(name: "GutsMaintenance", dependencies: ["GutsGit", "GutsStorage", "GutsCompression", "CSystemSupport"]),
+        .target(
+            name: "GutsMaintenance",
+            dependencies: ["GutsGit", "GutsStorage", "GutsCompression", "CSystemSupport", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
         // A cluster of nodes: membership, placement and ref transactions in etcd (its v3 JSON
         // gateway), objects replicated between the nodes' own stores.
         .target(
@@ -77,6 +81,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The CLI's side of administration: where a command runs (a data directory or the
@@ -85,6 +90,7 @@ let package = Package(
             name: "GutsAdmin",
             dependencies: [
                 "GutsMaintenance",
+                "GutsProfiler",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

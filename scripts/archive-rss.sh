@@ -36,8 +36,8 @@ start_node() {
 }
 stop_node() { kill "$NODE"; wait "$NODE" 2>/dev/null || true; }
 field() { awk -v f="$1:" '$1 == f {print $2}' "/proc/$NODE/status"; }
-# A RocksDB gauge in kB: summed over the column families, or (cache-wide ones) the first.
-metric() { curl -sf "$URL/metrics" | awk -v m="$1" -v all="${2:-sum}" 'index($1, m "{") == 1 {s += $2; if (all == "first") exit} END {printf "%d", s / 1024}'; }
+# A gauge in kB, summed over its series (RocksDB column families), or one series named with its labels.
+metric() { curl -sf "$URL/metrics" | awk -v m="$1" 'index($1, m "{") == 1 || $1 == m {s += $2} END {printf "%d", s / 1024}'; }
 
 start_node
 git -C "$WORK/src" push -q "http://git:rss-write@${URL#http://}/bench/big.git" main
@@ -51,7 +51,7 @@ for run in $(seq 1 "$RUNS"); do
     sleep 2
     before=$(field VmRSS)
     echo "run $run: idle node RSS $before kB (anonymous $(field RssAnon), file-backed $(field RssFile), threads $(field Threads));" \
-        "RocksDB memtables $(metric guts_rocksdb_memtable_bytes) kB, block cache $(metric guts_rocksdb_block_cache_bytes first) kB," \
+        "RocksDB memtables $(metric guts_rocksdb_memtable_bytes) kB, block cache $(metric 'guts_cache_bytes{cache="block-cache"}') kB," \
         "table readers $(metric guts_rocksdb_table_readers_bytes) kB"
     line="$before"
     for format in tar zip tar; do

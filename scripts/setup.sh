@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(librocksdb-dev libunwind-dev zlib1g-dev libssl-dev git git-lfs curl python3)
 if [ "${GUTS_SETUP_EXTRAS:-0}" = 1 ]; then
     # Comparison and diagnostics tools used by tests and benchmarks.
-    packages+=(golang-go wrk rocksdb-tools unzip xxd nginx-light fcgiwrap chromium libc6-dbg hyperfine etcd-server)
+    packages+=(golang-go wrk rocksdb-tools unzip xxd nginx-light fcgiwrap chromium libc6-dbg hyperfine etcd-server prometheus)
 fi
 missing=()
 for package in "${packages[@]}"; do

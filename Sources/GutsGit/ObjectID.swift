@@ -111,12 +111,14 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low)
     }
 
-    /// Whether `text` is a full 40-digit hex id.
+    /// Whether `text` is a full 40-digit hex id. Inlinable, so callers get it specialized for
+    /// their string type: the generic call was 2% of a cached raw request.
+    @inlinable
     public static func isHex<S: StringProtocol>(_ text: S) -> Bool {
         text.utf8.count == hexLength && text.utf8.allSatisfy { nibble($0) != nil }
     }
 
-    @inline(__always)
+    @inline(__always) @usableFromInline
     static func nibble(_ character: UInt8) -> UInt8? {
         switch character {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")

@@ -1,5 +1,6 @@
 import Foundation
 import GutsStorage
+import Prometheus
 
 /// Counters of every cache a node has, rendered as a table, JSON or Prometheus text.
 ///
@@ -70,7 +71,7 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
     }
 
     /// `name COUNT : value` lines of RocksDB's statistics dump.
-    static func tickers(_ text: String) -> [String: UInt64] {
+    public static func tickers(_ text: String) -> [String: UInt64] {
         var result: [String: UInt64] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
@@ -114,27 +115,35 @@ public struct CacheStatsReport: Sendable, Codable, Equatable {
             }
             return lines.joined(separator: "\n")
         case .prom:
-            var lines: [String] = []
-            let metrics: [(String, String, String, (CacheStatistics) -> Double)] = [
-                ("guts_cache_entries", "gauge", "Entries held.", { Double($0.entries) }),
-                ("guts_cache_bytes", "gauge", "Bytes held.", { Double($0.bytes) }),
-                ("guts_cache_capacity_bytes", "gauge", "Capacity in bytes.", { Double($0.capacityBytes) }),
-                ("guts_cache_hits_total", "counter", "Lookups answered by the cache.", { Double($0.hits) }),
-                ("guts_cache_misses_total", "counter", "Lookups the cache could not answer.", { Double($0.misses) }),
-                ("guts_cache_evictions_total", "counter", "Entries evicted.", { Double($0.evictions) }),
-                ("guts_cache_hit_ratio", "gauge", "hits / (hits + misses).", { $0.hitRatio }),
-            ]
-            let node = cluster.map { ",node=\"\($0.node)\"" } ?? ""
-            for (name, type, help, value) in metrics {
-                lines.append("# HELP \(name) \(help)")
-                lines.append("# TYPE \(name) \(type)")
-                for cache in caches { lines.append("\(name){cache=\"\(cache.name)\"\(node)} \(Self.number(value(cache)))") }
-            }
-            return lines.joined(separator: "\n")
+            let registry = PrometheusCollectorRegistry()
+            record(into: registry)
+            return registry.emitToString()
         }
     }
 
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    /// The families every cache's counters are exported as, by `cache-stats --format prom`
+    /// and the node's `/metrics` alike.
+    public enum Families {
+        public static let entries = MetricFamily("guts_cache_entries", "Entries a cache holds, by cache.")
+        public static let bytes = MetricFamily("guts_cache_bytes", "Bytes a cache holds, by cache.")
+        public static let capacity = MetricFamily("guts_cache_capacity_bytes", "Capacity of a cache in bytes, by cache (0: bounded by entries).")
+        public static let hits = MetricFamily("guts_cache_hits_total", "Lookups a cache answered, by cache.")
+        public static let misses = MetricFamily("guts_cache_misses_total", "Lookups a cache could not answer, by cache.")
+        public static let inserts = MetricFamily("guts_cache_inserts_total", "Entries added to a cache, by cache.")
+        public static let evictions = MetricFamily("guts_cache_evictions_total", "Entries a cache evicted, by cache.")
+    }
+
+    /// Sets the cache families of `registry` to this report's values.
+    public func record(into registry: PrometheusCollectorRegistry) {
+        for cache in caches {
+            let labels = [("cache", cache.name)]
+            registry.set(Families.entries, labels, to: Double(cache.entries))
+            registry.set(Families.bytes, labels, to: Double(cache.bytes))
+            registry.set(Families.capacity, labels, to: Double(cache.capacityBytes))
+            registry.set(Families.hits, labels, total: cache.hits)
+            registry.set(Families.misses, labels, total: cache.misses)
+            registry.set(Families.inserts, labels, total: cache.inserts)
+            registry.set(Families.evictions, labels, total: cache.evictions)
+        }
     }
 }

@@ -7,6 +7,7 @@ import Hummingbird
 import Logging
 import HummingbirdCore
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// A running Guts node: storage, access control, metrics and the HTTP application over them.
@@ -102,9 +103,24 @@ public final class GutsNode: Sendable {
             : nil
     }
 
+    /// Makes SwiftNIO's event loops (the threads that do the node's I/O) Swift Concurrency's
+    /// global executor, so a request's handler runs where its bytes arrive, without a hop to
+    /// Dispatch's pool and back: the largest single cost of a cached API request (see
+    /// docs/PERFORMANCE.md). Storage, zlib and SHA-1 work still runs on the blocking pool.
+    ///
+    /// Process-wide and once only, so `guts serve`, which owns its process, calls it
+    /// before starting a node; processes that embed nodes (tests) leave Swift's executor
+    /// alone. Returns false when the runtime offers no hook for it.
+    @discardableResult
+    public static func runConcurrencyOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
     /// finish, closes storage (flushing RocksDB) and returns.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        // Declared first so it runs last: a notice writes out the log lines still batched.
+        defer { logger.notice("guts node stopped") }
         let application = makeApplication(onServerRunning: onServerRunning)
         defer { storage.close() }
         defer { Task { [blockingPool] in await blockingPool.shutdown() } }
@@ -157,6 +173,19 @@ public final class GutsNode: Sendable {
             },
             logger: logger
         )
+    }
+
+    /// Every cache's counters, for `/admin/cache-stats` and `/metrics`.
+    func cacheReport() -> CacheStatsReport {
+        var report = CacheStatsReport(storage: storage, archives: archives, lfs: lfsObjects)
+        report.caches += nodeCaches()
+        return report
+    }
+
+    /// The caches only a running node has: pack generations, the pack cache on disk, API
+    /// responses and raw files.
+    func nodeCaches() -> [CacheStatistics] {
+        [packGenerations.statistics, packGenerations.cacheStatistics, immutableResponses.statistics, files.statistics]
     }
 
     private static func storageOptions(_ configuration: NodeConfiguration) -> Storage.Options {

@@ -49,6 +49,10 @@ public struct RefStore: Sendable {
         return try store.get(key(name), in: .refs).map { try decode($0, name: name) }
     }
 
+    /// Changes with every write of this repository's refs (this process alone writes
+    /// them), so what was derived from the refs at one value holds while it stays.
+    public var generation: UInt64 { listings.generation(repositoryID) }
+
     /// Refs whose names start with `prefix`, sorted by name.
     public func list(prefix namePrefix: String = "refs/") throws -> [(name: String, id: ObjectID)] {
         guard namePrefix.hasPrefix("refs/") else { return try scan(prefix: namePrefix) }

@@ -26,8 +26,8 @@ extension ProfileCommand {
             let afterProfile = try FoldedStacks.parse(try ProfileCommand.readText(after))
             let rendered = FlameGraphSVG.renderDifferential(before: beforeProfile, after: afterProfile,
                                                             options: FlameGraphSVG.Options(title: title))
-            try ProfileCommand.write(Array(rendered.utf8), to: svg)
-            ProfileCommand.printError("profile diff: before \(beforeProfile.totalCount) samples, after \(afterProfile.totalCount) samples")
+            try ProfileOutputs.write(Array(rendered.utf8), to: svg)
+            ProfileOutputs.note("profile diff: before \(beforeProfile.totalCount) samples, after \(afterProfile.totalCount) samples")
         }
     }
 }

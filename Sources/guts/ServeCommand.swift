@@ -98,6 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        GutsNode.runConcurrencyOnEventLoops()
         let logger = NodeLogging.makeLogger(format: settings.logFormat, level: settings.logLevel)
         let node: GutsNode
         do {

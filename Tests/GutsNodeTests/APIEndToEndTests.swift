@@ -114,6 +114,30 @@ import Testing
         #expect(feature.text == (try Shell.check("git show feature/3:docs/feature-3.md", in: source)))
     }
 
+    /// A file named by a full commit id is answered from memory once read, until the refs
+    /// change: deleting the only branch that reaches the commit makes it 404 at once.
+    @Test func rawByCommitIDIsNotServedOnceTheCommitIsUnreachable() async throws {
+        let work = try Shell.temporaryDirectory("raw-unreachable")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let commit = try Shell.check("""
+            git init -q -b main side && cd side
+            echo base > file.txt && git add file.txt && git commit -qm base
+            git push -q '\(node.authenticatedURL("acme/side"))' main
+            git checkout -q -b topic && echo topic > file.txt && git commit -qam topic
+            git push -q '\(node.authenticatedURL("acme/side"))' topic
+            git rev-parse topic
+            """, in: work).trimmingCharacters(in: .whitespacesAndNewlines)
+        for _ in 0..<3 {
+            let reply = try await client.send("GET", "/acme/side/raw/\(commit)/file.txt")
+            #expect(reply.status == 200)
+            #expect(reply.text == "topic\n")
+        }
+        try Shell.check("git push -q '\(node.authenticatedURL("acme/side"))' :topic", in: work + "/side")
+        #expect(try await client.send("GET", "/acme/side/raw/\(commit)/file.txt").status == 404)
+        try Shell.check("git push -q '\(node.authenticatedURL("acme/side"))' topic", in: work + "/side")
+        #expect(try await client.send("GET", "/acme/side/raw/\(commit)/file.txt").text == "topic\n")
+    }
+
     @Test func operationsEndpoints() async throws {
         for path in ["/health", "/health/live", "/health/ready", "/health/startup"] {
             let reply = try await client.send("GET", path)
@@ -124,8 +148,8 @@ import Testing
         #expect(try await client.send("GET", "/health", headers: ["x-request-id": "abc-123"]).header("x-request-id") == "abc-123")
         #expect(try await client.send("GET", "/version").object["version"] as? String != nil)
         let metrics = try await client.send("GET", "/metrics").text
-        #expect(metrics.contains("guts_http_requests_total{method=\"GET\",route=\"health\",status=\"200\"}"))
-        #expect(metrics.contains("guts_git_bytes_received_total{service=\"git-receive-pack\"}"))
+        #expect(metrics.contains("guts_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}"))
+        #expect(metrics.contains("guts_git_received_bytes_total{service=\"git-receive-pack\"}"))
         #expect(metrics.contains("guts_rocksdb_live_data_bytes{cf=\"objects\"}"))
         #expect(metrics.contains("guts_http_request_duration_seconds_bucket"))
         #expect(!node.log().contains(NodeProcess.writeToken))

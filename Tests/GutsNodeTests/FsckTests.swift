@@ -22,7 +22,7 @@ import Testing
         #expect(online.status == 0, "\(online.stdout)\(online.stderr)")
         #expect(online.stdout.contains("\"problems\" : [\n\n  ]"))
         let metrics = try await HTTPClient(baseURL: node.baseURL).send("GET", "/metrics")
-        #expect(String(decoding: metrics.body, as: UTF8.self).contains("guts_job_last_success{job=\"fsck\"} 1.0"))
+        #expect(String(decoding: metrics.body, as: UTF8.self).contains("guts_job_last_success{task=\"fsck\"} 1.0"))
         node.stop()
 
         let clean = try guts("fsck \(data)", in: source)
@@ -44,6 +44,6 @@ import Testing
         #expect(missing.status == 1)
         #expect(missing.stdout.contains("acme/project refs/heads/feature/3: incomplete-history: \(tree.hex) is missing"), "\(missing.stdout)")
         let after = try await HTTPClient(baseURL: node.baseURL).send("GET", "/metrics")
-        #expect(String(decoding: after.body, as: UTF8.self).contains("guts_job_last_success{job=\"fsck\"} 0.0"))
+        #expect(String(decoding: after.body, as: UTF8.self).contains("guts_job_last_success{task=\"fsck\"} 0.0"))
     }
 }

@@ -243,7 +243,7 @@ import Testing
     }
 
     static func bytesSent(_ client: HTTPClient) async throws -> Int {
-        try await counter(client, "guts_git_bytes_sent_total{", labelled: "upload-pack")
+        try await counter(client, "guts_git_sent_bytes_total{", labelled: "upload-pack")
     }
 
     /// The sum of the node's `/metrics` series starting with `prefix` whose labels contain `label`.

@@ -33,7 +33,7 @@ import Testing
             git lfs pull 2>&1
             """, in: work)
         #expect(try Shell.check("cd clone && sha256sum big1.bin big2.bin big3.bin", in: work) == expected)
-        #expect(try await Self.gauge(client, "guts_lfs_bytes_sent_total") >= Double(150 * Self.megabyte))
+        #expect(try await Self.gauge(client, "guts_lfs_sent_bytes_total") >= Double(150 * Self.megabyte))
 
         // Without a token, an LFS upload is refused and nothing is stored.
         try Shell.check("cd source && head -c 1000 /dev/urandom > big4.bin && git add big4.bin && git commit -qm four", in: work)

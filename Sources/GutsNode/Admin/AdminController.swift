@@ -21,9 +21,7 @@ final class AdminController: Sendable {
         context = AdminContext(
             node: node.storage, dataDirectory: node.configuration.dataDirectory, lfs: node.lfsObjects,
             archives: node.archives, archiveService: node.archiveService, scratchDirectory: node.temporaryDirectory,
-            nodeCaches: { [node] in
-                [node.packGenerations.statistics, node.packGenerations.cacheStatistics, node.immutableResponses.statistics, node.files.statistics]
-            },
+            nodeCaches: { [node] in node.nodeCaches() },
             cluster: node.cluster)
     }
 

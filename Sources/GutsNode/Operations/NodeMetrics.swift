@@ -1,153 +1,132 @@
-import Foundation
+import GutsMaintenance
 import GutsStorage
+import HTTPTypes
+import Prometheus
 import Synchronization
 
-/// The node's counters and histograms, rendered in Prometheus text format.
+/// The node's metrics, in a Prometheus registry this node owns: no process-wide metrics
+/// system, so the many nodes a test process starts each count their own.
 ///
-/// Label sets are small and fixed (route templates, not paths), so a locked dictionary
-/// per metric family is enough.
+/// What the node sees happen (requests, git and LFS bytes, pushes, timeouts) is counted as it
+/// happens. What other components keep (cache counters, RocksDB properties, the blocking
+/// pool) is copied in by `render` when `/metrics` is scraped.
 public final class NodeMetrics: Sendable {
-    /// Upper bounds of the request duration buckets, in seconds.
-    static let durationBuckets: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
-
-    private struct Histogram {
-        var bucketCounts = [UInt64](repeating: 0, count: NodeMetrics.durationBuckets.count)
-        var count: UInt64 = 0
-        var sum: Double = 0
-
-        /// Buckets are cumulative: a value counts in its own bucket and every larger one.
-        mutating func record(_ seconds: Double, fromBucket first: Int) {
-            count += 1
-            sum += seconds
-            for index in first..<bucketCounts.count { bucketCounts[index] += 1 }
-        }
+    /// The families `/metrics` exports besides the caches' (`CacheStatsReport.Families`).
+    enum Families {
+        static let requests = MetricFamily("guts_http_requests_total", "HTTP requests by route template, method and status.")
+        static let duration = MetricFamily("guts_http_request_duration_seconds", "HTTP request duration (to the response head) by route template.")
+        static let inFlight = MetricFamily("guts_http_requests_in_flight", "HTTP requests being handled now.")
+        static let timeouts = MetricFamily("guts_http_request_timeouts_total",
+            "Requests ended by the request timeout, by phase: request-body (408), handler (503), response-body (connection closed).")
+        static let gitBytesSent = MetricFamily("guts_git_sent_bytes_total", "Bytes of git protocol responses sent, by service.")
+        static let gitBytesReceived = MetricFamily("guts_git_received_bytes_total", "Bytes of git protocol requests received, by service.")
+        static let pushes = MetricFamily("guts_git_pushes_total", "Pushes by result (ok, rejected).")
+        static let packEntries = MetricFamily("guts_git_pack_entries_total",
+            "Entries of packs sent: whole, delta against an entry of the pack (ofs-delta) or against an object the client has (ref-delta), or delta-stored but rebuilt whole.")
+        static let lfsBytesReceived = MetricFamily("guts_lfs_received_bytes_total", "Bytes of Git LFS objects uploaded.")
+        static let lfsBytesSent = MetricFamily("guts_lfs_sent_bytes_total", "Bytes of Git LFS objects downloaded.")
     }
 
-    private struct State {
-        var requests: [String: UInt64] = [:]
-        var durations: [String: Histogram] = [:]
-        var gitBytesSent: [String: UInt64] = [:]
-        var gitBytesReceived: [String: UInt64] = [:]
-        var pushes: [String: UInt64] = [:]
-        var packEntries: [String: UInt64] = [:]
-        var timeouts: [String: UInt64] = [:]
-        var lfsBytesReceived: UInt64 = 0
-        var lfsBytesSent: UInt64 = 0
+    /// Upper bounds of the request duration buckets.
+    static let durationBuckets: [Duration] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60].map { .seconds($0) }
+
+    private struct RequestKey: Hashable {
+        var route: String
+        var method: HTTPRequest.Method
+        var status: Int
     }
 
-    private let state = Mutex(State())
+    private struct RequestSeries: Sendable {
+        let count: Counter
+        let duration: DurationHistogram
+    }
 
-    public init() {}
+    let registry: PrometheusCollectorRegistry
+    /// The series of each route, method and status seen, so a request looks up one
+    /// dictionary instead of the registry's (which validates names on every call).
+    private let requestSeries = Mutex<[RequestKey: RequestSeries]>([:])
+    private let inFlight: Gauge
+    private let gitSent: [GitService: Counter]
+    private let gitReceived: [GitService: Counter]
+    private let pushesAccepted: Counter
+    private let pushesRejected: Counter
+    private let lfsReceived: Counter
+    private let lfsSent: Counter
+    private let packEntries: (whole: Counter, offsetDelta: Counter, refDelta: Counter, rebuilt: Counter)
+    /// Serializes scrapes: each copies values in, then emits.
+    private let scrape = Mutex(())
 
-    func recordRequest(route: String, method: String, status: Int, seconds: Double) {
-        // The keys `labels` would give, built directly and outside the lock: this runs once per request.
-        let route = Self.escaped(route)
-        let key = "{route=\"\(route)\"}"
-        let requestKey = "{method=\"\(Self.escaped(method))\",route=\"\(route)\",status=\"\(status)\"}"
-        let firstBucket = Self.durationBuckets.firstIndex { seconds <= $0 } ?? Self.durationBuckets.count
-        state.withLock { state in
-            state.requests[requestKey, default: 0] += 1
-            // Mutated in place, so the bucket array is not copied.
-            state.durations[key, default: Histogram()].record(seconds, fromBucket: firstBucket)
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        func counter(_ family: MetricFamily, _ labels: [(String, String)] = []) -> Counter {
+            registry.makeCounter(name: family.name, labels: labels, help: family.help)
         }
+        inFlight = registry.makeGauge(name: Families.inFlight.name, help: Families.inFlight.help)
+        let services = GitService.allCases
+        gitSent = Dictionary(uniqueKeysWithValues: services.map { ($0, counter(Families.gitBytesSent, [("service", $0.rawValue)])) })
+        gitReceived = Dictionary(uniqueKeysWithValues: services.map { ($0, counter(Families.gitBytesReceived, [("service", $0.rawValue)])) })
+        pushesAccepted = counter(Families.pushes, [("result", "ok")])
+        pushesRejected = counter(Families.pushes, [("result", "rejected")])
+        lfsReceived = counter(Families.lfsBytesReceived)
+        lfsSent = counter(Families.lfsBytesSent)
+        func entries(_ encoding: String) -> Counter { counter(Families.packEntries, [("encoding", encoding)]) }
+        packEntries = (entries("whole"), entries("ofs-delta"), entries("ref-delta"), entries("rebuilt"))
+        for phase in RequestTimeoutError.Phase.allCases { _ = counter(Families.timeouts, [("phase", phase.rawValue)]) }
+    }
+
+    func requestStarted() { inFlight.increment() }
+
+    /// Counts a request that ended with `status` after `duration`, under its route template.
+    func requestEnded(route: String, method: HTTPRequest.Method, status: Int, duration: Duration) {
+        inFlight.decrement()
+        let key = RequestKey(route: route, method: method, status: status)
+        let series = requestSeries.withLock { series in
+            if let existing = series[key] { return existing }
+            let created = RequestSeries(
+                count: registry.makeCounter(name: Families.requests.name, labels: [
+                    ("method", method.rawValue), ("route", route), ("status", String(status)),
+                ], help: Families.requests.help),
+                duration: registry.makeDurationHistogram(
+                    name: Families.duration.name, labels: [("route", route)], buckets: Self.durationBuckets, help: Families.duration.help))
+            series[key] = created
+            return created
+        }
+        series.count.increment()
+        series.duration.record(duration)
     }
 
     /// Counts a request ended by the request timeout, by the phase it was in.
-    func recordTimeout(phase: String) {
-        state.withLock { $0.timeouts[Self.labels(["phase": phase]), default: 0] += 1 }
+    func recordTimeout(phase: RequestTimeoutError.Phase) {
+        registry.makeCounter(name: Families.timeouts.name, labels: [("phase", phase.rawValue)], help: Families.timeouts.help).increment()
     }
 
     func recordGitBytes(service: GitService, sent: Int, received: Int) {
-        state.withLock { state in
-            let key = Self.labels(["service": service.rawValue])
-            state.gitBytesSent[key, default: 0] += UInt64(sent)
-            state.gitBytesReceived[key, default: 0] += UInt64(received)
-        }
+        gitSent[service]?.increment(by: Int64(max(0, sent)))
+        gitReceived[service]?.increment(by: Int64(max(0, received)))
     }
 
     func recordLFSBytes(received: Int, sent: Int) {
-        state.withLock { state in
-            state.lfsBytesReceived += UInt64(received)
-            state.lfsBytesSent += UInt64(sent)
-        }
+        lfsReceived.increment(by: Int64(max(0, received)))
+        lfsSent.increment(by: Int64(max(0, sent)))
     }
 
     func recordPush(succeeded: Bool) {
-        state.withLock { $0.pushes[Self.labels(["result": succeeded ? "ok" : "rejected"]), default: 0] += 1 }
+        (succeeded ? pushesAccepted : pushesRejected).increment()
     }
 
     /// Counts the entries of a pack sent, by how each went out.
     func recordPackEntries(_ statistics: PackProducer.Statistics) {
-        state.withLock { state in
-            for (encoding, count) in [("whole", statistics.whole), ("ofs-delta", statistics.offsetDeltas),
-                                      ("ref-delta", statistics.refDeltas), ("rebuilt", statistics.rebuilt)] {
-                state.packEntries[Self.labels(["encoding": encoding]), default: 0] += UInt64(count)
-            }
-        }
+        packEntries.whole.increment(by: Int64(statistics.whole))
+        packEntries.offsetDelta.increment(by: Int64(statistics.offsetDeltas))
+        packEntries.refDelta.increment(by: Int64(statistics.refDeltas))
+        packEntries.rebuilt.increment(by: Int64(statistics.rebuilt))
     }
 
-    /// Prometheus exposition text for the node's own metrics plus `extra` gauges.
-    func render(extraGauges: [(name: String, help: String, labels: [String: String], value: Double)]) -> String {
-        let snapshot = state.withLock { $0 }
-        var out = ""
-        func family(_ name: String, _ type: String, _ help: String, _ values: [String: UInt64]) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for key in values.keys.sorted() { out += "\(name)\(key) \(values[key]!)\n" }  // safe: key comes from values.keys
+    /// The exposition text, after `collect` has copied in the values other components keep.
+    func render(collect: (PrometheusCollectorRegistry) -> Void) -> [UInt8] {
+        scrape.withLock { _ in
+            collect(registry)
+            return registry.emitToBuffer()
         }
-        family("guts_http_requests_total", "counter", "HTTP requests by route template, method and status.", snapshot.requests)
-        out += "# HELP guts_http_request_duration_seconds HTTP request duration by route template.\n"
-        out += "# TYPE guts_http_request_duration_seconds histogram\n"
-        for key in snapshot.durations.keys.sorted() {
-            let histogram = snapshot.durations[key]!  // safe: key comes from durations.keys
-            let route = key.dropFirst().dropLast()
-            for (index, bound) in Self.durationBuckets.enumerated() {
-                out += "guts_http_request_duration_seconds_bucket{\(route),le=\"\(bound)\"} \(histogram.bucketCounts[index])\n"
-            }
-            out += "guts_http_request_duration_seconds_bucket{\(route),le=\"+Inf\"} \(histogram.count)\n"
-            out += "guts_http_request_duration_seconds_sum\(key) \(histogram.sum)\n"
-            out += "guts_http_request_duration_seconds_count\(key) \(histogram.count)\n"
-        }
-        family("guts_http_request_timeouts_total", "counter",
-               "Requests ended by the request timeout, by phase: request-body (408), handler (503), response-body (connection closed).",
-               snapshot.timeouts)
-        family("guts_git_bytes_sent_total", "counter", "Bytes of git protocol responses sent.", snapshot.gitBytesSent)
-        family("guts_git_bytes_received_total", "counter", "Bytes of git protocol requests received.", snapshot.gitBytesReceived)
-        family("guts_git_pushes_total", "counter", "Pushes by result.", snapshot.pushes)
-        family("guts_git_pack_entries_total", "counter",
-               "Entries of packs sent: whole, delta against an entry of the pack or against an object the client has, or delta-stored but rebuilt whole.",
-               snapshot.packEntries)
-        family("guts_lfs_bytes_received_total", "counter", "Bytes of Git LFS objects uploaded.", ["": snapshot.lfsBytesReceived])
-        family("guts_lfs_bytes_sent_total", "counter", "Bytes of Git LFS objects downloaded.", ["": snapshot.lfsBytesSent])
-        var described = Set<String>()
-        for gauge in extraGauges {
-            if described.insert(gauge.name).inserted {
-                out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n"
-            }
-            out += "\(gauge.name)\(Self.labels(gauge.labels)) \(gauge.value)\n"
-        }
-        return out
-    }
-
-    static func labels(_ pairs: [String: String]) -> String {
-        guard !pairs.isEmpty else { return "" }
-        let body = pairs.keys.sorted().map { key in
-            "\(key)=\"\(escaped(pairs[key]!))\""  // safe: key comes from pairs.keys
-        }
-        return "{" + body.joined(separator: ",") + "}"
-    }
-
-    /// A label value in the exposition format's escaping (backslash, quote, newline).
-    static func escaped(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else { return value }
-        var out = ""
-        for character in value.unicodeScalars {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
     }
 }

@@ -21,8 +21,8 @@ enum NodeRouter {
         let git = SmartHTTPController(node: node)
         let content = ContentController(node: node)
         let lfs = LFSController(node: node)
-        router.get("**") { request, _ in
-            guard let route = GitRoute.parse(request.uri.path) else { throw NodeError(.notFound, "no such route") }
+        router.get("**") { request, context in
+            let route = try gitRoute(request, context)
             switch route.action {
             case .infoRefs: return try await git.infoRefs(request, repositoryName: route.repository)
             case .raw(let components): return try await content.raw(request, repositoryName: route.repository, components: components)
@@ -31,8 +31,8 @@ enum NodeRouter {
             case .uploadPack, .receivePack: throw NodeError(.methodNotAllowed, "use POST for \(request.uri.path)")
             }
         }
-        router.post("**") { request, _ in
-            guard let route = GitRoute.parse(request.uri.path) else { throw NodeError(.notFound, "no such route") }
+        router.post("**") { request, context in
+            let route = try gitRoute(request, context)
             switch route.action {
             case .uploadPack: return try await git.uploadPack(request, repositoryName: route.repository)
             case .receivePack: return try await git.receivePack(request, repositoryName: route.repository)
@@ -40,12 +40,21 @@ enum NodeRouter {
             default: throw NodeError(.methodNotAllowed, "method not allowed for \(request.uri.path)")
             }
         }
-        router.put("**") { request, _ in
-            guard let route = GitRoute.parse(request.uri.path), case .lfs(let path) = route.action else {
+        router.put("**") { request, context in
+            let route = try gitRoute(request, context)
+            guard case .lfs(let path) = route.action else {
                 throw NodeError(.methodNotAllowed, "method not allowed for \(request.uri.path)")
             }
             return try await lfs.handle(request, repositoryName: route.repository, path: path)
         }
         return router
+    }
+
+    /// The git layout route of a request the router matched only by `**`; it names the
+    /// request's route template for metrics, as the router does for its own routes.
+    private static func gitRoute(_ request: Request, _ context: BasicRequestContext) throws -> GitRoute {
+        guard let route = GitRoute.parse(request.uri.path) else { throw NodeError(.notFound, "no such route") }
+        context.coreContext.endpointPath.value = route.template
+        return route
     }
 }

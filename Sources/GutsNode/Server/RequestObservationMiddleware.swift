@@ -6,6 +6,10 @@ import Logging
 /// Gives every response an `x-request-id` (the caller's, if it sent a sane one), records
 /// route/status/duration metrics and writes one log line per request.
 ///
+/// The route label is the template of the route the router matched (`context.endpointPath`,
+/// such as `/api/repos/{owner}/{name}/commits`; `NotFound` when none), so its values are
+/// bounded by the routes the node has.
+///
 /// The log line carries method, path and status only: never the query string or
 /// headers, which is where credentials travel.
 struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -14,7 +18,7 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let requestID = Self.requestID(from: request.headers) ?? context.id
-        let route = Self.routeLabel(request.uri.path)
+        metrics.requestStarted()
         var response: Response
         do {
             response = try await next(request, context)
@@ -25,40 +29,25 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             response = try httpError.response(from: request, context: context)
         }
-        response.headers[HTTPField.Name("x-request-id")!] = requestID  // safe: a constant, valid header name
-        let seconds = (ContinuousClock.now - start).seconds
-        metrics.recordRequest(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
+        response.headers[.requestID] = requestID
+        let elapsed = ContinuousClock.now - start
+        metrics.requestEnded(route: context.endpointPath ?? "NotFound", method: request.method, status: response.status.code, duration: elapsed)
         context.logger.info("request", metadata: [
             "request-id": "\(requestID)", "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
-            "status": "\(response.status.code)", "ms": "\(Int(seconds * 1000))",
+            "status": "\(response.status.code)", "ms": "\(Int(elapsed.seconds * 1000))",
         ])
         return response
     }
 
     static func requestID(from headers: HTTPFields) -> String? {
-        guard let value = headers[HTTPField.Name("x-request-id")!], (1...128).contains(value.count),  // safe: a constant, valid header name
+        guard let value = headers[.requestID], (1...128).contains(value.count),
               value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return nil }
         return value
     }
+}
 
-    /// A small fixed set of route names, so metric label cardinality stays bounded.
-    static func routeLabel(_ path: String) -> String {
-        if path.hasPrefix("/api/") { return "api" }
-        if path.hasPrefix("/health") { return "health" }
-        if path == "/metrics" || path == "/version" { return String(path.dropFirst()) }
-        if path.hasPrefix("/admin/") { return "admin" }
-        if let route = GitRoute.parse(path) {
-            switch route.action {
-            case .infoRefs: return "info-refs"
-            case .uploadPack: return "upload-pack"
-            case .receivePack: return "receive-pack"
-            case .raw: return "raw"
-            case .archive: return "archive"
-            case .lfs(let rest): return rest.first == "objects" && rest.count == 2 ? "lfs-object" : "lfs"
-            }
-        }
-        return "other"
-    }
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("x-request-id")!  // safe: a constant, valid header name
 }
 
 extension Duration {

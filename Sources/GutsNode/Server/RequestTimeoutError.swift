@@ -7,7 +7,7 @@ import Hummingbird
 /// body was still arriving, 503 otherwise (see `RequestTimeoutMiddleware`). In the
 /// response body it is what the body writer throws to end the stream.
 struct RequestTimeoutError: HTTPResponseError, CustomStringConvertible {
-    enum Phase: String, Sendable {
+    enum Phase: String, Sendable, CaseIterable {
         /// The handler was waiting for the rest of the request body.
         case requestBody = "request-body"
         /// The handler was working on the response.

@@ -100,7 +100,7 @@ struct RequestTimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private static func record(_ timeout: RequestTimeoutError, metrics: NodeMetrics, logger: Logger, requestLabels: Logger.Metadata) {
-        metrics.recordTimeout(phase: timeout.phase.rawValue)
+        metrics.recordTimeout(phase: timeout.phase)
         var metadata = requestLabels
         metadata["phase"] = "\(timeout.phase.rawValue)"
         metadata["timeout-s"] = "\(timeout.seconds)"

@@ -37,4 +37,29 @@ struct GitRoute: Equatable, Sendable {
         }
         return GitRoute(repository: "\(owner)/\(name)", action: action)
     }
+
+    /// The route as a template, with the repository, refs, paths and ids as placeholders:
+    /// the label requests are counted under in `/metrics`.
+    var template: String {
+        switch action {
+        case .infoRefs: "/{owner}/{name}/info/refs"
+        case .uploadPack: "/{owner}/{name}/git-upload-pack"
+        case .receivePack: "/{owner}/{name}/git-receive-pack"
+        case .raw: "/{owner}/{name}/raw/{ref}/{path}"
+        case .archive: "/{owner}/{name}/archive/{ref}.{format}"
+        case .lfs(let rest): "/{owner}/{name}/info/lfs/" + Self.lfsTemplate(rest)
+        }
+    }
+
+    /// The Git LFS API's routes: `objects/batch`, `objects/{oid}`, `verify`, `locks`,
+    /// `locks/verify` and `locks/{id}/unlock`; `*` for anything else.
+    private static func lfsTemplate(_ rest: [String]) -> String {
+        switch (rest.count, rest.first) {
+        case (2, "objects"): rest[1] == "batch" ? "objects/batch" : "objects/{oid}"
+        case (1, "verify"), (1, "locks"): rest[0]
+        case (2, "locks") where rest[1] == "verify": "locks/verify"
+        case (3, "locks") where rest[2] == "unlock": "locks/{id}/unlock"
+        default: "*"
+        }
+    }
 }

@@ -1,5 +1,5 @@
 /// The two git services a smart HTTP remote offers.
-public enum GitService: String, Sendable {
+public enum GitService: String, Sendable, CaseIterable {
     case uploadPack = "git-upload-pack"
     case receivePack = "git-receive-pack"
 
