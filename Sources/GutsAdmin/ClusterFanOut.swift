@@ -1,5 +1,6 @@
 import Foundation
 import GutsMaintenance
+import NIOCore
 
 /// Runs a per-node operation (`cache-stats`, `compact`, `fsck`: each node has its own
 /// RocksDB) on every live member of the cluster one node belongs to. It asks that node for
@@ -32,6 +33,11 @@ public struct ClusterFanOut: Sendable {
         return answer.members
     }
 
+    /// How long a member has to answer `/health/live` before it is reported unreachable:
+    /// a dead member's connection attempts would otherwise be retried until the job's
+    /// own timeout (hours).
+    public var probeTimeout: TimeAmount = .seconds(5)
+
     /// Runs `operation` on every member under its job lock; a member that fails is
     /// reported with its error and the others still run.
     public func perform<Operation: AdminOperation>(_ operation: Operation) async throws -> [Outcome<Operation.Report>] {
@@ -42,6 +48,9 @@ public struct ClusterFanOut: Sendable {
             let backend = RemoteAdminBackend(client: memberClient, dataDirectory: nil)
             defer { backend.close() }
             do {
+                var probe = memberClient
+                probe.timeout = probeTimeout
+                _ = try await probe.send("GET", "/health/live")
                 outcomes.append(Outcome(node: member.name, url: member.url, report: try await backend.perform(operation)))
             } catch {
                 outcomes.append(Outcome(node: member.name, url: member.url, error: "\(error)"))

@@ -208,5 +208,13 @@ extension ClusterTests {
         #expect(refused.status == 75, "import without quorum: \(refused.status) \(refused.stderr)")
         #expect(refused.stderr.contains("cluster unavailable"), "import without quorum: \(refused.stderr)")
         #expect(try Shell.run("git ls-remote --refs '\(cluster[0].anonymousURL("acme/refused"))'", in: "/tmp").stdout.isEmpty)
+
+        // A member that cannot answer is reported as such, the others still run, and the run fails.
+        cluster[2].kill()
+        let partial = try Self.guts("fsck --all-members \(through(cluster[1])) --json")
+        #expect(partial.status == 1, "fsck --all-members with n3 dead: \(partial.status) \(partial.stderr)")
+        let answers = (try? JSONSerialization.jsonObject(with: Data(partial.stdout.utf8)) as? [[String: Any]]) ?? []
+        #expect(answers.map { $0["report"] != nil } == [true, true, false], "fsck --all-members with n3 dead: \(answers)")
+        #expect(partial.stderr.contains("n3: cannot reach node"), "fsck --all-members with n3 dead: \(partial.stderr)")
     }
 }
