@@ -124,11 +124,7 @@ struct BenchCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("guts bench: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        if json {
-            print(String(decoding: try report.jsonData(), as: UTF8.self))
-        } else {
-            print(ReportFormatter.table(report), terminator: "")
-        }
+        print(json ? String(decoding: try report.jsonData(), as: UTF8.self) : ReportFormatter.table(report), terminator: json ? "\n" : "")
         let review = BenchReview(
             baselines: BaselineStore(directory: baselineDirectory), baseline: baseline, saveAs: saveBaseline,
             htmlPath: html, thresholds: thresholds, noise: threshold / 100)
