@@ -5,6 +5,7 @@
 // Input layout: byte 0 picks the limit (0...255 -> a limit of 0 ... 64 KiB, skewed small),
 // byte 1 picks the feeding chunk size, the rest is the body. Also runs the
 // one-shot `Zlib.decompress(_:format:limit:)` and the sink-based `inflate` on the same bytes.
+import GutsCompression
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {

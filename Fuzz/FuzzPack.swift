@@ -20,6 +20,7 @@
 // that pack gives the same ids. In delta mode: an applied delta has its declared size, and
 // Delta.make(base, target) applied to base gives back target.
 
+import GutsCompression
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,10 +3,11 @@
 #
 #   scripts/fuzz.sh [--runs N | --seconds S] [--src DIR] [--no-build] [target...]
 #
-# Targets: pktline pack objects refname gzipbody (default: all). Each is one swiftc
-# invocation that compiles the project's own sources (Sources/GutsGit/*.swift, plus two
-# GutsStorage files for refname) together with Fuzz/Fuzz<Target>.swift into one
-# module, with -sanitize=fuzzer,address. Binaries, generated seeds, the growing corpus and
+# Targets: pktline pack objects refname gzipbody (default: all). Sources/GutsCompression
+# is built once as a module of its own (GutsGit imports it); then each target is one
+# swiftc invocation that compiles the project's own sources (Sources/GutsGit/*.swift,
+# plus two GutsStorage files for refname) together with Fuzz/Fuzz<Target>.swift into one
+# module, all with -sanitize=fuzzer,address. Binaries, generated seeds, the growing corpus and
 # crash artifacts go under .build-fuzz/ (git-ignored).
 #
 # Without --runs/--seconds each target runs for 20 seconds (a smoke test for CI).
@@ -78,11 +79,26 @@ if [ "$BUILD" = 1 ]; then
 fi
 
 # --- build ----------------------------------------------------------------------------
-SWIFT_FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g
-             -module-name GutsGit
-             -I "$SRC/Sources/CZlib" -I "$SRC/Sources/CCrypto"
-             -module-cache-path "$OUT/module-cache"
-             -lz -lcrypto)
+COMMON_FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g
+              -I "$SRC/Sources/CZlib" -I "$SRC/Sources/CCrypto"
+              -module-cache-path "$OUT/module-cache")
+SWIFT_FLAGS=("${COMMON_FLAGS[@]}" -module-name GutsGit -I "$OUT/modules" -L "$OUT/modules" -lGutsCompression -lz -lcrypto)
+
+# GutsCompression, the zlib layer below GutsGit, as a static library and module.
+build_compression() {
+    local library=$OUT/modules/libGutsCompression.a log=$OUT/compression.build.log
+    if [ -f "$library" ] && [ -z "$(find "$SRC/Sources/GutsCompression" "$SRC/Sources/CZlib" "$0" -newer "$library" 2>/dev/null | head -n1)" ]; then
+        return 0
+    fi
+    echo "== GutsCompression: building"
+    mkdir -p "$OUT/modules"
+    if ! "$SWIFTC" "${COMMON_FLAGS[@]}" -module-name GutsCompression -emit-module -emit-module-path "$OUT/modules/GutsCompression.swiftmodule" \
+         -emit-library -static -o "$library" "$SRC"/Sources/GutsCompression/*.swift >"$log" 2>&1; then
+        grep -E 'error:' -A4 "$log" | head -n 40 >&2 || tail -n 40 "$log" >&2
+        echo "== GutsCompression: BUILD FAILED (full log: $log)" >&2
+        return 1
+    fi
+}
 
 sources_for() {
     local harness
@@ -105,7 +121,7 @@ build() {
     # Rebuild only when a source, a module map or this script is newer than the binary
     # (or the source directory changed since the last build).
     if [ -x "$binary" ] && [ "$(cat "$binary.src" 2>/dev/null)" = "$SRC" ] \
-       && [ -z "$(find "${sources[@]}" "$SRC/Sources/CZlib" "$SRC/Sources/CCrypto" "$0" -newer "$binary" 2>/dev/null | head -n1)" ]; then
+       && [ -z "$(find "${sources[@]}" "$OUT/modules/libGutsCompression.a" "$SRC/Sources/CZlib" "$SRC/Sources/CCrypto" "$0" -newer "$binary" 2>/dev/null | head -n1)" ]; then
         echo "== $target: up to date ($binary)"
         return 0
     fi
@@ -219,6 +235,7 @@ make_seeds() {
 # --- run ------------------------------------------------------------------------------
 failed=0
 built=()
+if [ "$BUILD" = 1 ]; then build_compression || exit 1; fi
 for target in "${TARGETS[@]}"; do
     if [ "$BUILD" = 1 ]; then
         if build "$target"; then built+=("$target"); else failed=1; fi
