@@ -65,7 +65,9 @@ final class WallClockTicker: @unchecked Sendable {
             for thread in Self.threads() where thread != me {
                 let seen = sightings[thread, default: 0] + 1
                 sightings[thread] = seen
-                if seen & (seen - 1) == 0 {
+                // A new thread starts with its creator's name and names itself soon after:
+                // read it on each of its first sightings, then at powers of two.
+                if seen <= 16 || seen & (seen - 1) == 0 {
                     let name = Self.name(of: thread)
                     names.withLock { $0[thread] = name }
                 }
