@@ -2,6 +2,7 @@
 # The JSON API and raw routes of a release `guts serve` beside nginx serving the same bytes
 # as static files, in the same run: wrk -t2 -cCONNECTIONS for each route, node and nginx
 # alternating, PAIRS times; prints the median req/s and p99 of each and their ratios.
+# The last row is Hummingbird itself (Benchmarks/HummingbirdFloor) beside the same nginx.
 # Usage: scripts/api-vs-nginx.sh [BARE_REPOSITORY] [pairs] [seconds] [connections]
 # The repository (default: a generated one) gives /commits a real history.
 set -euo pipefail
@@ -13,11 +14,15 @@ connections=${4:-100}
 cd "$(dirname "$0")/.."
 guts=.build/release/guts
 [ -x "$guts" ] || swift build -c release --product guts >/dev/null
+# Hummingbird's own floor (Benchmarks/HummingbirdFloor): one fixed route through the router
+# and nothing else, measured beside nginx's /health/live after the node's routes. FLOOR=0 skips it.
+floor=Benchmarks/HummingbirdFloor/.build/release/hbfloor
+[ "${FLOOR:-1}" = 0 ] || [ -x "$floor" ] || (cd Benchmarks/HummingbirdFloor && swift build -c release --product hbfloor >/dev/null)
 for tool in wrk nginx; do command -v $tool >/dev/null || PATH=$PATH:/usr/sbin; command -v $tool >/dev/null || { echo "api-vs-nginx: needs $tool (GUTS_SETUP_EXTRAS=1 bash scripts/setup.sh)" >&2; exit 1; }; done
 
 work=$(mktemp -d)
-node_pid="" nginx_pid=""
-trap 'kill $node_pid 2>/dev/null || true; [ -n "$nginx_pid" ] && kill $nginx_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+node_pid="" nginx_pid="" floor_pid=""
+trap 'kill $node_pid $floor_pid 2>/dev/null || true; [ -n "$nginx_pid" ] && kill $nginx_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 token=api-$$-$RANDOM
 GUTS_ADMIN_TOKEN=$token "$guts" serve --listen 127.0.0.1:0 --data-dir "$work/data" ${GUTS_SERVE_ARGS:-} >"$work/node.log" 2>&1 &
 node_pid=$!
@@ -60,15 +65,8 @@ measure() { # url -> "req/s p99_ms"
         /^ +99%/ {v=$2; ms=v+0; if (v ~ /us$/) ms=v/1000; else if (v ~ /ms$/) ms=v+0; else if (v ~ /s$/) ms=v*1000; p99=ms}
         END {printf "%.0f %.2f\n", rps, p99}'
 }
-printf '%-44s %10s %9s %10s %9s %8s %8s\n' route "guts r/s" "p99 ms" "nginx r/s" "p99 ms" "r/s" "p99"
-for i in "${!routes[@]}"; do
-    wrk -t2 -c"$connections" -d2s "$url${routes[$i]}" >/dev/null
-    : >"$work/g" ; : >"$work/n"
-    for _ in $(seq 1 "$pairs"); do
-        measure "$url${routes[$i]}" >>"$work/g"
-        measure "http://127.0.0.1:$port/route$i" >>"$work/n"
-    done
-    python3 - "$work/g" "$work/n" "${routes[$i]}" <<'PY'
+report() { # label, file of node runs, file of nginx runs
+    python3 - "$2" "$3" "$1" <<'PY'
 import statistics, sys
 g = [list(map(float, l.split())) for l in open(sys.argv[1])]
 n = [list(map(float, l.split())) for l in open(sys.argv[2])]
@@ -77,4 +75,25 @@ gr, gp = statistics.median(x[0] for x in g), statistics.median(x[1] for x in g)
 nr, np_ = statistics.median(x[0] for x in n), statistics.median(x[1] for x in n)
 print("%-44s %10.0f %9.2f %10.0f %9.2f %7.2fx %7.2fx" % (route, gr, gp, nr, np_, gr / nr, gp / np_ if np_ else 0))
 PY
+}
+compare() { # label, url, nginx url
+    wrk -t2 -c"$connections" -d2s "$2" >/dev/null
+    : >"$work/g" ; : >"$work/n"
+    for _ in $(seq 1 "$pairs"); do
+        measure "$2" >>"$work/g"
+        measure "$3" >>"$work/n"
+    done
+    report "$1" "$work/g" "$work/n"
+}
+printf '%-44s %10s %9s %10s %9s %8s %8s\n' route "guts r/s" "p99 ms" "nginx r/s" "p99 ms" "r/s" "p99"
+for i in "${!routes[@]}"; do
+    compare "${routes[$i]}" "$url${routes[$i]}" "http://127.0.0.1:$port/route$i"
 done
+if [ "${FLOOR:-1}" != 0 ]; then
+    kill $node_pid; wait $node_pid 2>/dev/null || true; node_pid=""
+    floor_port=$((port + 1))
+    "$floor" $floor_port >/dev/null 2>&1 &
+    floor_pid=$!
+    sleep 1
+    compare "hummingbird floor: /health/live, no middleware" "http://127.0.0.1:$floor_port/health/live" "http://127.0.0.1:$port/route0"
+fi

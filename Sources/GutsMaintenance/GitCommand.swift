@@ -1,43 +1,41 @@
 import Foundation
 import GutsGit
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
 
-/// Runs the stock `git` in `GitEnvironment.isolated`.
+/// Runs the stock `git` in `GitEnvironment.isolated`, through swift-subprocess: the caller
+/// awaits git's exit without holding a thread.
 public enum GitCommand {
+    /// What git may write to stdout before the run fails (ref listings, object ids).
+    static let outputLimit = 256 << 20
+    static let errorLimit = 4 << 20
+
     /// Runs `git arguments` in `directory` with `input` on stdin; returns stdout, throwing
-    /// `AdminError.failed` with git's stderr when it exits non-zero.
+    /// `AdminError.failed` with the last line of git's stderr when it exits non-zero.
     @discardableResult
-    public static func run(_ arguments: [String], in directory: String? = nil, input: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.environment = GitEnvironment.isolated(from: ProcessInfo.processInfo.environment)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("guts-git-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outPath = scratch.appendingPathComponent("out").path, errPath = scratch.appendingPathComponent("err").path
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        if let input {
-            let inPath = scratch.appendingPathComponent("in").path
-            FileManager.default.createFile(atPath: inPath, contents: input)
-            process.standardInput = FileHandle(forReadingAtPath: inPath)
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
+    public static func run(_ arguments: [String], in directory: String? = nil, input: [UInt8]? = nil) async throws -> [UInt8] {
+        let isolated = GitEnvironment.isolated(from: ProcessInfo.processInfo.environment)
+        let environment = Environment.custom(Dictionary(uniqueKeysWithValues: isolated.compactMap { name, value in
+            Environment.Key(rawValue: name).map { ($0, value) }
+        }))
+        let result: (status: TerminationStatus, output: [UInt8], error: String?)
         do {
-            try process.run()
+            let run = try await Subprocess.run(
+                .name("git"), arguments: Arguments(arguments), environment: environment,
+                workingDirectory: directory.map { FilePath($0) },
+                input: .array(input ?? []), output: .bytes(limit: outputLimit), error: .string(limit: errorLimit))
+            result = (run.terminationStatus, run.standardOutput, run.standardError)
         } catch {
-            throw AdminError.failed("cannot run git: \(error)")
+            throw AdminError.failed("cannot run git \(arguments.first ?? ""): \(error)")
         }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-            let line = stderr.split(separator: "\n").last.map(String.init) ?? ""
-            throw AdminError.failed("git \(arguments.first ?? "") exited \(process.terminationStatus): \(line)")
+        guard case .exited(0) = result.status else {
+            let line = result.error?.split(separator: "\n").last.map(String.init) ?? ""
+            throw AdminError.failed("git \(arguments.first ?? "") exited with \(result.status): \(line)")
         }
-        return FileManager.default.contents(atPath: outPath) ?? Data()
+        return result.output
     }
 }

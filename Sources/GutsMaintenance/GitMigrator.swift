@@ -1,6 +1,7 @@
 import Foundation
 import GutsGit
 import GutsStorage
+import Synchronization
 
 /// Moves whole repositories between stock git and Guts storage, using `git` for the
 /// git side: `import` repacks a mirror clone and stores its pack's objects as the pack
@@ -30,6 +31,10 @@ public struct GitMigrator: Sendable {
     /// local refs move; throwing refuses the import with them unmoved. A cluster node
     /// replicates and commits the updates here, as it does a push's.
     public var beforeRefTransaction: (@Sendable ([RefUpdate]) throws -> Void)?
+    /// Runs the storage and hashing steps, which block: a node passes its job thread
+    /// (`AdminContext.perform`); by default they run where the migrator is awaited. The
+    /// git steps between them are awaited without holding a thread.
+    public var runBlocking: @Sendable (@escaping @Sendable () throws -> Void) async throws -> Void = { try $0() }
 
     public init(storage: Storage, lfs: LFSObjectStore, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.storage = storage
@@ -41,114 +46,134 @@ public struct GitMigrator: Sendable {
     /// creating it when missing. Objects are verified by hashing; refs are set in one
     /// transaction against their current values.
     @discardableResult
-    public func importRepository(from source: String, as name: String, scratch: String) throws -> Report {
+    public func importRepository(from source: String, as name: String, scratch: String) async throws -> Report {
         let mirror = scratch + "/import-\(UUID().uuidString.prefix(8)).git"
         // Objects the repository already holds are skipped; a prune must not take them meanwhile.
         let pruneEpoch = storage.pruneEpoch.current
         defer { try? FileManager.default.removeItem(atPath: mirror) }
+        let (storage, lfs, progress, beforeRefTransaction) = (storage, lfs, progress, beforeRefTransaction)
         progress("cloning \(source)")
-        try GitCommand.run(["clone", "--quiet", "--mirror", source, mirror])
-        let head = (try? GitCommand.run(["symbolic-ref", "HEAD"], in: mirror))
+        try await GitCommand.run(["clone", "--quiet", "--mirror", source, mirror])
+        let head = (try? await GitCommand.run(["symbolic-ref", "HEAD"], in: mirror))
             .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
-        let lfsDirectory = try Self.lfsObjects(of: source, mirror: mirror, progress: progress)
-        let repository: Repository
-        if let existing = try storage.repositories.get(name: name) {
-            repository = existing
-        } else {
+        let lfsDirectory = try await Self.lfsObjects(of: source, mirror: mirror, progress: progress)
+        let repository = try await blocking {
+            if let existing = try storage.repositories.get(name: name) { return existing }
             let branch = head.flatMap { $0.hasPrefix("refs/heads/") ? String($0.dropFirst(11)) : nil } ?? "main"
-            repository = try storage.repositories.create(name: name, defaultBranch: branch)
+            return try storage.repositories.create(name: name, defaultBranch: branch)
         }
         progress("packing objects")
-        try GitCommand.run(["repack", "-a", "-d", "-q"], in: mirror)
-        let packDirectory = mirror + "/objects/pack"
-        let packs = try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasSuffix(".pack") }
-        var importer = ObjectImporter(objects: storage.objects(repository))
-        var count = 0
-        for pack in packs {
-            _ = try PackReader(path: packDirectory + "/" + pack).readPackedObjects(externalBase: { _ in nil }) { object, body in
-                try importer.add(object, body: body)
-                count += 1
-                if count % 10_000 == 0 { progress("imported \(count) objects") }
+        try await GitCommand.run(["repack", "-a", "-d", "-q"], in: mirror)
+        let (count, lfsCount) = try await blocking {
+            let packDirectory = mirror + "/objects/pack"
+            let packs = try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasSuffix(".pack") }
+            var importer = ObjectImporter(objects: storage.objects(repository))
+            var count = 0
+            for pack in packs {
+                _ = try PackReader(path: packDirectory + "/" + pack).readPackedObjects(externalBase: { _ in nil }) { object, body in
+                    try importer.add(object, body: body)
+                    count += 1
+                    if count % 10_000 == 0 { progress("imported \(count) objects") }
+                }
             }
-        }
-        try importer.flush()
-        var lfsCount = 0
-        if let lfsDirectory {
-            for (oid, path) in Self.lfsFiles(in: lfsDirectory) {
-                try lfs.importFile(at: path, repositoryID: repository.id, oid: oid)
-                lfsCount += 1
+            try importer.flush()
+            var lfsCount = 0
+            if let lfsDirectory {
+                for (oid, path) in Self.lfsFiles(in: lfsDirectory) {
+                    try lfs.importFile(at: path, repositoryID: repository.id, oid: oid)
+                    lfsCount += 1
+                }
+                progress("imported \(lfsCount) LFS objects")
             }
-            progress("imported \(lfsCount) LFS objects")
+            progress("building the commit graph")
+            try storage.commitGraph(repository).build(from: storage.objects(repository))
+            return (count, lfsCount)
         }
-        progress("building the commit graph")
-        try storage.commitGraph(repository).build(from: storage.objects(repository))
-        let refLines = String(decoding: try GitCommand.run(["for-each-ref", "--format=%(objectname) %(refname)"], in: mirror), as: UTF8.self)
-        let refs = storage.refs(repository)
-        let current = Dictionary(try refs.list().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
-        var updates: [RefUpdate] = []
-        for line in refLines.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, let id = ObjectID(hex: String(parts[0])) else { continue }
-            updates.append(RefUpdate(name: String(parts[1]), expected: current[String(parts[1])], new: id))
+        let refLines = String(decoding: try await GitCommand.run(["for-each-ref", "--format=%(objectname) %(refname)"], in: mirror), as: UTF8.self)
+        let updates = try await blocking {
+            let refs = storage.refs(repository)
+            let current = Dictionary(try refs.list().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+            var updates: [RefUpdate] = []
+            for line in refLines.split(separator: "\n") {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, let id = ObjectID(hex: String(parts[0])) else { continue }
+                updates.append(RefUpdate(name: String(parts[1]), expected: current[String(parts[1])], new: id))
+            }
+            try beforeRefTransaction?(updates)
+            try refs.transaction(updates, objectsCheckedAt: pruneEpoch)
+            if let head, head.hasPrefix("refs/") { try refs.setHead(head) }
+            return updates
         }
-        try beforeRefTransaction?(updates)
-        try refs.transaction(updates, objectsCheckedAt: pruneEpoch)
-        if let head, head.hasPrefix("refs/") { try refs.setHead(head) }
         progress("imported \(count) objects and \(updates.count) refs")
         return Report(repository: name, objects: count, refs: updates.count, head: head, lfsObjects: lfsCount)
     }
 
     /// Exports `name` into a new bare repository at `path` (which must not exist).
     @discardableResult
-    public func exportRepository(_ name: String, to path: String) throws -> Report {
-        guard let repository = try storage.repositories.get(name: name) else { throw AdminError.notFound("repository \(name)") }
-        guard !FileManager.default.fileExists(atPath: path) else { throw AdminError.usage("\(path) already exists") }
-        let objects = storage.objects(repository)
-        let refs = storage.refs(repository)
-        var ids: [ObjectID] = []
-        var cursor: ObjectID? = nil
-        while true {
-            let page = try objects.list(after: cursor, limit: 4096)
-            ids += page
-            guard page.count == 4096 else { break }
-            cursor = page.last
-        }
-        progress("writing \(ids.count) objects")
-        let pack = try PackProducer(ids: ids, objects: objects).all()
-        try GitCommand.run(["init", "--quiet", "--bare", path])
-        try GitCommand.run(["index-pack", "--stdin"], in: path, input: Data(pack))
-        let list = try refs.list()
-        let script = list.map { "create \($0.name) \($0.id.hex)\n" }.joined()
-        if !script.isEmpty { try GitCommand.run(["update-ref", "--stdin"], in: path, input: Data(script.utf8)) }
-        let head = try refs.head()
-        if let head { try GitCommand.run(["symbolic-ref", "HEAD", head], in: path) }
-        let lfsObjects = lfs.list(repositoryID: repository.id)
-        for object in lfsObjects {
-            let oid = Array(object.oid.utf8)
-            let directory = "\(path)/lfs/objects/\(String(decoding: oid.prefix(2), as: UTF8.self))/\(String(decoding: oid.dropFirst(2).prefix(2), as: UTF8.self))"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            do {
-                try FileManager.default.copyItem(atPath: lfs.path(repositoryID: repository.id, oid: object.oid), toPath: directory + "/" + object.oid)
-            } catch {
-                throw AdminError.failed("cannot copy LFS object \(object.oid): \(error.localizedDescription)")
+    public func exportRepository(_ name: String, to path: String) async throws -> Report {
+        let (storage, progress) = (storage, progress)
+        let (repository, pack, objectCount, list, head) = try await blocking {
+            guard let repository = try storage.repositories.get(name: name) else { throw AdminError.notFound("repository \(name)") }
+            guard !FileManager.default.fileExists(atPath: path) else { throw AdminError.usage("\(path) already exists") }
+            let objects = storage.objects(repository)
+            let refs = storage.refs(repository)
+            var ids: [ObjectID] = []
+            var cursor: ObjectID? = nil
+            while true {
+                let page = try objects.list(after: cursor, limit: 4096)
+                ids += page
+                guard page.count == 4096 else { break }
+                cursor = page.last
             }
+            progress("writing \(ids.count) objects")
+            return (repository, try PackProducer(ids: ids, objects: objects).all(), ids.count, try refs.list(), try refs.head())
         }
-        if !lfsObjects.isEmpty { progress("wrote \(lfsObjects.count) LFS objects") }
-        return Report(repository: name, objects: ids.count, refs: list.count, head: head, lfsObjects: lfsObjects.count)
+        try await GitCommand.run(["init", "--quiet", "--bare", path])
+        try await GitCommand.run(["index-pack", "--stdin"], in: path, input: pack)
+        let script = list.map { "create \($0.name) \($0.id.hex)\n" }.joined()
+        if !script.isEmpty { try await GitCommand.run(["update-ref", "--stdin"], in: path, input: Array(script.utf8)) }
+        if let head { try await GitCommand.run(["symbolic-ref", "HEAD", head], in: path) }
+        let lfs = lfs
+        let lfsObjects = try await blocking {
+            let lfsObjects = lfs.list(repositoryID: repository.id)
+            for object in lfsObjects {
+                let oid = Array(object.oid.utf8)
+                let directory = "\(path)/lfs/objects/\(String(decoding: oid.prefix(2), as: UTF8.self))/\(String(decoding: oid.dropFirst(2).prefix(2), as: UTF8.self))"
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                do {
+                    try FileManager.default.copyItem(atPath: lfs.path(repositoryID: repository.id, oid: object.oid), toPath: directory + "/" + object.oid)
+                } catch {
+                    throw AdminError.failed("cannot copy LFS object \(object.oid): \(error.localizedDescription)")
+                }
+            }
+            return lfsObjects.count
+        }
+        if lfsObjects > 0 { progress("wrote \(lfsObjects) LFS objects") }
+        return Report(repository: name, objects: objectCount, refs: list.count, head: head, lfsObjects: lfsObjects)
+    }
+
+    /// `body` through `runBlocking`, with its result.
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let result = Mutex<T?>(nil)
+        try await runBlocking {
+            let value = try body()
+            result.withLock { $0 = value }
+        }
+        return result.withLock { $0! }  // safe: runBlocking returned, so body ran to its end
     }
 
     /// Where the LFS objects of `source` are: a local repository's `lfs/objects`, or for a
     /// URL, the mirror's after `git lfs fetch --all` (when git-lfs is installed). Nil when
     /// there are none to import.
-    static func lfsObjects(of source: String, mirror: String, progress: (String) -> Void) throws -> String? {
+    static func lfsObjects(of source: String, mirror: String, progress: (String) -> Void) async throws -> String? {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
             let candidates = [source + "/lfs/objects", source + "/.git/lfs/objects"]
             return candidates.first { FileManager.default.fileExists(atPath: $0) }
         }
-        guard (try? GitCommand.run(["lfs", "version"])) != nil else { return nil }
+        guard (try? await GitCommand.run(["lfs", "version"])) != nil else { return nil }
         progress("fetching LFS objects")
-        try GitCommand.run(["lfs", "fetch", "--all", "origin"], in: mirror)
+        try await GitCommand.run(["lfs", "fetch", "--all", "origin"], in: mirror)
         let fetched = mirror + "/lfs/objects"
         return FileManager.default.fileExists(atPath: fetched) ? fetched : nil
     }

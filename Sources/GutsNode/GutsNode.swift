@@ -31,6 +31,8 @@ public final class GutsNode: Sendable {
     /// Encoded API responses that depend only on object ids (a commit page from a given
     /// commit), so they never go stale: keyed by the SHA-1 of what determines them.
     let immutableResponses = BoundedCache<[UInt8]>(maxEntries: 20_000, maxBytes: 64 << 20, name: "api-responses")
+    /// Whole responses to anonymous reads, answered before the router; nil in a cluster.
+    let responseCache: ResponseCache?
     /// The last full clone of each repository, for the next one to start from.
     let clonePlans = ClonePlans()
     /// Where storage, zlib and SHA-1 work runs, off the event loops.
@@ -98,6 +100,7 @@ public final class GutsNode: Sendable {
         continuousProfiler = configuration.profileContinuous
             ? ContinuousProfiler(rate: configuration.profileRate, memoryGauges: ProfileController.storageGauges(storage)) : nil
         heapProfiler = configuration.profileAllocations > 0 ? HeapProfiler(sampleInterval: configuration.profileAllocations) : nil
+        responseCache = configuration.isClustered ? nil : ResponseCache(storage: storage)
         cluster = configuration.isClustered
             ? ClusterNode(configuration: configuration, storage: storage, serializer: pushSerializer, temporaryDirectory: temporaryDirectory, logger: logger)
             : nil
@@ -153,10 +156,7 @@ public final class GutsNode: Sendable {
         let cluster = self.cluster
         return Application(
             router: NodeRouter.make(node: self),
-            server: .http1(configuration: .init(
-                idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes)
-            )),
+            server: httpServer(),
             configuration: .init(
                 address: .hostname(configuration.listenHost, port: configuration.listenPort),
                 serverName: "guts/\(Self.version)",
@@ -175,6 +175,21 @@ public final class GutsNode: Sendable {
         )
     }
 
+    /// HTTP/1.1 with the node's limits, and the response cache in front of the router.
+    private func httpServer() -> HTTPServerBuilder {
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes))
+        let (metrics, logger) = (metrics, logger)
+        var makeCacheHandler: (@Sendable () -> ResponseCacheHandler)?
+        if let cache = responseCache {
+            makeCacheHandler = { ResponseCacheHandler(cache: cache, metrics: metrics, logger: logger) }
+        }
+        return HTTPServerBuilder { [makeCacheHandler] responder in
+            NodeHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: http1), makeCacheHandler: makeCacheHandler)
+        }
+    }
+
     /// Every cache's counters, for `/admin/cache-stats` and `/metrics`.
     func cacheReport() -> CacheStatsReport {
         var report = CacheStatsReport(storage: storage, archives: archives, lfs: lfsObjects)
@@ -186,6 +201,7 @@ public final class GutsNode: Sendable {
     /// responses and raw files.
     func nodeCaches() -> [CacheStatistics] {
         [packGenerations.statistics, packGenerations.cacheStatistics, immutableResponses.statistics, files.statistics]
+            + (responseCache.map { [$0.statistics] } ?? [])
     }
 
     private static func storageOptions(_ configuration: NodeConfiguration) -> Storage.Options {

@@ -81,6 +81,8 @@ public struct RefStore: Sendable {
     public func setHead(_ target: String) throws {
         try RefName.validate(target)
         try store.put(key("HEAD"), Array(target.utf8), in: .refs)
+        // What "HEAD" names changed, so what was derived from the refs may have.
+        listings.invalidate(repositoryID)
     }
 
     /// The id HEAD's target points at; nil when HEAD is unborn (its branch does not

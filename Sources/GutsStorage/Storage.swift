@@ -120,6 +120,12 @@ public final class Storage: Sendable {
         CommitGraph(repositoryID: repository.id, store: store)
     }
 
+    /// `refs(repository).generation` by id alone: it changes with every write of that
+    /// repository's refs or HEAD.
+    public func refGeneration(of repositoryID: UInt64) -> UInt64 {
+        refListings.generation(repositoryID)
+    }
+
     /// The refs of `repository`.
     public func refs(_ repository: Repository) -> RefStore {
         RefStore(repositoryID: repository.id, store: store, lock: refLock, durable: syncRefUpdates, pruneEpoch: pruneEpoch, listings: refListings)

@@ -8,7 +8,7 @@ struct CacheStatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache-stats",
         abstract: "Show entries, bytes, hits, misses and evictions of every cache.",
-        discussion: "Caches: objects, hot-tier, block-cache (RocksDB) and archives; through --node also pack-generations, pack-cache, api-responses (commit pages) and raw-files. lfs shows the Git LFS objects and bytes stored. With --interval, prints deltas per interval. In a cluster each node has its own caches: the table names the node and the members it sees, and --all-members prints every member's."
+        discussion: "Caches: objects, hot-tier, block-cache (RocksDB) and archives; through --node also pack-generations, pack-cache, api-responses (commit pages), raw-files and anonymous-responses (whole answers to anonymous reads). lfs shows the Git LFS objects and bytes stored. With --interval, prints deltas per interval. In a cluster each node has its own caches: the table names the node and the members it sees, and --all-members prints every member's."
     )
 
     @OptionGroup var options: AdminOptions

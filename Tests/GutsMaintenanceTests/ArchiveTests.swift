@@ -6,8 +6,8 @@ import GutsStorage
 import Testing
 
 @Suite struct ArchiveTests {
-    @Test func tarIsByteIdenticalToGitArchive() throws {
-        let fixture = try ArchiveFixture()
+    @Test func tarIsByteIdenticalToGitArchive() async throws {
+        let fixture = try await ArchiveFixture()
         defer { fixture.cleanup() }
         let builder = ArchiveBuilder(storage: fixture.storage, repository: fixture.repository)
         for ref in ["main", "v1"] {
@@ -24,8 +24,8 @@ import Testing
         #expect(noPrefix == [UInt8](FileManager.default.contents(atPath: fixture.directory + "/plain.tar")!))
     }
 
-    @Test func tarGzIsDeterministicAndInflatesToTheTar() throws {
-        let fixture = try ArchiveFixture()
+    @Test func tarGzIsDeterministicAndInflatesToTheTar() async throws {
+        let fixture = try await ArchiveFixture()
         defer { fixture.cleanup() }
         let builder = ArchiveBuilder(storage: fixture.storage, repository: fixture.repository)
         let commit = try builder.resolve("main").commit
@@ -37,8 +37,8 @@ import Testing
         try Shell.check("gzip -dc ours.tar.gz > ours.tar && git -C src archive --format=tar --prefix=p/ main > git.tar && cmp ours.tar git.tar", in: fixture.directory)
     }
 
-    @Test func zipHasTheEntriesOfGitArchive() throws {
-        let fixture = try ArchiveFixture()
+    @Test func zipHasTheEntriesOfGitArchive() async throws {
+        let fixture = try await ArchiveFixture()
         defer { fixture.cleanup() }
         let builder = ArchiveBuilder(storage: fixture.storage, repository: fixture.repository)
         let commit = try builder.resolve("main").commit

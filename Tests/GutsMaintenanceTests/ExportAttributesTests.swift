@@ -53,12 +53,12 @@ import Testing
     /// `GIT_TEST_DATE_NOW`): some months after the commits.
     static let now = 1_712_345_678
 
-    @Test func tarIsByteIdenticalAndZipHasTheSameEntries() throws {
+    @Test func tarIsByteIdenticalAndZipHasTheSameEntries() async throws {
         let directory = try Shell.temporaryDirectory("export-attributes")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Shell.check(Self.script, in: directory)
         let storage = Storage.inMemory()
-        try GitMigrator(storage: storage, lfs: LFSObjectStore(dataDirectory: directory + "/data")).importRepository(from: directory + "/src", as: "t/attributes", scratch: directory)
+        try await GitMigrator(storage: storage, lfs: LFSObjectStore(dataDirectory: directory + "/data")).importRepository(from: directory + "/src", as: "t/attributes", scratch: directory)
         let builder = ArchiveBuilder(storage: storage, repository: try #require(try storage.repositories.get(name: "t/attributes")))
         let first = try Shell.check("git -C src rev-parse main~1", in: directory).trimmingCharacters(in: .whitespacesAndNewlines)
         for ref in ["main", first] {
@@ -101,7 +101,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Shell.check(Self.script, in: directory)
         let storage = Storage.inMemory()
-        try GitMigrator(storage: storage, lfs: LFSObjectStore(dataDirectory: directory + "/data")).importRepository(from: directory + "/src", as: "t/attributes", scratch: directory)
+        try await GitMigrator(storage: storage, lfs: LFSObjectStore(dataDirectory: directory + "/data")).importRepository(from: directory + "/src", as: "t/attributes", scratch: directory)
         let repository = try #require(try storage.repositories.get(name: "t/attributes"))
         let service = ArchiveService(storage: storage, cache: ArchiveCache(dataDirectory: directory + "/data"))
         func refsFile(_ served: ArchiveService.Served) throws -> String {

@@ -7,11 +7,11 @@ import GutsStorage
 import Testing
 
 @Suite struct StorageAdminTests {
-    @Test func importExportRoundTripKeepsRefsAndPassesFsck() throws {
-        let fixture = try ArchiveFixture()
+    @Test func importExportRoundTripKeepsRefsAndPassesFsck() async throws {
+        let fixture = try await ArchiveFixture()
         defer { fixture.cleanup() }
         let exported = fixture.directory + "/export.git"
-        let report = try GitMigrator(storage: fixture.storage, lfs: fixture.lfs).exportRepository("test/archive", to: exported)
+        let report = try await GitMigrator(storage: fixture.storage, lfs: fixture.lfs).exportRepository("test/archive", to: exported)
         #expect(report.refs == 2)
         try Shell.check("git -C export.git fsck --strict --no-dangling", in: fixture.directory)
         let refs = { (path: String) in try Shell.check("git -C \(path) for-each-ref --format='%(objectname) %(refname)'", in: fixture.directory) }

@@ -20,8 +20,8 @@ public struct MigrateExportOperation: AdminOperation, Equatable {
 
     public func run(in context: AdminContext) async throws -> GitMigrator.Report {
         let storage = try context.storage()
-        return try await context.perform(background: false) { [self] in
-            try GitMigrator(storage: storage, lfs: context.lfs, progress: context.progress).exportRepository(name, to: path)
-        }
+        var migrator = GitMigrator(storage: storage, lfs: context.lfs, progress: context.progress)
+        migrator.runBlocking = { body in try await context.perform(background: false, body) }
+        return try await migrator.exportRepository(name, to: path)
     }
 }

@@ -28,18 +28,15 @@ public struct MigrateImportOperation: AdminOperation, Equatable {
     public func run(in context: AdminContext) async throws -> GitMigrator.Report {
         let storage = try context.storage(creatingIfMissing: true)
         try FileManager.default.createDirectory(atPath: context.scratchDirectory, withIntermediateDirectories: true)
-        let migrator = GitMigrator(storage: storage, lfs: context.lfs, progress: context.progress)
+        var migrator = GitMigrator(storage: storage, lfs: context.lfs, progress: context.progress)
+        migrator.runBlocking = { body in try await context.perform(background: false, body) }
         guard let cluster = context.cluster else {
-            return try await context.perform(background: false) { [self] in
-                try migrator.importRepository(from: source, as: name, scratch: context.scratchDirectory)
-            }
+            return try await migrator.importRepository(from: source, as: name, scratch: context.scratchDirectory)
         }
-        return try await cluster.writeRefs(of: name) { [self] commit in
+        return try await cluster.writeRefs(of: name) { [self, migrator] commit in
             var placed = migrator
             placed.beforeRefTransaction = commit
-            return try await context.perform(background: false) { [placed] in
-                try placed.importRepository(from: source, as: name, scratch: context.scratchDirectory)
-            }
+            return try await placed.importRepository(from: source, as: name, scratch: context.scratchDirectory)
         }
     }
 }

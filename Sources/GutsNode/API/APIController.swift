@@ -105,7 +105,12 @@ struct APIController: Sendable {
         let base = node.address.base
         let generation = storage.repositories.generation
         let key = RepositoryPages.Key(cursor: after, limit: limit, canSeePrivate: canSeePrivate)
-        if let page = node.repositoryPages.get(key, generation: generation) { return JSONResponse.make(encoded: page) }
+        func response(_ page: [UInt8]) -> Response {
+            var response = JSONResponse.make(encoded: page)
+            if !canSeePrivate { response.allowCaching(.untilRegistryChanges) }
+            return response
+        }
+        if let page = node.repositoryPages.get(key, generation: generation) { return response(page) }
         let makePage: @Sendable () throws -> Page<RepositoryView> = {
             var items = [Repository]()
             var cursor = after
@@ -121,7 +126,7 @@ struct APIController: Sendable {
         // With the list in memory the page is made here, without a trip to the blocking pool.
         let page = try JSONResponse.encode(storage.repositories.isListCached ? try makePage() : try await node.blockingPool.run(makePage))
         node.repositoryPages.store(page, for: key, generation: generation)
-        return JSONResponse.make(encoded: page)
+        return response(page)
     }
 
     private func create(_ request: Request) async throws -> Response {
@@ -191,6 +196,7 @@ struct APIController: Sendable {
     /// cursor is the id of the first commit of the next page.
     private func commits(_ request: Request, name: String) async throws -> Response {
         let handle = try await readableRepository(name, request: request)
+        let refGeneration = handle.refs.generation
         let limit = try Self.limit(request)
         let refName = request.uri.queryParameters["ref"].map(String.init) ?? "HEAD"
         let cursor = try request.uri.queryParameters["cursor"].map { text -> ObjectID in
@@ -224,7 +230,9 @@ struct APIController: Sendable {
             responses.insert(key, encoded, cost: encoded.count)
             return encoded
         }
-        return JSONResponse.make(encoded: body)
+        var response = JSONResponse.make(encoded: body)
+        response.allowCaching(.untilRefsChange(repositoryID: handle.repository.id, generation: refGeneration))
+        return response
     }
 
     private func tree(_ request: Request, name: String, components: [String]) async throws -> Response {

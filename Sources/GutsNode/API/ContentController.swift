@@ -35,7 +35,8 @@ struct ContentController: Sendable {
         let generation = handle.refs.generation
         let pinnedKey = ObjectID.isHex(components.first ?? "")
             ? Self.key(handle, "raw@\(generation) \(components.joined(separator: "/"))") : nil
-        if let pinnedKey, let file = node.files.get(pinnedKey) { return Self.response(file, immutable: true, request: request) }
+        let policy = ResponseCachePolicy.untilRefsChange(repositoryID: handle.repository.id, generation: generation)
+        if let pinnedKey, let file = node.files.get(pinnedKey) { return Self.response(file, immutable: true, request: request, policy: policy) }
         let (reachable, files) = (node.reachableCommits, node.files)
         let (file, immutable): (File, Bool) = try await node.blockingPool.run {
             let resolver = RefResolver(repository: handle, reachable: reachable)
@@ -55,7 +56,7 @@ struct ContentController: Sendable {
             }
             return (file, resolved.immutable)
         }
-        return Self.response(file, immutable: immutable, request: request)
+        return Self.response(file, immutable: immutable, request: request, policy: policy)
     }
 
     private static func key(_ handle: RepositoryHandle, _ text: String) -> ObjectCacheKey {
@@ -64,14 +65,16 @@ struct ContentController: Sendable {
         return ObjectCacheKey(repository: handle.repository.id, id: hasher.finalize())
     }
 
-    private static func response(_ file: File, immutable: Bool, request: Request) -> Response {
+    private static func response(_ file: File, immutable: Bool, request: Request, policy: ResponseCachePolicy) -> Response {
         var headers = Self.cachingHeaders(etag: file.etag, immutable: immutable)
         if Self.matches(request.headers[.ifNoneMatch], etag: file.etag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = file.isBinary ? "application/octet-stream" : "text/plain; charset=utf-8"
         headers[Self.noSniff] = "nosniff"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: file.body))
+        var response = Response(status: .ok, headers: headers, body: .init(byteBuffer: file.body))
+        response.allowCaching(policy)
+        return response
     }
 
     /// Immutable content (named by a full id) may be cached forever; content named by a

@@ -13,7 +13,7 @@ struct ArchiveFixture {
 
     static let longDirectory = String(repeating: "d", count: 60) + "/" + String(repeating: "e", count: 60)
 
-    init() throws {
+    init() async throws {
         directory = try Shell.temporaryDirectory("archive")
         source = directory + "/src"
         try Shell.check("""
@@ -38,7 +38,7 @@ struct ArchiveFixture {
             """, in: directory)
         storage = Storage.inMemory()
         lfs = LFSObjectStore(directory: directory + "/lfs-store")
-        try GitMigrator(storage: storage, lfs: lfs).importRepository(from: source, as: "test/archive", scratch: directory)
+        try await GitMigrator(storage: storage, lfs: lfs).importRepository(from: source, as: "test/archive", scratch: directory)
         repository = try storage.repositories.get(name: "test/archive")!
     }
 
