@@ -42,15 +42,20 @@ window() {
     local side=$1 rate=$2 profile="" r0 t0 c0 r1 t1 c1
     r0=$(requests); c0=$(ticks); t0=$(now)
     if [ "$side" = on ] && [ "$rate" != 0 ]; then
-        curl -fs -o "$work/profile.folded" -H "Authorization: Bearer $TOKEN" "$URL/admin/profile/cpu?seconds=$WINDOW&rate=$rate" &
+        curl -fs -o "$work/profile.folded" -D "$work/profile.headers" -H "Authorization: Bearer $TOKEN" "$URL/admin/profile/cpu?seconds=$WINDOW&rate=$rate" &
         profile=$!
     fi
     sleep "$WINDOW"
     r1=$(requests); c1=$(ticks); t1=$(now)
-    [ -n "$profile" ] && wait "$profile"
+    local handler=0
+    if [ -n "$profile" ]; then
+        wait "$profile"
+        # The signal handler's own time in this window, by the sampler's accounting.
+        handler=$(sed -n 's/^x-profile-statistics: //Ip' "$work/profile.headers" | python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["handlerNanos"])')
+    fi
     sleep 1
-    awk -v r=$((r1 - r0)) -v c=$((c1 - c0)) -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { printf "%.1f %.2f\n", r / (t1 - t0), c / hz * 1e6 / r }'
+    awk -v r=$((r1 - r0)) -v c=$((c1 - c0)) -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" -v handler="$handler" \
+        'BEGIN { printf "%.1f %.2f %.3f\n", r / (t1 - t0), c / hz * 1e6 / r, handler / (c / hz * 1e9) * 100 }'
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -59,19 +64,19 @@ for rate in $RATES; do total=$((total + PAIRS * 2 * (WINDOW + 1) + 10)); done
 wrk -t2 -c"$CONNECTIONS" -d"${total}s" "$URL/api/repos" >"$work/wrk.txt" &
 load=$!
 sleep 3
-echo "| rate | pairs | req/s off | req/s on | throughput on/off (median of pairs) | throughput cost | CPU µs/request off | on | CPU/request cost (median of pairs) |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| rate | pairs | req/s off | req/s on | throughput on/off (median of pairs) | throughput cost | CPU µs/request off | on | CPU/request cost (median of pairs) | signal handler's share of the node's CPU (median) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for rate in $RATES; do
     : >"$work/off"; : >"$work/on"; : >"$work/ratios"; : >"$work/cpu-ratios"
     for index in $(seq "$PAIRS"); do
         if [ $((index % 2)) = 1 ]; then off=$(window off "$rate"); on=$(window on "$rate"); else on=$(window on "$rate"); off=$(window off "$rate"); fi
         echo "$off" >>"$work/off"; echo "$on" >>"$work/on"
         awk -v a="${on% *}" -v b="${off% *}" 'BEGIN { print a / b }' >>"$work/ratios"
-        awk -v a="${on#* }" -v b="${off#* }" 'BEGIN { print a / b }' >>"$work/cpu-ratios"
+        awk -v a="$(echo "$on" | cut -d' ' -f2)" -v b="$(echo "$off" | cut -d' ' -f2)" 'BEGIN { print a / b }' >>"$work/cpu-ratios"
     done
     ratio=$(median <"$work/ratios"); cpu=$(median <"$work/cpu-ratios")
-    printf '| %s Hz | %d | %.0f | %.0f | %.4f | %.1f %% | %.2f | %.2f | %.1f %% |\n' "$rate" "$PAIRS" \
+    printf '| %s Hz | %d | %.0f | %.0f | %.4f | %.1f %% | %.2f | %.2f | %.1f %% | %.2f %% |\n' "$rate" "$PAIRS" \
         "$(awk '{ print $1 }' "$work/off" | median)" "$(awk '{ print $1 }' "$work/on" | median)" "$ratio" \
         "$(awk -v r="$ratio" 'BEGIN { print (1 - r) * 100 }')" \
-        "$(awk '{ print $2 }' "$work/off" | median)" "$(awk '{ print $2 }' "$work/on" | median)" "$(awk -v r="$cpu" 'BEGIN { print (r - 1) * 100 }')"
+        "$(awk '{ print $2 }' "$work/off" | median)" "$(awk '{ print $2 }' "$work/on" | median)" "$(awk -v r="$cpu" 'BEGIN { print (r - 1) * 100 }')" "$(awk '{ print $3 }' "$work/on" | median)"
 done

@@ -58,17 +58,19 @@ public struct Inflater: ~Copyable {
                 throw ZlibError(operation: "inflate", code: Z_DATA_ERROR, message: "stream expands past its declared size of \(limit) bytes", exceededLimit: true)
             }
             output.append(contentsOf: chunk[0..<produced])
-            switch status {
-            case Z_STREAM_END:
-                return Step(consumed: consumed, finished: true)
-            case Z_OK:
-                continue
-            case Z_BUF_ERROR:
-                // No progress possible: input exhausted (caller supplies more) or output full.
-                return Step(consumed: consumed, finished: false)
-            default:
-                throw ZlibError(operation: "inflate", code: status, message: Zlib.message(of: stream.pointee))
-            }
+            if let step = try step(after: status, consumed: consumed) { return step }
+        }
+    }
+
+    /// What `status`, returned by one `inflate` call, means for the caller's loop: the
+    /// stream ended, no progress is possible (input exhausted, so the caller supplies
+    /// more, or output full), or nil to go on.
+    private func step(after status: Int32, consumed: Int) throws -> Step? {
+        switch status {
+        case Z_STREAM_END: Step(consumed: consumed, finished: true)
+        case Z_OK: nil
+        case Z_BUF_ERROR: Step(consumed: consumed, finished: false)
+        default: throw ZlibError(operation: "inflate", code: status, message: Zlib.message(of: stream.pointee))
         }
     }
 
@@ -101,16 +103,7 @@ public struct Inflater: ~Copyable {
             }
             produced += count
             if count > 0 { try sink(UnsafeRawBufferPointer(rebasing: chunk[0..<count])) }
-            switch status {
-            case Z_STREAM_END:
-                return Step(consumed: consumed, finished: true)
-            case Z_OK:
-                continue
-            case Z_BUF_ERROR:
-                return Step(consumed: consumed, finished: false)
-            default:
-                throw ZlibError(operation: "inflate", code: status, message: Zlib.message(of: stream.pointee))
-            }
+            if let step = try step(after: status, consumed: consumed) { return step }
         }
     }
 }

@@ -5,7 +5,7 @@ import CCrypto
 ///
 /// OpenSSL's, not swift-crypto's `Insecure.SHA1`: on object-sized inputs (under 8 KiB)
 /// swift-crypto measured 5–10% slower (`scripts/sha1-compare.sh`, docs/PERFORMANCE.md).
-public struct SHA1: Sendable {
+public struct SHA1: ByteDigest, Sendable {
     private var context = SHA_CTX()
 
     public init() {
@@ -15,16 +15,6 @@ public struct SHA1: Sendable {
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         SHA1_Update(&context, base, bytes.count)
-    }
-
-    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-            update(UnsafeRawBufferPointer(buffer))
-        }
-        if handled == nil {
-            let copy = Array(bytes)
-            copy.withUnsafeBytes { update($0) }
-        }
     }
 
     /// The digest of everything hashed so far; `self` may go on hashing.

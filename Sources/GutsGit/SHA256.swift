@@ -2,7 +2,7 @@ import CCrypto
 
 /// Incremental SHA-256 over byte chunks: the object ids of Git LFS (and of git's
 /// sha256 object format).
-public struct SHA256: ~Copyable {
+public struct SHA256: ByteDigest, ~Copyable {
     public static let byteCount = 32
     private var context = SHA256_CTX()
 
@@ -13,16 +13,6 @@ public struct SHA256: ~Copyable {
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         SHA256_Update(&context, base, bytes.count)
-    }
-
-    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-            update(UnsafeRawBufferPointer(buffer))
-        }
-        if handled == nil {
-            let copy = Array(bytes)
-            copy.withUnsafeBytes { update($0) }
-        }
     }
 
     /// The 32-byte digest.
