@@ -33,19 +33,16 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
         let route = context.endpointPath ?? "NotFound"
         if response.headers[ResponseCachePolicy.headerName] != nil { response.headers[ResponseCachePolicy.routeHeaderName] = route }
         Self.record(requestID: requestID, method: request.method, path: Substring(request.uri.path), route: route,
-                    status: response.status.code, elapsed: ContinuousClock.now - start, metrics: metrics, logger: context.logger)
+                    status: response.status.code, elapsed: ContinuousClock.now - start, metrics: metrics, log: AccessLog(logger: context.logger))
         return response
     }
 
     /// Counts a finished request and writes its log line; `ResponseCacheHandler` calls it
     /// for the requests it answers without the router.
     static func record(requestID: String, method: HTTPRequest.Method, path: Substring, route: String, status: Int,
-                       elapsed: Duration, metrics: NodeMetrics, logger: Logger) {
+                       elapsed: Duration, metrics: NodeMetrics, log: AccessLog) {
         metrics.requestEnded(route: route, method: method, status: status, duration: elapsed)
-        logger.info("request", metadata: [
-            "request-id": "\(requestID)", "method": "\(method.rawValue)", "path": "\(path)",
-            "status": "\(status)", "ms": "\(Int(elapsed.seconds * 1000))",
-        ])
+        log.record(requestID: requestID, method: method.rawValue, path: path, status: status, milliseconds: Int(elapsed.seconds * 1000))
     }
 
     static func requestID(from headers: HTTPFields) -> String? {

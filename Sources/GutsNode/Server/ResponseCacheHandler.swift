@@ -43,7 +43,7 @@ final class ResponseCacheHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private let cache: ResponseCache
     private let metrics: NodeMetrics
-    private let logger: Logger
+    private let log: AccessLog
     /// Rarely more than one: only pipelining clients send the next request before an answer.
     private var forwarded = [Forwarded]()
     /// The parts of a request answered here are dropped.
@@ -54,7 +54,7 @@ final class ResponseCacheHandler: ChannelDuplexHandler, RemovableChannelHandler 
     init(cache: ResponseCache, metrics: NodeMetrics, logger: Logger) {
         self.cache = cache
         self.metrics = metrics
-        self.logger = logger
+        log = AccessLog(logger: logger)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -124,7 +124,7 @@ final class ResponseCacheHandler: ChannelDuplexHandler, RemovableChannelHandler 
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
         RequestObservationMiddleware<BasicRequestContext>.record(
             requestID: requestID, method: request.method, path: (request.path ?? "").split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0], route: entry.route,
-            status: head.status.code, elapsed: ContinuousClock.now - start, metrics: metrics, logger: logger)
+            status: head.status.code, elapsed: ContinuousClock.now - start, metrics: metrics, log: log)
     }
 
     private func currentDate() -> String {
