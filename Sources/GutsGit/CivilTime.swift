@@ -7,6 +7,8 @@ public struct CivilTime: Sendable, Equatable {
     public var hour: Int
     public var minute: Int
     public var second: Int
+    /// 0 for Sunday through 6 for Saturday.
+    public var weekday: Int
 
     public init(secondsSince1970 seconds: Int) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -25,5 +27,6 @@ public struct CivilTime: Sendable, Equatable {
         hour = secondOfDay / 3600
         minute = secondOfDay / 60 % 60
         second = secondOfDay % 60
+        weekday = ((days + 4) % 7 + 7) % 7  // 1970-01-01 was a Thursday
     }
 }

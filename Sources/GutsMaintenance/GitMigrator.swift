@@ -111,7 +111,7 @@ public struct GitMigrator: Sendable {
     /// Exports `name` into a new bare repository at `path` (which must not exist).
     @discardableResult
     public func exportRepository(_ name: String, to path: String) async throws -> Report {
-        let (storage, progress) = (storage, progress)
+        let (storage, lfs, progress) = (storage, lfs, progress)
         let (repository, pack, objectCount, list, head) = try await blocking {
             guard let repository = try storage.repositories.get(name: name) else { throw AdminError.notFound("repository \(name)") }
             guard !FileManager.default.fileExists(atPath: path) else { throw AdminError.usage("\(path) already exists") }
@@ -133,7 +133,6 @@ public struct GitMigrator: Sendable {
         let script = list.map { "create \($0.name) \($0.id.hex)\n" }.joined()
         if !script.isEmpty { try await GitCommand.run(["update-ref", "--stdin"], in: path, input: Array(script.utf8)) }
         if let head { try await GitCommand.run(["symbolic-ref", "HEAD", head], in: path) }
-        let lfs = lfs
         let lfsObjects = try await blocking {
             let lfsObjects = lfs.list(repositoryID: repository.id)
             for object in lfsObjects {

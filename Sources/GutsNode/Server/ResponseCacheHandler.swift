@@ -27,11 +27,10 @@ final class ResponseCacheHandler: ChannelDuplexHandler, RemovableChannelHandler 
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    /// A request passed on to the router, oldest first.
+    /// A request passed on to the router, oldest first; one that may fill the cache
+    /// carries its target and the registry's generation when its head arrived.
     private struct Forwarded {
-        /// Set when the request may fill the cache.
-        var target: String?
-        var registryGeneration: UInt64
+        var fill: (target: String, registryGeneration: UInt64)?
     }
 
     /// A marked response being copied as it goes out.
@@ -66,7 +65,7 @@ final class ResponseCacheHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 answer(request, from: entry, context: context)
                 return
             }
-            forwarded.append(Forwarded(target: eligible ? request.path : nil, registryGeneration: cache.registryGeneration))
+            forwarded.append(Forwarded(fill: eligible ? request.path.map { ($0, cache.registryGeneration) } : nil))
             context.fireChannelRead(data)
         case .body:
             if !answered { context.fireChannelRead(data) }
@@ -88,12 +87,12 @@ final class ResponseCacheHandler: ChannelDuplexHandler, RemovableChannelHandler 
             response.headerFields[ResponseCachePolicy.headerName] = nil
             response.headerFields[ResponseCachePolicy.routeHeaderName] = nil
             capture = nil
-            if let policy, response.status == .ok, let request = forwarded.first, let target = request.target,
+            if let policy, response.status == .ok, let (target, generation) = forwarded.first?.fill,
                let length = response.headerFields[.contentLength].flatMap({ Int($0) }), length <= ResponseCache.maxBodyBytes {
                 var head = response
                 head.headerFields[.date] = nil
                 head.headerFields[.requestID] = nil
-                capture = Capture(entry: (target, policy, request.registryGeneration, route, head), length: length, body: ByteBuffer())
+                capture = Capture(entry: (target, policy, generation, route, head), length: length, body: ByteBuffer())
             }
             context.write(wrapOutboundOut(.head(response)), promise: promise)
         case .body(let buffer):
